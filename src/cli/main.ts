@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { postureVersion } from './version.ts';
+
+/**
+ * The `posture` command. Each subcommand lives in its own module and registers itself here,
+ * so `posture --help` is the table of contents of what posture can do.
+ */
+export function buildProgram(): Command {
+  const program = new Command('posture')
+    .description(
+      'Keep a trading platform\'s zero-trust posture true: render, validate and operate\n' +
+        'TradingService, HmacKeyRing and ExchangeCredential resources (API group posture.dev).',
+    )
+    .version(postureVersion(), '-V, --version', 'print the posture version')
+    .showHelpAfterError('(run with --help for usage)');
+  program
+    .command('version')
+    .description('print the posture version and the Node.js runtime it runs on')
+    .action(() => {
+      process.stdout.write(`posture ${postureVersion()} (node ${process.versions.node})\n`);
+    });
+  return program;
+}
+
+if (import.meta.main) {
+  await buildProgram().parseAsync(process.argv);
+}
