@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerDev } from './dev.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -9,7 +10,7 @@ import { postureVersion } from './version.ts';
 export function buildProgram(): Command {
   const program = new Command('posture')
     .description(
-      'Keep a trading platform\'s zero-trust posture true: render, validate and operate\n' +
+      "Keep a trading platform's zero-trust posture true: render, validate and operate\n" +
         'TradingService, HmacKeyRing and ExchangeCredential resources (API group posture.dev).',
     )
     .version(postureVersion(), '-V, --version', 'print the posture version')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`posture ${postureVersion()} (node ${process.versions.node})\n`);
     });
+  registerDev(program);
   return program;
 }
 

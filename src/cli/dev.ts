@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { ensureBuilt } from '../testenv/build.ts';
+import { ensureCiliumCrds } from '../testenv/cilium.ts';
+import { ALL_COMPONENTS, COMPONENTS } from '../testenv/components.ts';
+import { startEnvironment } from '../testenv/environment.ts';
+
+async function build(): Promise<void> {
+  const bin = await ensureBuilt(ALL_COMPONENTS);
+  await ensureCiliumCrds();
+  for (const [name, path] of Object.entries(bin).sort()) process.stdout.write(`${name}\t${path}\n`);
+}
+
+async function up(options: { nodes: string; vault: boolean; controllers: boolean }): Promise<void> {
+  const env = await startEnvironment({
+    nodes: Number(options.nodes),
+    vault: options.vault,
+    controllers: options.controllers,
+  });
+  const { info } = env;
+  const lines = [
+    '',
+    'posture dev environment is up (loopback only). Stop it with Ctrl-C.',
+    '',
+    `  export KUBECONFIG=${info.kube.kubeconfig}`,
+    `  export PATH=${info.bin.kubectl?.replace(/\/kubectl$/, '')}:$PATH   # kubectl ${COMPONENTS.kube.version}`,
+    `  export POSTURE_TESTENV=${env.infoFile}   # lets integration tests use this environment`,
+    ...(info.vault
+      ? [`  export VAULT_ADDR=${info.vault.addr}`, `  export VAULT_TOKEN=${info.vault.token}`]
+      : []),
+    `  apiserver ${info.kube.server}, nodes: ${info.kube.nodes.join(', ') || 'none'}`,
+    `  nats-server binary: ${info.bin['nats-server'] ?? 'not built'}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  await new Promise<void>((resolve) => {
+    const done = (): void => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  process.stdout.write('\nstopping ...\n');
+  await env.stop();
+  process.stdout.write('stopped.\n');
+}
+
+/** `posture dev build|up`: the real-server environment the tests use, for a person. */
+export function registerDev(program: Command): void {
+  const dev = program
+    .command('dev')
+    .description(
+      'build and run the local environment: etcd, kube-apiserver, controllers, kwok nodes, Vault',
+    );
+  dev
+    .command('build')
+    .description(
+      'build (or reuse) the pinned servers and tools from their Go modules into ~/.cache/posture-testenv\n' +
+        '(cold: ~40 min on 2 cores; warm: seconds). Prints each binary and its path.',
+    )
+    .action(build);
+  dev
+    .command('up')
+    .description(
+      'start the environment on loopback with random ports; prints KUBECONFIG and Vault settings',
+    )
+    .option('--nodes <n>', 'simulated kwok nodes', '2')
+    .option('--no-vault', 'do not start Vault')
+    .option('--no-controllers', 'no controller-manager, scheduler or kwok (apiserver only)')
+    .action(up);
+}

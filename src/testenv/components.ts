@@ -1,0 +1,102 @@
+/**
+ * The real servers and tools the tests run against, pinned by exact module version.
+ * Each component is one Go wrapper module in `src/testenv/go/<name>/` (go.mod + go.sum committed,
+ * so a cold build downloads and compiles but never re-resolves) and is cached by name+version.
+ */
+export interface Component {
+  name: string;
+  /** The Go module that holds the commands. */
+  module: string;
+  version: string;
+  /** Go package → binary name in the cache folder. */
+  commands: Record<string, string>;
+  /** Rough cold build time on 2 cores, shown as progress so a long build never looks hung. */
+  coldMinutes: number;
+}
+
+const component = (c: Component): Component => c;
+
+export const COMPONENTS = {
+  // One wrapper builds all Kubernetes binaries so shared packages compile once.
+  kube: component({
+    name: 'kube',
+    module: 'k8s.io/kubernetes',
+    version: 'v1.34.4',
+    commands: {
+      'k8s.io/kubernetes/cmd/kube-apiserver': 'kube-apiserver',
+      'k8s.io/kubernetes/cmd/kube-controller-manager': 'kube-controller-manager',
+      'k8s.io/kubernetes/cmd/kube-scheduler': 'kube-scheduler',
+      'k8s.io/kubernetes/cmd/kubectl': 'kubectl',
+    },
+    coldMinutes: 11,
+  }),
+  etcd: component({
+    name: 'etcd',
+    module: 'go.etcd.io/etcd/server/v3',
+    version: 'v3.6.6',
+    commands: { 'go.etcd.io/etcd/server/v3': 'etcd' },
+    coldMinutes: 2,
+  }),
+  kwok: component({
+    name: 'kwok',
+    module: 'sigs.k8s.io/kwok',
+    version: 'v0.7.0',
+    commands: { 'sigs.k8s.io/kwok/cmd/kwok': 'kwok' },
+    coldMinutes: 2,
+  }),
+  nats: component({
+    name: 'nats',
+    module: 'github.com/nats-io/nats-server/v2',
+    version: 'v2.12.1',
+    commands: { 'github.com/nats-io/nats-server/v2': 'nats-server' },
+    coldMinutes: 1,
+  }),
+  // v1.21.0, not v1.21.4: v1.21.4 requires sdk v0.21.0, whose ActivationFunc no longer
+  // matches the vault package, so it does not compile from the module proxy.
+  vault: component({
+    name: 'vault',
+    module: 'github.com/hashicorp/vault',
+    version: 'v1.21.0',
+    commands: { 'github.com/hashicorp/vault': 'vault' },
+    coldMinutes: 20,
+  }),
+  sops: component({
+    name: 'sops',
+    module: 'github.com/getsops/sops/v3',
+    version: 'v3.11.0',
+    commands: { 'github.com/getsops/sops/v3/cmd/sops': 'sops' },
+    coldMinutes: 3,
+  }),
+  helm: component({
+    name: 'helm',
+    module: 'helm.sh/helm/v3',
+    version: 'v3.19.0',
+    commands: { 'helm.sh/helm/v3/cmd/helm': 'helm' },
+    coldMinutes: 3,
+  }),
+  kubeconform: component({
+    name: 'kubeconform',
+    module: 'github.com/yannh/kubeconform',
+    version: 'v0.7.0',
+    commands: { 'github.com/yannh/kubeconform/cmd/kubeconform': 'kubeconform' },
+    coldMinutes: 1,
+  }),
+  actionlint: component({
+    name: 'actionlint',
+    module: 'github.com/rhysd/actionlint',
+    version: 'v1.7.7',
+    commands: { 'github.com/rhysd/actionlint/cmd/actionlint': 'actionlint' },
+    coldMinutes: 1,
+  }),
+} as const;
+
+export type ComponentName = keyof typeof COMPONENTS;
+export const ALL_COMPONENTS = Object.keys(COMPONENTS) as ComponentName[];
+
+/** Cilium's CRDs come from its Go module (downloaded, not built). */
+export const CILIUM = {
+  module: 'github.com/cilium/cilium',
+  version: 'v1.18.4',
+  crdDir: 'pkg/k8s/apis/cilium.io/client/crds/v2',
+  crds: ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'],
+} as const;

@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureBuilt, type Log } from './build.ts';
+import { ensureCiliumCrds } from './cilium.ts';
+import { ALL_COMPONENTS } from './components.ts';
+import { startControllers, writeKwokNodes } from './controllers.ts';
+import type { TestEnvInfo } from './info.ts';
+import { need, startControlPlane, type ControlPlane } from './kube.ts';
+import type { Managed } from './process.ts';
+import { startVault } from './vault.ts';
+
+const exec = promisify(execFile);
+
+export interface EnvironmentOptions {
+  /** kube-controller-manager, kube-scheduler and kwok with simulated Nodes. @default true */
+  controllers?: boolean;
+  /** How many kwok Nodes. @default 2 */
+  nodes?: number;
+  /** Vault dev server. @default true */
+  vault?: boolean;
+  /** Keep the working folder after stop (logs for debugging). @default false */
+  keep?: boolean;
+  log?: Log;
+}
+
+export interface Environment {
+  info: TestEnvInfo;
+  /** Path of env.json (what `POSTURE_TESTENV` points to). */
+  infoFile: string;
+  controlPlane: ControlPlane;
+  stop(): Promise<void>;
+}
+
+async function kubectl(
+  info: { kubeconfig: string },
+  kubectlBin: string,
+  args: string[],
+): Promise<string> {
+  const { stdout } = await exec(kubectlBin, [`--kubeconfig=${info.kubeconfig}`, ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+async function installCilium(
+  plane: ControlPlane,
+  kubectlBin: string,
+  crdDir: string,
+): Promise<void> {
+  await kubectl(plane, kubectlBin, ['apply', '--server-side', '-f', crdDir]);
+  await kubectl(plane, kubectlBin, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/ciliumnetworkpolicies.cilium.io',
+    'crd/ciliumclusterwidenetworkpolicies.cilium.io',
+  ]);
+}
+
+/**
+ * Builds (or reuses) every binary and starts the real servers on loopback with random ports.
+ * Whatever fails stops what had started, and the error names the server and shows its log.
+ */
+export async function startEnvironment(options: EnvironmentOptions = {}): Promise<Environment> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const started = Date.now();
+  const bin = await ensureBuilt(ALL_COMPONENTS, log);
+  const ciliumCrdDir = await ensureCiliumCrds();
+  const dir = mkdtempSync(join(tmpdir(), 'posture-env-'));
+  // Controllers, kwok and Vault; the control plane keeps its own live list (its apiserver
+  // may be restarted by a test), so stop reads both at the time it runs.
+  const processes: Managed[] = [];
+  let plane: ControlPlane | undefined;
+  const stop = async (): Promise<void> => {
+    for (const p of [...processes].reverse()) await p.stop();
+    for (const p of [...(plane?.processes ?? [])].reverse()) await p.stop();
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    plane = await startControlPlane({ dir, bin });
+    const info = await startRest(plane, { dir, bin, ciliumCrdDir, options, processes });
+    const infoFile = join(dir, 'env.json');
+    writeFileSync(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+    log(`testenv: environment up in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir})`);
+    return { info, infoFile, controlPlane: plane, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+interface RestContext {
+  dir: string;
+  bin: Record<string, string>;
+  ciliumCrdDir: string;
+  options: EnvironmentOptions;
+  processes: Managed[];
+}
+
+async function startRest(plane: ControlPlane, ctx: RestContext): Promise<TestEnvInfo> {
+  const kubectlBin = need(ctx.bin, 'kubectl');
+  await installCilium(plane, kubectlBin, ctx.ciliumCrdDir);
+  const nodes: string[] = [];
+  if (ctx.options.controllers ?? true) {
+    ctx.processes.push(...(await startControllers(plane, ctx.bin, ctx.dir)));
+    const count = ctx.options.nodes ?? 2;
+    nodes.push(...Array.from({ length: count }, (_, i) => `kwok-node-${i}`));
+    await kubectl(plane, kubectlBin, ['create', '-f', writeKwokNodes(ctx.dir, nodes)]);
+  }
+  let vault: TestEnvInfo['vault'];
+  if (ctx.options.vault ?? true) {
+    const vaultDir = join(ctx.dir, 'vault');
+    mkdirSync(vaultDir);
+    const server = await startVault(need(ctx.bin, 'vault'), vaultDir);
+    ctx.processes.push(server.process);
+    vault = { addr: server.addr, token: server.token };
+  }
+  return {
+    dir: ctx.dir,
+    kube: {
+      server: plane.server,
+      token: plane.token,
+      caFile: plane.caFile,
+      kubeconfig: plane.kubeconfig,
+      nodes,
+    },
+    ...(vault ? { vault } : {}),
+    bin: ctx.bin,
+    ciliumCrdDir: ctx.ciliumCrdDir,
+  };
+}

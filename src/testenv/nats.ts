@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, httpOk, startProcess, waitUntil, type Managed } from './process.ts';
+
+export interface NatsServer {
+  url: string;
+  monitorUrl: string;
+  configFile: string;
+  process: Managed;
+  /** Sends SIGHUP: nats-server re-reads its config file. */
+  reload(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A nats-server on loopback started from `config` (nats-server config syntax). Client and
+ * monitoring ports are chosen here and appended, so callers pass only what they test.
+ */
+export async function startNats(bin: string, config: string): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'posture-nats-'));
+  const [port, monitor] = [await freePort(), await freePort()];
+  const configFile = join(dir, 'nats.conf');
+  writeFileSync(
+    configFile,
+    `${config}\nhost: 127.0.0.1\nport: ${port}\nhttp: "127.0.0.1:${monitor}"\n`,
+  );
+  const server = startProcess({
+    name: 'nats-server',
+    bin,
+    logFile: join(dir, 'nats.log'),
+    args: ['-c', configFile],
+  });
+  const monitorUrl = `http://127.0.0.1:${monitor}`;
+  await waitUntil(server, () => httpOk(`${monitorUrl}/healthz`), { timeoutMs: 20_000 });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    monitorUrl,
+    configFile,
+    process: server,
+    reload: () => server.child.kill('SIGHUP'),
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
