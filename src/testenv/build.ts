@@ -41,7 +41,7 @@ export class BuildError extends Error {
 }
 
 /** The file name `go build -o dir/` gives a main package: its last path element, minus a /vN suffix. */
-function goDefaultName(pkg: string): string {
+export function goDefaultName(pkg: string): string {
   const parts = pkg.split('/');
   const last = parts.at(-1) ?? pkg;
   return /^v\d+$/.test(last) ? (parts.at(-2) ?? last) : last;
