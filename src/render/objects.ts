@@ -1,0 +1,64 @@
+import type { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Json } from '../gitops/yaml.ts';
+
+/**
+ * The unit of rendering. Each Kubernetes object posture renders is a `Part`: a cdk8s-imported L1
+ * class (KubeDeployment, CiliumNetworkPolicy, ...) plus its typed props. The props functions are
+ * the single source; a part becomes either
+ * - a construct in a cdk8s tree (`addPart`), for anyone composing posture into a cdk8s App, or
+ * - a manifest directly (`partManifest`), through the class's generated `manifest()`: the same
+ *   conversion `toJson()` does, without building a construct tree and resolving tokens, which is
+ *   what makes 10k services render within a second (docs/adr/0005-render-fast-path.md).
+ * A contract test proves both give the same objects.
+ */
+
+/** The static side of a cdk8s-imported API object class. */
+export interface ApiObjectClass<P> {
+  new (scope: Construct, id: string, props: P): ApiObject;
+  manifest(props: P): unknown;
+  readonly GVK: { apiVersion: string; kind: string };
+}
+
+export interface Part<P = unknown> {
+  /** Construct id within its app's scope; unique per app. */
+  id: string;
+  type: ApiObjectClass<P>;
+  props: P;
+}
+
+/** Builds a part with its props type checked against the class. */
+export function part<P>(id: string, type: ApiObjectClass<P>, props: P): Part {
+  return { id, type, props } as Part;
+}
+
+/** Where an object belongs in gitops: the namespace and the app (a service, or `_namespace`). */
+export interface AppRef {
+  namespace: string;
+  app: string;
+}
+
+export interface RenderedObject {
+  app: AppRef;
+  manifest: { [key: string]: Json };
+}
+
+/** The manifest of a part, exactly as its construct would synthesize it. */
+export function partManifest(p: Part): { [key: string]: Json } {
+  return p.type.manifest(p.props) as { [key: string]: Json };
+}
+
+/** Adds a part to a construct tree as a cdk8s ApiObject. */
+export function addPart(scope: Construct, p: Part): ApiObject {
+  return new p.type(scope, p.id, p.props);
+}
+
+/** Identifies an object for messages and sorting: `Kind namespace/name`. */
+export function objectKey(manifest: { [key: string]: Json }): string {
+  const { kind, metadata } = manifest as {
+    kind: string;
+    metadata?: { name?: string; namespace?: string };
+  };
+  const ns = metadata?.namespace === undefined ? '' : `${metadata.namespace}/`;
+  return `${kind} ${ns}${metadata?.name ?? ''}`;
+}
