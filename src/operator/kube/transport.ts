@@ -1,0 +1,95 @@
+import { RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { fetch, type Response } from 'undici';
+import { KubeApiError } from './errors.ts';
+import type { Status } from './types.ts';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
+const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch', 'apply', 'delete'];
+
+export interface Call {
+  verb: Verb;
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+}
+
+export async function errorOf(what: string, response: Response): Promise<KubeApiError> {
+  const text = await response.text();
+  let status: Status | undefined;
+  try {
+    status = JSON.parse(text) as Status;
+  } catch {
+    status = { message: text.slice(0, 500) };
+  }
+  return new KubeApiError(what, response.status, status);
+}
+
+function urlOf(server: string, call: Call): URL {
+  const url = new URL(server + call.path);
+  for (const [name, value] of Object.entries(call.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, value);
+  }
+  return url;
+}
+
+function signalOf(call: Call, defaultMs: number): AbortSignal {
+  const deadline = AbortSignal.timeout(call.timeoutMs ?? defaultMs);
+  return call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
+}
+
+/**
+ * HTTP to the apiserver: authentication and TLS from client-node's KubeConfig (the same
+ * undici dispatcher its own Watch uses), a deadline on every request, and a count per verb.
+ */
+export class Transport {
+  readonly #config: KubeConfig;
+  readonly #timeoutMs: number;
+  readonly #counts = new Map<Verb, number>();
+
+  constructor(config: KubeConfig, timeoutMs: number) {
+    this.#config = config;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  counts(): Partial<Record<Verb, number>> {
+    return Object.fromEntries(this.#counts);
+  }
+
+  writes(): number {
+    return WRITE_VERBS.reduce((sum, verb) => sum + (this.#counts.get(verb) ?? 0), 0);
+  }
+
+  async json<T>(call: Call): Promise<T> {
+    const response = await this.send(call);
+    if (!response.ok) throw await errorOf(`${call.verb} ${call.path}`, response);
+    return (await response.json()) as T;
+  }
+
+  async send(call: Call): Promise<Response> {
+    const cluster = this.#config.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context');
+    const url = urlOf(cluster.server, call);
+    const context = new RequestContext(url.toString(), call.method);
+    await this.#config.applySecurityAuthentication(context);
+    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
+    this.#counts.set(call.verb, (this.#counts.get(call.verb) ?? 0) + 1);
+    try {
+      return await fetch(url, {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        dispatcher: context.getDispatcher(),
+        signal: signalOf(call, this.#timeoutMs),
+      });
+    } catch (error) {
+      // The caller's own abort (shutdown, stall restart) is not an apiserver failure.
+      if (call.signal?.aborted) throw error;
+      throw new KubeApiError(`${call.verb} ${call.path}`, 0, { message: String(error) });
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../../src/operator/kube/client.ts';
+import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
+import { testEnv } from './env.ts';
+
+/** A KubeConfig for the test apiserver's admin. */
+export function testKubeConfig(): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromFile(testEnv().kube.kubeconfig);
+  return config;
+}
+
+export function testKubeClient(options: { timeoutMs?: number } = {}): KubeClient {
+  return new KubeClient({ kubeConfig: testKubeConfig(), ...options });
+}
+
+/** Creates a namespace with a random suffix; each test works in its own. */
+export async function createTestNamespace(client: KubeClient, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+  await client.create(RESOURCES.namespace, { metadata: { name } });
+  return name;
+}
+
+/**
+ * A tiny CRD with a status subresource, for runtime tests that must not depend on the
+ * posture CRDs: `widgets.runtime.test.posture.dev`.
+ */
+export const WIDGET: Resource = {
+  group: 'runtime.test.posture.dev',
+  version: 'v1',
+  plural: 'widgets',
+  kind: 'Widget',
+  namespaced: true,
+};
+
+const widgetCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.runtime.test.posture.dev' },
+  spec: {
+    group: WIDGET.group,
+    scope: 'Namespaced',
+    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', properties: { size: { type: 'integer' } } },
+              status: {
+                type: 'object',
+                properties: { observedGeneration: { type: 'integer' }, phase: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
+const CRD: Resource = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+  namespaced: false,
+};
+
+/** Installs the Widget CRD (idempotent) and waits until it is served. */
+export async function installWidgetCrd(client: KubeClient): Promise<void> {
+  await client.apply(CRD, widgetCrd);
+  for (let i = 0; i < 100; i++) {
+    try {
+      await client.list(WIDGET, { limit: 1 });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error('Widget CRD was not served within 10 s');
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
