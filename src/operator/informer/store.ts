@@ -1,0 +1,65 @@
+import { objectKey, type KubeObject } from '../kube/types.ts';
+
+export type ChangeType = 'add' | 'update' | 'delete';
+
+export interface Change<T extends KubeObject> {
+  type: ChangeType;
+  key: string;
+  object: T;
+}
+
+/** The informer's local cache: objects by namespace/name, changes reported as they apply. */
+export class Store<T extends KubeObject> {
+  readonly #items = new Map<string, T>();
+
+  get(key: string): T | undefined {
+    return this.#items.get(key);
+  }
+
+  keys(): string[] {
+    return [...this.#items.keys()];
+  }
+
+  list(): T[] {
+    return [...this.#items.values()];
+  }
+
+  get size(): number {
+    return this.#items.size;
+  }
+
+  /** Applies one watch event; undefined when it changes nothing (same resourceVersion). */
+  upsert(object: T): Change<T> | undefined {
+    const key = objectKey(object);
+    const old = this.#items.get(key);
+    this.#items.set(key, object);
+    if (!old) return { type: 'add', key, object };
+    if (old.metadata.resourceVersion === object.metadata.resourceVersion) return undefined;
+    return { type: 'update', key, object };
+  }
+
+  remove(object: T): Change<T> | undefined {
+    const key = objectKey(object);
+    const old = this.#items.get(key);
+    if (!old) return undefined;
+    this.#items.delete(key);
+    return { type: 'delete', key, object };
+  }
+
+  /**
+   * Replaces the cache with a fresh list and returns what changed, including deletions the
+   * informer missed while its watch was down.
+   */
+  replace(objects: T[]): Change<T>[] {
+    const fresh = new Set(objects.map((object) => objectKey(object)));
+    const changes: Change<T>[] = [];
+    for (const [key, object] of this.#items) {
+      if (!fresh.has(key)) changes.push(this.remove(object)!);
+    }
+    for (const object of objects) {
+      const change = this.upsert(object);
+      if (change) changes.push(change);
+    }
+    return changes;
+  }
+}
