@@ -37,7 +37,7 @@ function candidate(identity: string, store: LeaseStore, clock: FakeClock): Candi
 }
 
 function holder(store: LeaseStore): string | undefined {
-  return (store.objects.get('posture/posture-operator') as Lease | undefined)?.spec?.holderIdentity;
+  return store.objects.get('posture/posture-operator')?.spec?.holderIdentity;
 }
 
 describe('leader election', () => {
