@@ -37,7 +37,8 @@ function candidate(identity: string, store: LeaseStore, clock: FakeClock): Candi
 }
 
 function holder(store: LeaseStore): string | undefined {
-  return store.objects.get('posture/posture-operator')?.spec?.holderIdentity;
+  const lease: Lease | undefined = store.objects.get('posture/posture-operator');
+  return lease?.spec?.holderIdentity;
 }
 
 describe('leader election', () => {
