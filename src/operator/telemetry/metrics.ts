@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The operator's metrics, on a registry of its own (never prom-client's global one). */
+export interface Metrics {
+  registry: Registry;
+  reconcileTotal: Counter<'kind' | 'result'>;
+  reconcileErrors: Counter<'kind'>;
+  reconcileDuration: Histogram<'kind'>;
+  watchRestarts: Counter<'resource'>;
+  exchangeKeyAge: Gauge<'namespace' | 'name'>;
+  isolatedNamespaces: Gauge;
+  /** Adds a queue whose depth is summed into posture_queue_depth at scrape time. */
+  trackQueueDepth(depth: () => number): void;
+}
+
+export type ReconcileResult = 'success' | 'requeue' | 'error' | 'terminal';
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const depths: Array<() => number> = [];
+  const registers = [registry];
+  new Gauge({
+    name: 'posture_queue_depth',
+    help: 'Keys waiting in the work queues.',
+    registers,
+    collect() {
+      this.set(depths.reduce((sum, depth) => sum + depth(), 0));
+    },
+  });
+  return {
+    registry,
+    reconcileTotal: new Counter({
+      name: 'posture_reconcile_total',
+      help: 'Reconciles by kind and result (success, requeue, error, terminal).',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    reconcileErrors: new Counter({
+      name: 'posture_reconcile_errors_total',
+      help: 'Reconciles that failed, retryable or terminal, by kind.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    reconcileDuration: new Histogram({
+      name: 'posture_reconcile_duration_seconds',
+      help: 'Time spent in one reconcile, by kind.',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    watchRestarts: new Counter({
+      name: 'posture_watch_restarts_total',
+      help: 'Watches restarted after a stall, 410 Gone or error, by resource.',
+      labelNames: ['resource'],
+      registers,
+    }),
+    exchangeKeyAge: new Gauge({
+      name: 'posture_exchange_key_age_seconds',
+      help: 'Age of the exchange API key in Vault (KV v2 created_time), by ExchangeCredential.',
+      labelNames: ['namespace', 'name'],
+      registers,
+    }),
+    isolatedNamespaces: new Gauge({
+      name: 'posture_isolated_namespaces',
+      help: 'Namespaces currently labelled posture.dev/isolation=isolated.',
+      registers,
+    }),
+    trackQueueDepth: (depth) => void depths.push(depth),
+  };
+}
