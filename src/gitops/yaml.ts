@@ -2,7 +2,7 @@
  * A canonical YAML emitter for Kubernetes manifests.
  *
  * Why not `yaml.stringify`: rendering 10k services writes ~40k documents and the general-purpose
- * library costs more than the whole render (see docs/adr/0005-render-fast-path.md). Manifests are
+ * library costs more than the whole render (docs/adr/0005-render-fast-path.md). Manifests are
  * JSON data (objects, arrays, strings, numbers, booleans, null), so a small emitter covers them:
  * block style, keys in canonical order, and a string is written plain only when it cannot be read
  * back as anything else; every other string is a JSON double-quoted scalar, which YAML 1.2 reads
@@ -10,28 +10,42 @@
  */
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
 
 // Plain scalars that a YAML 1.1 or 1.2 reader would not take as a string.
 const RESERVED = /^(?:y|n|yes|no|on|off|true|false|null|~|\.inf|\.nan|-\.inf)$/i;
 // Conservative plain-safe strings: no leading indicator, no ": ", " #", no trailing space.
 const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./@=+-]*(?:[ ][A-Za-z0-9_./@=+()-]+)*$/;
 const NUMERIC = /^[-+.]?[0-9]/;
+// Multi-line text (config files, templates) reads best as a literal block; only text that a
+// block represents exactly qualifies: printable ASCII, no tabs or CRs, no leading space, at most
+// one final newline, no trailing spaces.
+const BLOCKABLE = /^[\x21-\x7e][\x20-\x7e\n]*$/;
 
 /** Top-level and metadata keys come first in the order people read them; all others sort. */
-const FIRST_KEYS: Record<string, readonly string[]> = {
-  top: ['apiVersion', 'kind', 'metadata'],
-  metadata: ['name', 'namespace'],
-};
+const TOP_FIRST = ['apiVersion', 'kind', 'metadata'] as const;
+const METADATA_FIRST = ['name', 'namespace'] as const;
+
+// Manifests repeat the same keys and many values; scalar decisions are memoized per string.
+const stringCache = new Map<string, string>();
+const CACHE_LIMIT = 1 << 20;
+
+function stringScalar(value: string): string {
+  let text = stringCache.get(value);
+  if (text !== undefined) return text;
+  text = PLAIN.test(value) && !RESERVED.test(value) && !NUMERIC.test(value) ? value : quoted(value);
+  if (stringCache.size < CACHE_LIMIT) stringCache.set(value, text);
+  return text;
+}
 
 function scalar(value: string | number | boolean | null): string {
+  if (typeof value === 'string') return stringScalar(value);
   if (value === null) return 'null';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`cannot write non-finite number ${value} to YAML`);
     return String(value);
   }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (PLAIN.test(value) && !RESERVED.test(value) && !NUMERIC.test(value)) return value;
-  return quoted(value);
+  return value ? 'true' : 'false';
 }
 
 /** A JSON string is a YAML double-quoted scalar; non-ASCII is escaped so output is plain ASCII. */
@@ -42,88 +56,103 @@ function quoted(value: string): string {
   );
 }
 
-function orderedKeys(value: { [key: string]: Json }, first: readonly string[]): string[] {
-  const rest = Object.keys(value)
-    .filter((k) => !first.includes(k) && value[k] !== undefined)
-    .sort(compareKeys);
-  return [...first.filter((k) => value[k] !== undefined), ...rest];
-}
-
 /** Sorts by UTF-16 code units: the same on every machine, independent of locale. */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function isEmptyCollection(value: Json): boolean {
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+function orderedKeys(value: JsonObject, first: readonly string[] | undefined): string[] {
+  const keys = Object.keys(value).sort(compareKeys);
+  if (first === undefined) return keys;
+  const head = first.filter((k) => k in value);
+  return [...head, ...keys.filter((k) => !first.includes(k))];
 }
-
-function emit(value: Json, indent: string, keyPath: string, out: string[]): void {
-  if (Array.isArray(value)) emitSequence(value, indent, out);
-  else if (typeof value === 'object' && value !== null) emitMapping(value, indent, keyPath, out);
-  else out.push(`${indent}${scalar(value)}\n`);
-}
-
-function inline(value: Json): string | undefined {
-  if (isEmptyCollection(value)) return Array.isArray(value) ? '[]' : '{}';
-  if (typeof value !== 'object' || value === null) return scalar(value);
-  return undefined;
-}
-
-// Multi-line text (config files, templates) reads best as a literal block; only text that a
-// block represents exactly qualifies: printable ASCII, no tabs or CRs, no leading space, at most
-// one final newline, no trailing spaces.
-const BLOCKABLE = /^[\x21-\x7e][\x20-\x7e\n]*$/;
 
 function literalBlock(value: string, indent: string): string | undefined {
-  if (!value.includes('\n') || !BLOCKABLE.test(value) || value.endsWith('\n\n')) return undefined;
+  if (!BLOCKABLE.test(value) || value.endsWith('\n\n')) return undefined;
   const chomp = value.endsWith('\n') ? '|' : '|-';
   const body = value.endsWith('\n') ? value.slice(0, -1) : value;
-  if (body.split('\n').some((line) => line.endsWith(' '))) return undefined;
-  const lines = body.split('\n').map((line) => (line === '' ? '\n' : `${indent}${line}\n`));
-  return `${chomp}\n${lines.join('')}`;
+  const lines = body.split('\n');
+  if (lines.some((line) => line.endsWith(' '))) return undefined;
+  let out = `${chomp}\n`;
+  for (const line of lines) out += line === '' ? '\n' : `${indent}${line}\n`;
+  return out;
 }
 
-function emitMapping(value: { [key: string]: Json }, indent: string, keyPath: string, out: string[]) {
-  const first = FIRST_KEYS[keyPath] ?? [];
-  for (const key of orderedKeys(value, first)) {
-    const child = value[key] as Json;
-    const k = scalar(key);
-    const block = typeof child === 'string' ? literalBlock(child, `${indent}  `) : undefined;
-    const text = block === undefined ? inline(child) : undefined;
-    if (block !== undefined) out.push(`${indent}${k}: ${block}`);
-    else if (text !== undefined) out.push(`${indent}${k}: ${text}\n`);
-    else {
-      out.push(`${indent}${k}:\n`);
-      const nested = Array.isArray(child) ? indent : `${indent}  `;
-      emit(child, nested, key === 'metadata' && keyPath === 'top' ? 'metadata' : '', out);
-    }
+/** The text after `key: ` or `- ` when the value fits on that line, else undefined. */
+function inline(value: Json): string | undefined {
+  if (typeof value !== 'object' || value === null) return scalar(value);
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
+  return isEmptyObject(value) ? '{}' : undefined;
+}
+
+function isEmptyObject(value: JsonObject): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
+/**
+ * Writes a nested value at `indent`; its first line starts with `lead` instead of the indent,
+ * which is how a sequence item gets its "- " marker without copying the text afterwards.
+ */
+function emit(value: Json, indent: string, lead: string): string {
+  if (Array.isArray(value)) return emitSequence(value, indent, lead);
+  if (typeof value === 'object' && value !== null) {
+    return emitMapping(value, indent, undefined, lead);
   }
+  return `${lead}${scalar(value)}\n`;
 }
 
-function emitSequence(value: Json[], indent: string, out: string[]): void {
+function emitEntry(key: string, child: Json, indent: string, lead: string): string {
+  const k = stringScalar(key);
+  if (typeof child === 'string' && child.includes('\n')) {
+    const block = literalBlock(child, `${indent}  `);
+    if (block !== undefined) return `${lead}${k}: ${block}`;
+  }
+  const text = inline(child);
+  if (text !== undefined) return `${lead}${k}: ${text}\n`;
+  if (Array.isArray(child)) return `${lead}${k}:\n${emitSequence(child, indent, indent)}`;
+  const first = key === 'metadata' && lead === '' && indent === '' ? METADATA_FIRST : undefined;
+  const nested = `${indent}  `;
+  return `${lead}${k}:\n${emitMapping(child as JsonObject, nested, first, nested)}`;
+}
+
+function emitMapping(
+  value: JsonObject,
+  indent: string,
+  first: readonly string[] | undefined,
+  lead: string,
+): string {
+  let out = '';
+  let prefix = lead;
+  for (const key of orderedKeys(value, first)) {
+    const child = value[key];
+    if (child === undefined) continue;
+    out += emitEntry(key, child, indent, prefix);
+    prefix = indent;
+  }
+  return out;
+}
+
+function emitSequence(value: Json[], indent: string, lead: string): string {
+  let out = '';
+  let prefix = lead;
   for (const item of value) {
     const text = inline(item);
-    if (text !== undefined) {
-      out.push(`${indent}- ${text}\n`);
-      continue;
-    }
-    // Write the item one level deeper, then turn its first indentation into the "- " marker.
-    const start = out.length;
-    emit(item, `${indent}  `, '', out);
-    out[start] = `${indent}- ${(out[start] as string).slice(indent.length + 2)}`;
+    out += text === undefined ? emit(item, `${indent}  `, `${prefix}- `) : `${prefix}- ${text}\n`;
+    prefix = indent;
   }
+  return out;
 }
 
 /** One YAML document for a manifest (a JSON object), ending in a newline. */
-export function toYaml(value: { [key: string]: Json }): string {
-  const out: string[] = [];
-  emitMapping(value, '', 'top', out);
-  return out.join('');
+export function toYaml(value: JsonObject): string {
+  return emitMapping(value, '', TOP_FIRST, '');
 }
 
 /** Several manifests as one multi-document YAML stream. */
-export function toYamlStream(values: readonly { [key: string]: Json }[]): string {
-  return values.map((v) => `---\n${toYaml(v)}`).join('');
+export function toYamlStream(values: readonly JsonObject[]): string {
+  let out = '';
+  for (const v of values) out += `---\n${toYaml(v)}`;
+  return out;
 }

@@ -25,6 +25,11 @@ const vault = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9/_-]*$/)
     .default('kubernetes'),
+  /** KV v2 mount where posture keeps what it generates (NATS seeds). */
+  kvMount: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/)
+    .default('secret'),
   /** Namespace and pod labels of the Vault servers: the agent's egress goes there only. */
   namespace: dnsLabel.default('vault'),
   podLabels: labels.default({ 'app.kubernetes.io/name': 'vault' }),

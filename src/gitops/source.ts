@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+import {
+  isKindName,
+  KIND_BY_NAME,
+  type ExchangeCredential,
+  type HmacKeyRing,
+  type TradingService,
+} from '../crds/index.ts';
+import { platformSchema, type Platform } from '../render/platform.ts';
+import type { Problem } from '../render/problems.ts';
+import type { PlatformResources, Sourced } from '../render/resources.ts';
+
+/**
+ * Reads a platform folder: the CR YAML files a platform team would `kubectl apply` (any number
+ * of documents per file, subfolders included) and an optional `platform.yaml` with cluster
+ * settings. Every document is validated with the same zod schemas as the operator; all problems
+ * are collected with file and field path.
+ */
+
+export const PLATFORM_FILE = 'platform.yaml';
+
+export interface PlatformSource {
+  platform: Platform;
+  resources: PlatformResources;
+  problems: Problem[];
+}
+
+/** `spec.ports[0].name`, `nats.users["titan/brain"]`: a zod issue path as people write it. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out || '(document)';
+}
+
+function issues(error: z.ZodError, file: string, prefix: string): Problem[] {
+  return error.issues.map((issue) => ({
+    file,
+    path: `${prefix}${fieldPath(issue.path)}`,
+    message: issue.message,
+  }));
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split('\\').join('/'))
+    .sort();
+}
+
+function readPlatform(dir: string, display: string, problems: Problem[]): Platform {
+  let text: string | undefined;
+  try {
+    text = readFileSync(join(dir, PLATFORM_FILE), 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const docs = text === undefined ? [] : parseAllDocuments(text);
+  const first = docs[0];
+  const value = first && first.errors.length === 0 ? ((first.toJS() as unknown) ?? {}) : {};
+  if (first && first.errors.length > 0) {
+    problems.push({ file: display, path: '(document)', message: first.errors[0]!.message });
+  }
+  const result = platformSchema.safeParse(value);
+  if (result.success) return result.data;
+  problems.push(...issues(result.error, display, ''));
+  return platformSchema.parse({});
+}
+
+interface Collected {
+  tradingServices: Sourced<TradingService>[];
+  exchangeCredentials: Sourced<ExchangeCredential>[];
+  hmacKeyRings: Sourced<HmacKeyRing>[];
+}
+
+function addDocument(value: unknown, file: string, prefix: string, out: Collected): Problem[] {
+  if (value === null || value === undefined) return [];
+  const kind = (value as { kind?: unknown }).kind;
+  if (!isKindName(kind)) {
+    const message = `kind ${JSON.stringify(kind)} is not a posture kind (TradingService, ExchangeCredential, HmacKeyRing)`;
+    return [{ file, path: `${prefix}kind`, message }];
+  }
+  const result = KIND_BY_NAME[kind].schema.safeParse(value);
+  if (!result.success) return issues(result.error, file, prefix);
+  if (kind === 'TradingService') out.tradingServices.push({ object: result.data as TradingService, file });
+  else if (kind === 'ExchangeCredential') out.exchangeCredentials.push({ object: result.data as ExchangeCredential, file });
+  else out.hmacKeyRings.push({ object: result.data as HmacKeyRing, file });
+  return [];
+}
+
+/**
+ * Reads and validates a platform folder. `display` is how files are named in problems
+ * (usually the folder as the user typed it).
+ */
+export function readPlatformDir(dir: string, display = dir): PlatformSource {
+  const problems: Problem[] = [];
+  const platform = readPlatform(dir, join(display, PLATFORM_FILE), problems);
+  const out: Collected = { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] };
+  for (const rel of yamlFiles(dir)) {
+    if (rel === PLATFORM_FILE) continue;
+    const file = join(display, rel);
+    const docs = parseAllDocuments(readFileSync(join(dir, rel), 'utf8'));
+    for (const [i, doc] of docs.entries()) {
+      const prefix = docs.length > 1 ? `[document ${i + 1}] ` : '';
+      if (doc.errors.length > 0) {
+        problems.push({ file, path: `${prefix}(yaml)`, message: doc.errors[0]!.message });
+        continue;
+      }
+      problems.push(...addDocument(doc.toJS(), file, prefix, out));
+    }
+  }
+  return { platform, resources: out, problems };
+}

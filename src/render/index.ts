@@ -1,0 +1,171 @@
+import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
+import { renderNatsConfig } from '../nats/config.ts';
+import type { NatsAuthConfig, NatsUser } from '../nats/model.ts';
+import type { Json } from '../gitops/yaml.ts';
+import { MANAGED_BY } from './labels.ts';
+import type { PlatformModel, ServiceModel } from './model.ts';
+import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
+import type { ApiObjectProps } from 'cdk8s';
+import {
+  part,
+  partManifest,
+  RawApiObject,
+  type AppRef,
+  type Part,
+  type RenderedObject,
+} from './objects.ts';
+import type { Platform } from './platform.ts';
+import { assertNoProblems, type Problem } from './problems.ts';
+import { natsUser, serviceParts, vaultAccess, type VaultAccess } from './service/index.ts';
+
+/**
+ * The render API: the one function `posture synth` and the operator both call (the operator
+ * per namespace, synth for the whole platform). Pure: same input, same output; no I/O, no clock.
+ */
+
+/** The NKey public key of a service's NATS user, or undefined when none is known. */
+export type NkeySource = (service: { namespace: string; name: string }) => string | undefined;
+
+export interface RenderInput {
+  platform: Platform;
+  model: PlatformModel;
+  nkeys: NkeySource;
+  /** Cluster-scoped objects to ship with the platform, such as posture's own CRDs. */
+  crds?: readonly { [key: string]: Json }[];
+  /** Namespaces under isolation: quarantine policy on, their NATS users disabled. */
+  isolated?: ReadonlySet<string>;
+}
+
+export interface RenderedVault {
+  app: AppRef;
+  access: VaultAccess;
+}
+
+export interface Rendered {
+  objects: RenderedObject[];
+  nats: { config: NatsAuthConfig; text: string };
+  vault: RenderedVault[];
+}
+
+/** The name of the ConfigMap holding the NATS auth config include (key `auth.conf`). */
+export const NATS_AUTH_CONFIGMAP = 'posture-nats-auth';
+export const BASELINE_APP = '_baseline';
+
+/** Groups of parts by app: what both the construct tree and the fast path are built from. */
+export interface AppParts {
+  app: AppRef;
+  parts: Part[];
+}
+
+function namespaceApps(namespaces: string[], isolated: ReadonlySet<string>): AppParts[] {
+  const apps: AppParts[] = [
+    { app: { namespace: '', app: 'namespaces' }, parts: namespaces.map(namespacePart) },
+  ];
+  for (const ns of namespaces) {
+    const parts = [defaultDenyPart(ns)];
+    if (isolated.has(ns)) parts.push(quarantinePart(ns));
+    apps.push({ app: { namespace: ns, app: BASELINE_APP }, parts });
+  }
+  return apps;
+}
+
+function natsConfigPart(platform: Platform, text: string): AppParts {
+  const { namespace } = platform.nats;
+  const configMap = part(`${namespace}-${NATS_AUTH_CONFIGMAP}`, k8s.KubeConfigMap, {
+    metadata: { name: NATS_AUTH_CONFIGMAP, namespace, labels: { ...MANAGED_BY } },
+    data: { 'auth.conf': text },
+  });
+  return { app: { namespace, app: NATS_AUTH_CONFIGMAP }, parts: [configMap] };
+}
+
+function natsUsers(
+  input: RenderInput,
+  problems: Problem[],
+): { service: ServiceModel; user: NatsUser }[] {
+  const users: { service: ServiceModel; user: NatsUser }[] = [];
+  for (const service of input.model.services) {
+    if (!service.nats) continue;
+    const id = `${service.namespace}/${service.name}`;
+    const nkey = input.nkeys(service);
+    if (nkey === undefined) {
+      problems.push({
+        path: `nats.users["${id}"]`,
+        message: `no NKey public key for TradingService ${id}: add its public key (U...) to platform.yaml nats.users; the seed stays in Vault`,
+      });
+      continue;
+    }
+    const user = natsUser(service, nkey)!;
+    const disabled = input.isolated?.has(service.namespace) ?? false;
+    users.push({ service, user: disabled ? { ...user, disabled } : user });
+  }
+  return users;
+}
+
+/** The aggregated NATS auth config of every service, one account per declared account. */
+export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: string } {
+  const problems: Problem[] = [];
+  const { account, systemAccount, systemUser } = input.platform.nats;
+  const byAccount = new Map<string, NatsUser[]>([[account, []]]);
+  for (const { service, user } of natsUsers(input, problems)) {
+    const name = service.nats?.account ?? account;
+    if (name === systemAccount) {
+      problems.push({
+        path: `${service.namespace}/${service.name}: spec.nats.account`,
+        message: `${name} is the system account; services cannot join it`,
+      });
+    }
+    byAccount.set(name, [...(byAccount.get(name) ?? []), user]);
+  }
+  assertNoProblems(problems);
+  const system: NatsUser[] = systemUser
+    ? [{ id: 'system', nkey: systemUser, permissions: { publish: ['>'], subscribe: ['>'] } }]
+    : [];
+  const accounts = [...byAccount].map(([name, users]) => ({ name, users }));
+  const config: NatsAuthConfig = {
+    systemAccount,
+    accounts: [...accounts, { name: systemAccount, users: system }],
+  };
+  return { config, text: renderNatsConfig(config) };
+}
+
+/** All parts of the platform, grouped by app, in a stable order. */
+export function platformApps(input: RenderInput, natsText: string): AppParts[] {
+  const namespaces = [...new Set(input.model.services.map((s) => s.namespace))].sort();
+  const apps = namespaceApps(namespaces, input.isolated ?? new Set());
+  if (input.crds && input.crds.length > 0) apps.unshift(crdApp(input.crds));
+  for (const service of sortedServices(input.model.services)) {
+    apps.push({
+      app: { namespace: service.namespace, app: service.name },
+      parts: serviceParts(service, input.platform),
+    });
+  }
+  if (input.model.services.some((s) => s.nats)) apps.push(natsConfigPart(input.platform, natsText));
+  return apps;
+}
+
+function crdApp(crds: readonly { [key: string]: Json }[]): AppParts {
+  const parts = crds.map((manifest, i) =>
+    part(`crd-${i}`, RawApiObject, manifest as unknown as ApiObjectProps),
+  );
+  return { app: { namespace: '', app: 'crds' }, parts };
+}
+
+function sortedServices(services: readonly ServiceModel[]): ServiceModel[] {
+  const key = (s: ServiceModel) => `${s.namespace}/${s.name}`;
+  return [...services].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Renders the whole platform: every object, the NATS auth config and the Vault access. */
+export function renderPlatform(input: RenderInput): Rendered {
+  const nats = natsConfig(input);
+  const objects: RenderedObject[] = [];
+  for (const { app, parts } of platformApps(input, nats.text)) {
+    for (const p of parts) objects.push({ app, manifest: partManifest(p) });
+  }
+  const vault: RenderedVault[] = [];
+  for (const service of sortedServices(input.model.services)) {
+    const access = vaultAccess(service, input.platform);
+    if (access) vault.push({ app: { namespace: service.namespace, app: service.name }, access });
+  }
+  return { objects, nats, vault };
+}

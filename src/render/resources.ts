@@ -1,0 +1,246 @@
+import {
+  apiHostsOf,
+  type ExchangeCredential,
+  type HmacKeyRing,
+  type TradingService,
+} from '../crds/index.ts';
+import type { FqdnModel, PlatformModel, PortRef, SecretFileModel, ServiceModel } from './model.ts';
+import type { Platform } from './platform.ts';
+import type { Problem } from './problems.ts';
+import { peersOf, type ServiceIndex } from './peers.ts';
+
+/**
+ * From validated CRs to the render model. Each CR is already valid on its own (zod, same rules
+ * as the apiserver); this checks what only the set can tell: references to credentials, key
+ * rings and peers, and that every grant is given by both sides. A service naming a credential
+ * that does not list it as a consumer is an error, never a silent grant.
+ */
+
+/** A CR with the file it came from, for messages (the operator has no file). */
+export interface Sourced<T> {
+  object: T;
+  file?: string;
+}
+
+export interface PlatformResources {
+  tradingServices: readonly Sourced<TradingService>[];
+  exchangeCredentials: readonly Sourced<ExchangeCredential>[];
+  hmacKeyRings: readonly Sourced<HmacKeyRing>[];
+}
+
+/** Environment name and file of the NATS NKey seed posture generates for each NATS user. */
+export const NATS_SEED = { env: 'NATS_NKEY_SEED', file: 'nats-nkey-seed', field: 'seed' } as const;
+
+type Named = { metadata: { name: string; namespace?: string | undefined } };
+type Report = (problem: Omit<Problem, 'file'>) => void;
+
+export const keyOf = (o: Named): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** KV v2 reads go to `<mount>/data/<path>`; CRs name the secret as `<mount>/<path>`. */
+export function kvDataPath(logical: string): string {
+  const slash = logical.indexOf('/');
+  return `${logical.slice(0, slash)}/data/${logical.slice(slash + 1)}`;
+}
+
+function index<T extends Named>(list: readonly Sourced<T>[], problems: Problem[]) {
+  const map = new Map<string, Sourced<T>>();
+  for (const item of list) {
+    const { file } = item;
+    if (item.object.metadata.namespace === undefined) {
+      problems.push({
+        file,
+        path: 'metadata.namespace',
+        message: 'set the namespace of the resource',
+      });
+      continue;
+    }
+    const other = map.get(keyOf(item.object));
+    if (other) {
+      const where = other.file ? ` (also in ${other.file})` : '';
+      problems.push({
+        file,
+        path: 'metadata.name',
+        message: `${keyOf(item.object)} is defined twice${where}`,
+      });
+    }
+    map.set(keyOf(item.object), item);
+  }
+  return map;
+}
+
+interface Context {
+  platform: Platform;
+  services: ServiceIndex;
+  credentials: Map<string, Sourced<ExchangeCredential>>;
+  rings: Map<string, Sourced<HmacKeyRing>>;
+}
+
+function exchangeFiles(ts: TradingService, ctx: Context, report: Report) {
+  const files: SecretFileModel[] = [];
+  const fqdns: FqdnModel[] = [];
+  for (const [i, name] of ts.spec.exchangeCredentials.entries()) {
+    const path = `spec.exchangeCredentials[${i}]`;
+    const ec = ctx.credentials.get(`${ts.metadata.namespace}/${name}`)?.object;
+    if (!ec) {
+      report({
+        path,
+        message: `no ExchangeCredential ${name} in namespace ${ts.metadata.namespace}`,
+      });
+      continue;
+    }
+    if (!ec.spec.consumers.includes(ts.metadata.name)) {
+      report({
+        path,
+        message: `ExchangeCredential ${name} does not list ${ts.metadata.name} in spec.consumers: add it there to grant access (posture never grants a key silently)`,
+      });
+      continue;
+    }
+    const env = `EXCHANGE_${name.toUpperCase().replaceAll('-', '_')}`;
+    files.push({
+      file: `exchange-${name}`,
+      env,
+      vaultPath: kvDataPath(ec.spec.vaultPath),
+      reason: `exchange credential ${name} (${ec.spec.exchange})`,
+    });
+    for (const host of apiHostsOf(ec.spec)) fqdns.push({ name: host, ports: [443] });
+  }
+  return { files, fqdns };
+}
+
+function hmacFiles(ts: TradingService, ctx: Context, report: Report): SecretFileModel[] {
+  const files: SecretFileModel[] = [];
+  for (const [i, use] of ts.spec.hmac.entries()) {
+    const path = `spec.hmac[${i}]`;
+    const ring = ctx.rings.get(`${ts.metadata.namespace}/${use.keyRing}`)?.object;
+    if (!ring) {
+      report({
+        path,
+        message: `no HmacKeyRing ${use.keyRing} in namespace ${ts.metadata.namespace}`,
+      });
+      continue;
+    }
+    const members = use.role === 'signer' ? ring.spec.signers : ring.spec.listeners;
+    if (!members.includes(ts.metadata.name)) {
+      report({
+        path,
+        message: `HmacKeyRing ${use.keyRing} does not list ${ts.metadata.name} in spec.${use.role}s: add it there`,
+      });
+      continue;
+    }
+    const version =
+      use.role === 'signer' ? ring.status?.signerVersion : ring.status?.listenerVersion;
+    files.push({
+      file: use.file,
+      env: use.env,
+      vaultPath: kvDataPath(ring.spec.vaultPath),
+      ...(version !== undefined && { version }),
+      reason: `HMAC key ring ${use.keyRing} (${use.role})`,
+    });
+  }
+  return files;
+}
+
+function secretFiles(ts: TradingService): SecretFileModel[] {
+  return ts.spec.secrets.map((s) => ({
+    file: s.file,
+    env: s.name,
+    vaultPath: kvDataPath(s.vaultPath),
+    field: s.key,
+    reason: `secret ${s.name}`,
+  }));
+}
+
+function natsSeedFile(ts: TradingService, platform: Platform): SecretFileModel[] {
+  if (!ts.spec.nats) return [];
+  const path = `${platform.vault.kvMount}/data/posture/nats/${ts.metadata.namespace}/${ts.metadata.name}`;
+  return [{ ...NATS_SEED, vaultPath: path, reason: 'NATS NKey seed (generated by posture)' }];
+}
+
+function checkFileNames(files: SecretFileModel[], report: Report): void {
+  const seen = new Set<string>();
+  for (const f of files) {
+    for (const key of [`file ${f.file}`, `variable ${f.env}_FILE`]) {
+      if (seen.has(key))
+        report({
+          path: 'spec',
+          message: `${key} is used twice (secrets, hmac, exchange credentials and the NATS seed need distinct names)`,
+        });
+      seen.add(key);
+    }
+  }
+}
+
+function toService(ts: TradingService, ctx: Context, report: Report): ServiceModel {
+  const { spec } = ts;
+  const exchange = exchangeFiles(ts, ctx, report);
+  const files = [
+    ...secretFiles(ts),
+    ...hmacFiles(ts, ctx, report),
+    ...exchange.files,
+    ...natsSeedFile(ts, ctx.platform),
+  ];
+  checkFileNames(files, report);
+  const peers = peersOf(ts, ctx.services, report);
+  const ports: PortRef[] = spec.ports.map((p) => ({ port: p.port, protocol: p.protocol }));
+  return {
+    namespace: ts.metadata.namespace ?? '',
+    name: ts.metadata.name,
+    image: spec.image,
+    replicas: spec.replicas,
+    ports: spec.ports.map((p, i) => ({ name: p.name, ...(ports[i] as PortRef) })),
+    runAsUser: spec.securityContext.runAsUser,
+    runAsGroup: spec.securityContext.runAsGroup,
+    readOnlyRootFilesystem: spec.securityContext.readOnlyRootFilesystem,
+    ...(spec.nats && {
+      nats: {
+        account: spec.nats.account ?? ctx.platform.nats.account,
+        publish: spec.nats.publish,
+        subscribe: spec.nats.subscribe,
+        ...(spec.nats.allowResponses && {
+          allowResponses: allowResponses(spec.nats.allowResponses),
+        }),
+      },
+    }),
+    files,
+    ingress: peers.ingress,
+    egressServices: peers.egress,
+    egressFqdns: dedupeFqdns([...spec.egress.fqdns, ...exchange.fqdns]),
+    egressCidrs: spec.egress.cidrs.map((c) => ({ cidr: c.cidr, ports: c.ports })),
+    ...(spec.resources && { resources: spec.resources }),
+  };
+}
+
+/** `{}` in the spec means replies without limits: nats-server's `allow_responses: true`. */
+function allowResponses(value: { max?: number | undefined; expires?: string | undefined }) {
+  if (value.max === undefined && value.expires === undefined) return true;
+  return {
+    ...(value.max !== undefined && { max: value.max }),
+    ...(value.expires !== undefined && { expires: value.expires }),
+  };
+}
+
+function dedupeFqdns(list: FqdnModel[]): FqdnModel[] {
+  const byName = new Map<string, Set<number>>();
+  for (const f of list) byName.set(f.name, new Set([...(byName.get(f.name) ?? []), ...f.ports]));
+  return [...byName].map(([name, ports]) => ({ name, ports: [...ports].sort((a, b) => a - b) }));
+}
+
+/** The render model of a set of CRs, and every problem found across them. */
+export function buildModel(
+  resources: PlatformResources,
+  platform: Platform,
+): { model: PlatformModel; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const ctx: Context = {
+    platform,
+    services: index(resources.tradingServices, problems),
+    credentials: index(resources.exchangeCredentials, problems),
+    rings: index(resources.hmacKeyRings, problems),
+  };
+  const services: ServiceModel[] = [];
+  for (const { object, file } of ctx.services.values()) {
+    const report: Report = (p) => problems.push({ ...p, ...(file !== undefined && { file }) });
+    services.push(toService(object, ctx, report));
+  }
+  return { model: { services }, problems };
+}
