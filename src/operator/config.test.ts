@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+const VAULT_ENV = { POSTURE_VAULT_ADDR: 'http://127.0.0.1:8200', POSTURE_VAULT_ROLE: 'posture' };
+
+function file(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'posture-config-')), 'config.yaml');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('operator configuration', () => {
+  it('should fill defaults around the required Vault settings', () => {
+    const config = loadConfig({ env: VAULT_ENV });
+    assert.equal(config.workers, 4);
+    assert.equal(config.resyncPeriodSeconds, 600);
+    assert.equal(config.stallTimeoutSeconds, 60);
+    assert.deepEqual(config.leaderElection, {
+      enabled: true,
+      namespace: 'posture-system',
+      name: 'posture-operator',
+    });
+    assert.deepEqual(config.metrics, { port: 8080, host: '0.0.0.0' });
+    assert.equal(config.vault.timeoutMs, 5000);
+  });
+
+  it('should let env override the file and flags override env', () => {
+    const path = file('workers: 2\nmetrics:\n  port: 9000\nleaderElection:\n  enabled: true\n');
+    const config = loadConfig({
+      argv: ['--config', path, '--workers=8', '--leader-elect=false'],
+      env: { ...VAULT_ENV, POSTURE_WORKERS: '6', POSTURE_METRICS_PORT: '9100' },
+    });
+    assert.equal(config.workers, 8);
+    assert.equal(config.metrics.port, 9100);
+    assert.equal(config.leaderElection.enabled, false);
+  });
+
+  it('should take VAULT_ADDR when POSTURE_VAULT_ADDR is not set', () => {
+    const config = loadConfig({
+      env: { VAULT_ADDR: 'https://vault:8200', POSTURE_VAULT_TOKEN_FILE: '/t' },
+    });
+    assert.equal(config.vault.address, 'https://vault:8200');
+  });
+
+  const rejections = [
+    {
+      name: 'zero workers, naming the flag and env',
+      argv: ['--workers=0'],
+      env: VAULT_ENV,
+      error: /workers \(flag --workers, env POSTURE_WORKERS\): Too small/,
+    },
+    {
+      name: 'a worker count that is not a number',
+      argv: ['--workers=many'],
+      env: VAULT_ENV,
+      error: /workers .*expected number/,
+    },
+    {
+      name: 'a leader-elect value other than true or false',
+      argv: ['--leader-elect=yes'],
+      env: VAULT_ENV,
+      error: /leaderElection\.enabled .*expected boolean/,
+    },
+    {
+      name: 'a missing Vault address',
+      argv: [],
+      env: {},
+      error:
+        /vault\.address \(flag --vault-addr, env POSTURE_VAULT_ADDR or VAULT_ADDR\): .*expected string/,
+    },
+    {
+      name: 'Vault without a token file or role',
+      argv: ['--vault-addr=http://v:8200'],
+      env: {},
+      error: /set vault.tokenFile \(--vault-token-file\) or vault.role/,
+    },
+    {
+      name: 'a Vault address that is not http(s)',
+      argv: ['--vault-addr=ftp://v'],
+      env: { POSTURE_VAULT_ROLE: 'r' },
+      error: /vault\.address \(flag --vault-addr/,
+    },
+    {
+      name: 'an unknown flag',
+      argv: ['--wokers=2'],
+      env: VAULT_ENV,
+      error: /invalid flags: Unknown option '--wokers'/,
+    },
+  ];
+  for (const { name, argv, env, error } of rejections) {
+    it(`should reject ${name}`, () => {
+      assert.throws(
+        () => loadConfig({ argv, env }),
+        (thrown: unknown) => {
+          assert.ok(thrown instanceof ConfigError);
+          assert.match(thrown.message, error);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('should reject a misspelt key in the file', () => {
+    const path = file('wokers: 2\n');
+    assert.throws(
+      () => loadConfig({ argv: ['--config', path], env: VAULT_ENV }),
+      /Unrecognized key: "wokers"/,
+    );
+  });
+});
