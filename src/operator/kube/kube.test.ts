@@ -7,7 +7,7 @@ import {
   needsApply,
   withAppliedHash,
 } from './apply.ts';
-import { KubeApiError, isGone, isRetryable } from './errors.ts';
+import { KubeApiError, isGone, isInvalid, isRetryable } from './errors.ts';
 import { buildEvent } from './events.ts';
 import { lines } from './lines.ts';
 import { RESOURCES, collectionPath, objectPath } from './resources.ts';
@@ -72,6 +72,14 @@ describe('api errors', () => {
     assert.equal(isRetryable(new KubeApiError('get', 503, undefined)), true);
     assert.equal(isRetryable(new KubeApiError('get', 0, undefined)), true);
     assert.equal(isRetryable(new KubeApiError('apply', 422, { reason: 'Invalid' })), false);
+  });
+  it('treats a server-side apply schema error (a 500) as invalid, not retryable', () => {
+    const error = new KubeApiError('apply', 500, {
+      message:
+        'failed to create typed patch object (ns/x; /v1, Kind=ConfigMap): .spec: field not declared in schema',
+    });
+    assert.equal(isInvalid(error), true);
+    assert.equal(isRetryable(error), false);
   });
   it('names the call, the code and the reason', () => {
     const error = new KubeApiError('apply /api/v1/x', 422, {
