@@ -1,0 +1,140 @@
+import { systemClock, type Clock, type Random } from './clock.ts';
+import { TerminalError } from './errors.ts';
+import type { Informer } from './informer/informer.ts';
+import type { Change } from './informer/store.ts';
+import { splitKey, type KubeObject } from './kube/types.ts';
+import { WorkQueue, type QueueOptions } from './queue/queue.ts';
+import { runWorkers, type Outcome } from './queue/workers.ts';
+import type { Log } from './telemetry/log.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+
+export interface ReconcileRequest<T extends KubeObject> {
+  key: string;
+  namespace?: string;
+  name: string;
+  /** The cached object; undefined once it is gone. Level-based: never the event type. */
+  object: T | undefined;
+  /** Aborts when leadership is lost or the operator shuts down. */
+  signal: AbortSignal;
+}
+
+export interface ReconcileResult {
+  /** Reconcile again after this long (time-driven work: rotation, key age). */
+  requeueAfterMs?: number;
+}
+
+export type Reconcile<T extends KubeObject> = (
+  request: ReconcileRequest<T>,
+) => Promise<ReconcileResult | void>;
+
+/** A secondary informer whose changes enqueue the primary keys they map to. */
+export interface Watched {
+  informer: Informer<KubeObject>;
+  map: (change: Change<KubeObject>) => string[];
+}
+
+export interface ControllerOptions<T extends KubeObject> {
+  /** Metric label and log field, e.g. "TradingService". */
+  kind: string;
+  informer: Informer<T>;
+  watches?: Watched[];
+  reconcile: Reconcile<T>;
+  workers: number;
+  resyncPeriodMs: number;
+  metrics: Metrics;
+  log: Log;
+  clock?: Clock;
+  random?: Random;
+  queue?: Omit<QueueOptions, 'clock' | 'random'>;
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+}
+
+/** Maps a change of an owned object to the key of its controlling owner of `kind`. */
+export function ownerKeys(kind: string): (change: Change<KubeObject>) => string[] {
+  return ({ object }) =>
+    (object.metadata.ownerReferences ?? [])
+      .filter((owner) => owner.kind === kind && owner.controller === true)
+      .map((owner) =>
+        object.metadata.namespace ? `${object.metadata.namespace}/${owner.name}` : owner.name,
+      );
+}
+
+/**
+ * informer → queue → reconcile. Informers run all the time (every replica stays ready);
+ * `run` runs the workers only while given leadership, and drains in-flight reconciles when
+ * its signal aborts.
+ */
+export class Controller<T extends KubeObject> {
+  readonly #o: ControllerOptions<T>;
+  readonly #clock: Clock;
+  #queue: WorkQueue | undefined;
+
+  constructor(options: ControllerOptions<T>) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    const enqueue = (key: string): void => this.#queue?.add(key);
+    options.informer.onChange((change) => enqueue(change.key));
+    for (const watched of options.watches ?? []) {
+      watched.informer.onChange((change) => watched.map(change).forEach(enqueue));
+    }
+    options.metrics.trackQueueDepth(() => this.#queue?.depth ?? 0);
+  }
+
+  get kind(): string {
+    return this.#o.kind;
+  }
+
+  /** Reconciles until `signal` aborts, then waits for in-flight reconciles to finish. */
+  async run(signal: AbortSignal): Promise<void> {
+    const queue = new WorkQueue({ ...this.#o.queue, clock: this.#clock, random: this.#o.random });
+    this.#queue = queue;
+    const informers = [this.#o.informer, ...(this.#o.watches ?? []).map((w) => w.informer)];
+    await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), aborted(signal)]);
+    // Every cached key now (changes seen before leadership were not queued), then periodically.
+    let timer: unknown;
+    const resync = (): void => {
+      for (const key of this.#o.informer.store.keys()) queue.add(key);
+      timer = this.#clock.setTimeout(resync, this.#o.resyncPeriodMs);
+    };
+    resync();
+    const workers = runWorkers(queue, {
+      workers: this.#o.workers,
+      handle: (key) => this.#process(key, signal),
+      onUnexpectedError: (key, error) =>
+        this.#o.log.error({ kind: this.#o.kind, key, err: error }, 'reconcile crashed'),
+    });
+    await aborted(signal);
+    this.#clock.clearTimeout(timer);
+    await queue.shutDown();
+    await workers;
+    if (this.#queue === queue) this.#queue = undefined;
+  }
+
+  async #process(key: string, signal: AbortSignal): Promise<Outcome> {
+    const { kind, metrics, log } = this.#o;
+    const started = this.#clock.now();
+    const request = { key, ...splitKey(key), object: this.#o.informer.store.get(key), signal };
+    try {
+      const result = await this.#o.reconcile(request);
+      const requeue = result?.requeueAfterMs;
+      metrics.reconcileTotal.inc({ kind, result: requeue === undefined ? 'success' : 'requeue' });
+      return requeue === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms: requeue };
+    } catch (error) {
+      metrics.reconcileErrors.inc({ kind });
+      const terminal = error instanceof TerminalError;
+      metrics.reconcileTotal.inc({ kind, result: terminal ? 'terminal' : 'error' });
+      if (terminal)
+        log.error({ kind, key, reason: error.reason, err: error }, 'reconcile failed terminally');
+      else log.warn({ kind, key, err: error }, 'reconcile failed, will retry');
+      return terminal ? { kind: 'done' } : { kind: 'retry' };
+    } finally {
+      metrics.reconcileDuration.observe({ kind }, (this.#clock.now() - started) / 1000);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { systemClock, type Clock } from './clock.ts';
+import { Controller, type ControllerOptions } from './controller.ts';
+import { Informer, type InformerOptions } from './informer/informer.ts';
+import type { KubeClient } from './kube/client.ts';
+import type { KubeObject } from './kube/types.ts';
+import { LeaderElector } from './leader/elector.ts';
+import type { Log } from './telemetry/log.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+import { startHealthServer, type HealthServer } from './telemetry/server.ts';
+
+export interface ManagerOptions {
+  client: KubeClient;
+  log: Log;
+  metrics: Metrics;
+  /** Unique per replica (the pod name); the Lease holder identity. */
+  identity: string;
+  workers: number;
+  resyncPeriodMs: number;
+  stallTimeoutMs: number;
+  leaderElection: { enabled: boolean; namespace: string; name: string };
+  /** Port 0 picks a free port; undefined serves nothing (tests). */
+  health?: { port: number; host: string };
+  clock?: Clock;
+  /** Lease timings for tests; production uses the 15/10/2 s defaults. */
+  leaseTimings?: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+}
+
+type InformerSpec = Omit<
+  InformerOptions,
+  'source' | 'log' | 'clock' | 'onRestart' | 'stallTimeoutMs'
+>;
+type ControllerSpec<T extends KubeObject> = Omit<
+  ControllerOptions<T>,
+  'metrics' | 'log' | 'workers' | 'resyncPeriodMs' | 'clock'
+>;
+
+/**
+ * Owns the runtime of one operator process: informers (always running, so every replica
+ * is ready), controllers (running only while this replica leads), leader election, the
+ * health/metrics server, and the order of a graceful shutdown: stop leading → drain
+ * in-flight reconciles → release the lease → stop watches → close the server.
+ */
+export class Manager {
+  readonly #o: ManagerOptions;
+  readonly #clock: Clock;
+  readonly #informers: Informer<KubeObject>[] = [];
+  readonly #controllers: Controller<KubeObject>[] = [];
+  #elector: LeaderElector | undefined;
+  #server: HealthServer | undefined;
+
+  constructor(options: ManagerOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  get port(): number | undefined {
+    return this.#server?.port;
+  }
+
+  isLeader(): boolean {
+    return this.#o.leaderElection.enabled ? (this.#elector?.isLeader() ?? false) : true;
+  }
+
+  synced(): boolean {
+    return this.#informers.every((informer) => informer.hasSynced());
+  }
+
+  informer<T extends KubeObject>(spec: InformerSpec): Informer<T> {
+    const informer = new Informer<T>({
+      ...spec,
+      source: this.#o.client,
+      log: this.#o.log,
+      clock: this.#clock,
+      stallTimeoutMs: this.#o.stallTimeoutMs,
+      onRestart: () => this.#o.metrics.watchRestarts.inc({ resource: spec.resource.plural }),
+    });
+    this.#informers.push(informer as unknown as Informer<KubeObject>);
+    return informer;
+  }
+
+  controller<T extends KubeObject>(spec: ControllerSpec<T>): Controller<T> {
+    const { metrics, log, workers, resyncPeriodMs } = this.#o;
+    const controller = new Controller<T>({
+      ...spec,
+      metrics,
+      log,
+      workers,
+      resyncPeriodMs,
+      clock: this.#clock,
+    });
+    this.#controllers.push(controller as unknown as Controller<KubeObject>);
+    return controller;
+  }
+
+  /** Runs until `signal` aborts, then shuts down in order. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { health, log, metrics } = this.#o;
+    if (health) {
+      const readiness = { 'informers-synced': () => this.synced() };
+      this.#server = await startHealthServer({
+        ...health,
+        registry: metrics.registry,
+        readiness,
+        log,
+      });
+    }
+    const watching = new AbortController();
+    const informers = this.#informers.map((informer) => informer.run(watching.signal));
+    try {
+      await (this.#o.leaderElection.enabled ? this.#lead(signal) : this.#runControllers(signal));
+    } finally {
+      watching.abort();
+      await Promise.all(informers);
+      await this.#server?.close();
+      log.info({ identity: this.#o.identity }, 'operator stopped');
+    }
+  }
+
+  async #lead(signal: AbortSignal): Promise<void> {
+    const { client, log, identity, leaderElection } = this.#o;
+    this.#elector = new LeaderElector({
+      client,
+      log,
+      identity,
+      clock: this.#clock,
+      namespace: leaderElection.namespace,
+      name: leaderElection.name,
+      ...this.#o.leaseTimings,
+    });
+    let running: Promise<void> = Promise.resolve();
+    await this.#elector.run(signal, {
+      onStartedLeading: (leading) => {
+        running = this.#runControllers(leading);
+      },
+      onStoppedLeading: () => running,
+    });
+  }
+
+  async #runControllers(signal: AbortSignal): Promise<void> {
+    await Promise.all(this.#controllers.map((controller) => controller.run(signal)));
+  }
+}
