@@ -126,6 +126,8 @@ export class Controller<T extends KubeObject> {
       metrics.reconcileTotal.inc({ kind, result: requeue === undefined ? 'success' : 'requeue' });
       return requeue === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms: requeue };
     } catch (error) {
+      // Interrupted by shutdown or lost leadership: the next leader reconciles it again.
+      if (signal.aborted) return { kind: 'done' };
       metrics.reconcileErrors.inc({ kind });
       const terminal = error instanceof TerminalError;
       metrics.reconcileTotal.inc({ kind, result: terminal ? 'terminal' : 'error' });

@@ -72,7 +72,8 @@ export class Manager {
       log: this.#o.log,
       clock: this.#clock,
       stallTimeoutMs: this.#o.stallTimeoutMs,
-      onRestart: () => this.#o.metrics.watchRestarts.inc({ resource: spec.resource.plural }),
+      onRestart: (reason) =>
+        this.#o.metrics.watchRestarts.inc({ resource: spec.resource.plural, reason }),
     });
     this.#informers.push(informer as unknown as Informer<KubeObject>);
     return informer;

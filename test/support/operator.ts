@@ -55,7 +55,27 @@ const widgetCrd = {
               spec: { type: 'object', properties: { size: { type: 'integer' } } },
               status: {
                 type: 'object',
-                properties: { observedGeneration: { type: 'integer' }, phase: { type: 'string' } },
+                properties: {
+                  observedGeneration: { type: 'integer' },
+                  phase: { type: 'string' },
+                  conditions: {
+                    type: 'array',
+                    'x-kubernetes-list-type': 'map',
+                    'x-kubernetes-list-map-keys': ['type'],
+                    items: {
+                      type: 'object',
+                      required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
+                      properties: {
+                        type: { type: 'string' },
+                        status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+                        reason: { type: 'string' },
+                        message: { type: 'string' },
+                        observedGeneration: { type: 'integer' },
+                        lastTransitionTime: { type: 'string', format: 'date-time' },
+                      },
+                    },
+                  },
+                },
               },
             },
           },
@@ -101,4 +121,31 @@ export async function eventually<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A KubeConfig for `server` (e.g. a proxy in front of the apiserver) with the given CA and token. */
+export function kubeConfigFor(server: string, auth: { caFile: string; token: string }): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'c', server, caFile: auth.caFile, skipTLSVerify: false }],
+    users: [{ name: 'u', token: auth.token }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return config;
+}
+
+/** The value of one sample in Prometheus text, 0 when absent. */
+export function sample(text: string, name: string, labels = ''): number {
+  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return Number(line?.slice(prefix.length) ?? 0);
+}
+
+/** Sums a metric over every label set whose labels contain `match`. */
+export function sampleSum(text: string, name: string, match = ''): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(match))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }

@@ -6,7 +6,7 @@ export interface Metrics {
   reconcileTotal: Counter<'kind' | 'result'>;
   reconcileErrors: Counter<'kind'>;
   reconcileDuration: Histogram<'kind'>;
-  watchRestarts: Counter<'resource'>;
+  watchRestarts: Counter<'resource' | 'reason'>;
   exchangeKeyAge: Gauge<'namespace' | 'name'>;
   isolatedNamespaces: Gauge;
   /** Adds a queue whose depth is summed into posture_queue_depth at scrape time. */
@@ -50,8 +50,8 @@ export function createMetrics(): Metrics {
     }),
     watchRestarts: new Counter({
       name: 'posture_watch_restarts_total',
-      help: 'Watches restarted after a stall, 410 Gone or error, by resource.',
-      labelNames: ['resource'],
+      help: 'Watches restarted, by resource and reason (stall, gone, error).',
+      labelNames: ['resource', 'reason'],
       registers,
     }),
     exchangeKeyAge: new Gauge({
