@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerDev } from './dev.ts';
+import { registerCrds } from './crds.ts';
+import { registerValidate } from './validate.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
       process.stdout.write(`posture ${postureVersion()} (node ${process.versions.node})\n`);
     });
   registerDev(program);
+  registerCrds(program);
+  registerValidate(program);
   return program;
 }
 

@@ -22,14 +22,14 @@ export { tradingServiceKind, hmacKeyRingKind, exchangeCredentialKind };
 /** Every kind posture serves, in a stable order (CRD files, docs, validation). */
 export const KINDS = [tradingServiceKind, hmacKeyRingKind, exchangeCredentialKind] as const;
 
-export type KindName = (typeof KINDS)[number]['kind'];
-
 /** The kinds by name: `KIND_BY_NAME.TradingService.schema.parse(obj)`. */
 export const KIND_BY_NAME = {
   TradingService: tradingServiceKind,
   HmacKeyRing: hmacKeyRingKind,
   ExchangeCredential: exchangeCredentialKind,
 } as const;
+
+export type KindName = keyof typeof KIND_BY_NAME;
 
 /** Any posture custom resource, discriminated by `kind`. */
 export type PostureResource = TradingService | HmacKeyRing | ExchangeCredential;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * A CEL rule for the apiserver (`x-kubernetes-validations`). It is attached to the zod schema
  * it belongs to as metadata, so the CRD generator finds it there and the rule sits next to the
- * zod refinement that enforces the same thing offline (docs/adr/0004-zod-as-single-source-for-crds.md).
+ * zod refinement that enforces the same thing offline (docs/adr/0020-zod-as-single-source-for-crds.md).
  */
 export interface CelRule {
   rule: string;
@@ -27,7 +27,10 @@ export interface Rule<V> {
   cel: string;
   /** The same rule in TypeScript, evaluated by zod. */
   check: (value: V) => boolean;
+  /** What is wrong, as the user sees it from zod and from the apiserver. */
   message: string;
+  /** What to do about it. */
+  fix: string;
   /** Property of the value the error is reported on (zod path and CEL fieldPath). */
   field?: string;
 }
@@ -36,9 +39,10 @@ export interface Rule<V> {
 export function rule<T extends z.ZodType>(schema: T, r: Rule<z.output<T>>): T {
   const refined = schema.refine(r.check, {
     message: r.message,
+    params: { fix: r.fix },
     ...(r.field === undefined ? {} : { path: [r.field] }),
   });
-  const celRule: CelRule = { rule: r.cel, message: r.message };
+  const celRule: CelRule = { rule: r.cel, message: `${r.message} (fix: ${r.fix})` };
   if (r.field !== undefined) celRule.fieldPath = `.${r.field}`;
   return cel(refined, celRule);
 }

@@ -29,7 +29,9 @@ export function cidrPrefixLength(value: string): number {
   return Number(value.split('/')[1]);
 }
 
-const OPEN_MESSAGE = 'an open range (/0: 0.0.0.0/0, ::/0) is not allowed; list the real ranges';
+const INVALID_FIX = 'use address/prefix such as 203.0.113.0/24 or 2001:db8::/32';
+const OPEN_MESSAGE = 'an open range (/0, such as 0.0.0.0/0 or ::/0) is not allowed';
+const OPEN_FIX = 'list the real ranges, such as the egress gateway IPs as /32';
 
 /** A CIDR that is not the whole address space. */
 export function cidr(description: string): z.ZodString {
@@ -38,14 +40,23 @@ export function cidr(description: string): z.ZodString {
     .max(49)
     .superRefine((value, ctx) => {
       const problem = cidrProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: `invalid CIDR: ${problem}` });
-      else if (cidrPrefixLength(value) === 0)
-        ctx.addIssue({ code: 'custom', message: OPEN_MESSAGE });
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid CIDR: ${problem}`,
+          params: { fix: INVALID_FIX },
+        });
+      } else if (cidrPrefixLength(value) === 0) {
+        ctx.addIssue({ code: 'custom', message: OPEN_MESSAGE, params: { fix: OPEN_FIX } });
+      }
     })
     .describe(description);
   return cel(
     schema,
-    { rule: 'isCIDR(self)', message: 'invalid CIDR: use address/prefix, for example 10.0.0.0/8' },
-    { rule: '!isCIDR(self) || cidr(self).prefixLength() != 0', message: OPEN_MESSAGE },
+    { rule: 'isCIDR(self)', message: `invalid CIDR (fix: ${INVALID_FIX})` },
+    {
+      rule: '!isCIDR(self) || cidr(self).prefixLength() != 0',
+      message: `${OPEN_MESSAGE} (fix: ${OPEN_FIX})`,
+    },
   );
 }

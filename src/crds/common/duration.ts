@@ -39,5 +39,6 @@ export function durationAtLeast(description: string, min: string): z.ZodString {
     cel: `duration(self) >= duration('${min}')`,
     check: (v) => !DURATION.test(v) || durationSeconds(v) >= durationSeconds(min),
     message: `must be at least ${min}`,
+    fix: `use ${min} or longer`,
   });
 }

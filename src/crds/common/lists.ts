@@ -20,7 +20,8 @@ export function setOf<T extends z.ZodType>(item: T, max: number, description: st
     .array(item)
     .max(max)
     .refine((values) => duplicates(values).length === 0, {
-      message: 'remove the duplicate entries: each value may appear once',
+      message: 'duplicate entries',
+      params: { fix: 'remove the duplicates: each value may appear once' },
     })
     .meta({ description, 'x-kubernetes-list-type': 'set' });
 }
@@ -40,7 +41,10 @@ export function mapOf<T extends z.ZodObject>(
     .max(max)
     .refine(
       (values) => duplicates(values.map((v) => (v as Record<string, unknown>)[key])).length === 0,
-      { message: `two entries have the same ${key}: each ${key} may appear once` },
+      {
+        message: `two entries have the same ${key}`,
+        params: { fix: `give each entry its own ${key}, or merge them` },
+      },
     )
     .meta({
       description,

@@ -36,6 +36,7 @@ export const PermissionsSchema = z
       cel: '!self',
       check: (v) => !v,
       message: 'withdraw must be false: posture never manages keys that can move funds out',
+      fix: 'create a trade-only key at the exchange and set withdraw: false',
     }).default(false),
   })
   .describe('What the key at the exchange may do; checked against the exchange where possible.');
@@ -77,6 +78,7 @@ export const ExchangeCredentialSpecSchema = rule(specShape, {
   check: (s: SpecShape) =>
     s.exchange === 'custom' ? (s.apiHosts?.length ?? 0) > 0 : s.apiHosts === undefined,
   message: 'apiHosts is required for exchange custom and not allowed for a known exchange',
+  fix: 'list apiHosts only when exchange is custom',
   field: 'apiHosts',
 }).describe(
   'A trade-only exchange API key in Vault, bound to an IP whitelist and to its consumers.',

@@ -35,6 +35,7 @@ export const HmacKeyRingSpecSchema = rule(specShape, {
   cel: 'duration(self.gracePeriod) < duration(self.rotationPeriod)',
   check: (s: SpecShape) => durationSeconds(s.gracePeriod) < durationSeconds(s.rotationPeriod),
   message: 'gracePeriod must be shorter than rotationPeriod',
+  fix: 'shorten gracePeriod (default 24h) or lengthen rotationPeriod',
   field: 'gracePeriod',
 }).describe(
   'An HMAC key ring in Vault, rotated without downtime: listeners first, then signers, ' +

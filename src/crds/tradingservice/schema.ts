@@ -33,7 +33,8 @@ const publishList = rule(
   {
     cel: "self.all(s, s != '>')",
     check: (subjects) => subjects.every((s) => s !== '>'),
-    message: "publishing to '>' (every subject) is not allowed: list the subjects",
+    message: "publishing to '>' (every subject) is not allowed",
+    fix: 'list the subjects the service publishes, such as titan.evt.brain.>',
   },
 );
 
@@ -98,6 +99,7 @@ const withIngressPorts = rule(specShape, {
   check: (s: SpecShape) =>
     s.ingress.every((i) => i.ports.every((p) => s.ports.some((q) => q.port === p))),
   message: 'ingress ports must be ports the service declares in spec.ports',
+  fix: 'add the port to spec.ports or remove it from the ingress entry',
   field: 'ingress',
 });
 
@@ -108,6 +110,7 @@ const withUniqueFiles = rule(withIngressPorts, {
     'self.hmac.all(h, self.hmac.exists_one(g, g.file == h.file || g.env == h.env))',
   check: (s: SpecShape) => uniqueFiles(s),
   message: 'every secret and hmac entry needs its own file and environment variable name',
+  fix: 'rename the file or name (hmac entries default to file hmac, env HMAC_SECRET)',
   field: 'secrets',
 });
 
@@ -148,7 +151,8 @@ export const TradingServiceSchema = rule(
   {
     cel: "self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
     check: (o) => o.metadata.name.length <= 63 && SERVICE_NAME.test(o.metadata.name),
-    message: 'metadata.name must be a DNS-1035 label (a-z first, at most 63): it names the Service',
+    message: 'metadata.name must be a DNS-1035 label: it names the Service',
+    fix: 'start with a-z, use a-z, 0-9 and -, at most 63 characters',
     field: 'metadata',
   },
 );
