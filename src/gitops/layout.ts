@@ -2,7 +2,7 @@ import { kindOf, type AppRef, type RenderedObject } from '../render/objects.ts';
 import { compareKeys, toYamlStream, type Json } from './yaml.ts';
 
 /**
- * The gitops folder layout (docs/adr/0006-gitops-layout.md):
+ * The gitops folder layout (docs/adr/0033-gitops-layout.md):
  *
  *   cluster/<group>/<kind>.yaml            cluster-scoped: crds, namespaces
  *   apps/<namespace>/<app>/<kind>.yaml     one folder per app: a GitOps Application each

@@ -24,6 +24,8 @@ export const PLATFORM_FILE = 'platform.yaml';
 
 export interface PlatformSource {
   platform: Platform;
+  /** How to name platform.yaml in messages about it. */
+  platformFile?: string;
   resources: PlatformResources;
   problems: Problem[];
 }
@@ -100,7 +102,8 @@ function addDocument(value: unknown, file: string, prefix: string, out: Collecte
  */
 export function readPlatformDir(dir: string, display = dir): PlatformSource {
   const problems: Problem[] = [];
-  const platform = readPlatform(dir, join(display, PLATFORM_FILE), problems);
+  const platformFile = join(display, PLATFORM_FILE);
+  const platform = readPlatform(dir, platformFile, problems);
   const out: Collected = { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] };
   for (const rel of yamlFiles(dir)) {
     if (rel === PLATFORM_FILE) continue;
@@ -115,5 +118,5 @@ export function readPlatformDir(dir: string, display = dir): PlatformSource {
       problems.push(...addDocument(doc.toJS(), file, prefix, out));
     }
   }
-  return { platform, resources: out, problems };
+  return { platform, platformFile, resources: out, problems };
 }

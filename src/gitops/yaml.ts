@@ -2,7 +2,7 @@
  * A canonical YAML emitter for Kubernetes manifests.
  *
  * Why not `yaml.stringify`: rendering 10k services writes ~40k documents and the general-purpose
- * library costs more than the whole render (docs/adr/0005-render-fast-path.md). Manifests are
+ * library costs more than the whole render (docs/adr/0032-render-fast-path.md). Manifests are
  * JSON data (objects, arrays, strings, numbers, booleans, null), so a small emitter covers them:
  * block style, keys in canonical order, and a string is written plain only when it cannot be read
  * back as anything else; every other string is a JSON double-quoted scalar, which YAML 1.2 reads
@@ -26,15 +26,20 @@ const BLOCKABLE = /^[\x21-\x7e][\x20-\x7e\n]*$/;
 const TOP_FIRST = ['apiVersion', 'kind', 'metadata'] as const;
 const METADATA_FIRST = ['name', 'namespace'] as const;
 
-// Manifests repeat the same keys and many values; scalar decisions are memoized per string.
-const stringCache = new Map<string, string>();
-const CACHE_LIMIT = 1 << 20;
-
 function stringScalar(value: string): string {
-  let text = stringCache.get(value);
-  if (text !== undefined) return text;
-  text = PLAIN.test(value) && !RESERVED.test(value) && !NUMERIC.test(value) ? value : quoted(value);
-  if (stringCache.size < CACHE_LIMIT) stringCache.set(value, text);
+  return PLAIN.test(value) && !RESERVED.test(value) && !NUMERIC.test(value) ? value : quoted(value);
+}
+
+// Manifests repeat the same few hundred keys: their scalar form is memoized.
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 4096;
+
+function keyScalar(key: string): string {
+  let text = keyCache.get(key);
+  if (text === undefined) {
+    text = stringScalar(key);
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, text);
+  }
   return text;
 }
 
@@ -104,7 +109,7 @@ function emit(value: Json, indent: string, lead: string): string {
 }
 
 function emitEntry(key: string, child: Json, indent: string, lead: string): string {
-  const k = stringScalar(key);
+  const k = keyScalar(key);
   if (typeof child === 'string' && child.includes('\n')) {
     const block = literalBlock(child, `${indent}  `);
     if (block !== undefined) return `${lead}${k}: ${block}`;

@@ -114,7 +114,9 @@ export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: 
         message: `${name} is the system account; services cannot join it`,
       });
     }
-    byAccount.set(name, [...(byAccount.get(name) ?? []), user]);
+    const users = byAccount.get(name);
+    if (users) users.push(user);
+    else byAccount.set(name, [user]);
   }
   assertNoProblems(problems);
   const system: NatsUser[] = systemUser
@@ -151,8 +153,9 @@ function crdApp(crds: readonly { [key: string]: Json }[]): AppParts {
 }
 
 function sortedServices(services: readonly ServiceModel[]): ServiceModel[] {
-  const key = (s: ServiceModel) => `${s.namespace}/${s.name}`;
-  return [...services].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const keyed = services.map((s) => [`${s.namespace}/${s.name}`, s] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map(([, s]) => s);
 }
 
 /** Renders the whole platform: every object, the NATS auth config and the Vault access. */

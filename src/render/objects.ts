@@ -9,7 +9,7 @@ import type { Json } from '../gitops/yaml.ts';
  * - a construct in a cdk8s tree (`addPart`), for anyone composing posture into a cdk8s App, or
  * - a manifest directly (`partManifest`), through the class's generated `manifest()`: the same
  *   conversion `toJson()` does, without building a construct tree and resolving tokens, which is
- *   what makes 10k services render within a second (docs/adr/0005-render-fast-path.md).
+ *   what keeps render linear and fast at 10k services (docs/adr/0032-render-fast-path.md).
  * A contract test proves both give the same objects.
  */
 

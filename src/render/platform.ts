@@ -59,7 +59,7 @@ const nats = z.strictObject({
   /**
    * NKey public keys of each service's NATS user, by `<namespace>/<name>`. The operator keeps the
    * seeds in Vault; `posture synth` has no Vault, so it reads the public keys from here
-   * (docs/adr/0003-nkey-public-keys.md).
+   * (docs/adr/0031-nkey-public-keys.md).
    */
   users: z.record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/), userNkey).default({}),
 });

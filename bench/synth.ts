@@ -1,0 +1,102 @@
+/**
+ * `npm run bench -- synth`: how long render takes for 1k and 10k TradingServices, and whether it
+ * grows linearly. Goal: 10k services' objects in <= 1 s, 10k/1k ratio <= 12.
+ *
+ * - render: CRs (already parsed) → cross-resource model → every Kubernetes object, the NATS auth
+ *   config and the Vault policies/roles: the render API the operator and synth share.
+ * - files: render plus the gitops file contents (canonical YAML), without touching disk.
+ * - cdk8s tree: the same objects through a cdk8s construct tree (one Chart per namespace),
+ *   synthesized once: what composing posture into a cdk8s App costs.
+ * - trap: one Chart per app, each synthesized with `chart.toJson()` as a per-app file writer
+ *   would; every call re-validates the whole App, so time grows with apps².
+ * Ends with one JSON line.
+ */
+import { App, Chart } from 'cdk8s';
+import { gitopsFiles } from '../src/gitops/layout.ts';
+import { platformApp, synthObjects, AppConstruct } from '../src/render/constructs.ts';
+import { natsConfig, platformApps, renderPlatform, type RenderInput } from '../src/render/index.ts';
+import { buildModel } from '../src/render/resources.ts';
+import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time(fn: () => unknown): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+function prepare(n: number) {
+  const { platform, resources } = syntheticPlatform(n);
+  const nkeys: RenderInput['nkeys'] = (s) => platform.nats.users[`${s.namespace}/${s.name}`];
+  const render = () => {
+    const { model, problems } = buildModel(resources, platform);
+    if (problems.length > 0)
+      throw new Error(`synthetic platform is invalid: ${problems[0]!.message}`);
+    return renderPlatform({ platform, model, nkeys, crds: [] });
+  };
+  const input = (): RenderInput => ({
+    platform,
+    model: buildModel(resources, platform).model,
+    nkeys,
+  });
+  return { render, input };
+}
+
+function measure(n: number, runs: number) {
+  const { render, input } = prepare(n);
+  const objects = render().objects.length;
+  const renderMs = median(Array.from({ length: runs }, () => time(render)));
+  const filesMs = median(
+    Array.from({ length: runs }, () => time(() => gitopsFiles(render().objects, []))),
+  );
+  return { n, objects, renderMs, filesMs, input };
+}
+
+/** One Chart per app, each synthesized on its own: the quadratic way. */
+function trap(n: number): number {
+  const given = prepare(n).input();
+  const app = new App({ outdir: 'dist' });
+  const charts = platformApps(given, natsConfig(given).text).map((group, i) => {
+    const chart = new Chart(app, `app-${i}`, { disableResourceNameHashes: true });
+    new AppConstruct(chart, group);
+    return chart;
+  });
+  return time(() => {
+    for (const chart of charts) chart.toJson();
+  });
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+measure(1000, 1); // warm up the JIT
+const small = measure(1000, 5);
+const large = measure(10000, 3);
+log(`render  1k: ${round(small.renderMs)} ms (${small.objects} objects)`);
+log(`render 10k: ${round(large.renderMs)} ms (${large.objects} objects)`);
+log(`files   1k: ${round(small.filesMs)} ms   files 10k: ${round(large.filesMs)} ms`);
+
+const tree1k = time(() => synthObjects(platformApp(small.input())));
+log(`cdk8s construct tree, synthesized once, 1k: ${round(tree1k)} ms`);
+const [trap200, trap400] = [trap(200), trap(400)];
+log(
+  `cdk8s chart per app, chart.toJson() each: 200 services ${round(trap200)} ms, 400 services ${round(trap400)} ms (x${(trap400 / trap200).toFixed(1)} for x2)`,
+);
+
+const result = {
+  ms1k: round(small.renderMs),
+  ms10k: round(large.renderMs),
+  ratio: Math.round((large.renderMs / small.renderMs) * 100) / 100,
+  objects10k: large.objects,
+  filesMs1k: round(small.filesMs),
+  filesMs10k: round(large.filesMs),
+  filesRatio: Math.round((large.filesMs / small.filesMs) * 100) / 100,
+  cdk8sTreeMs1k: round(tree1k),
+  trapMs200: round(trap200),
+  trapMs400: round(trap400),
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
