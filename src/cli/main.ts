@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDev } from './dev.ts';
 import { registerCrds } from './crds.ts';
 import { registerValidate } from './validate.ts';
+import { registerSynth } from './synth.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDev(program);
   registerCrds(program);
   registerValidate(program);
+  registerSynth(program);
   return program;
 }
 

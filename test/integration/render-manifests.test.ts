@@ -1,0 +1,140 @@
+/**
+ * Every object `posture synth` renders for the Titan example, and the Cilium baseline policies,
+ * checked twice: by kubeconform against strict JSON schemas of Kubernetes v1.34 (from the real
+ * apiserver) and of Cilium's CRDs, and by server-side dry-run apply with strict field validation
+ * on the real apiserver, where Cilium's CRDs are installed.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { synthesize } from '../../src/gitops/synth.ts';
+import { writeTree } from '../../src/gitops/write.ts';
+import { README_FIRST_LINE } from '../../src/gitops/layout.ts';
+import { toYaml } from '../../src/gitops/yaml.ts';
+import { kindOf } from '../../src/render/objects.ts';
+import { kubectl, run } from '../support/env.ts';
+import { schemaLocation, writeCrdSchemas, writeKubernetesSchemas } from '../support/kubeconform.ts';
+import { readExample, withNamespaceSuffix } from '../support/render.ts';
+
+const suffix = randomBytes(3).toString('hex');
+const source = withNamespaceSuffix(readExample(), suffix);
+const output = synthesize(source);
+const dir = mkdtempSync(join(tmpdir(), 'posture-render-'));
+const gitops = join(dir, 'gitops');
+const schemas = join(dir, 'schemas');
+const BASELINE_DIR = 'policies/cilium';
+const baseline = readdirSync(BASELINE_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => join(BASELINE_DIR, f));
+const manifests = [...output.files.keys()]
+  .filter((p) => p.endsWith('.yaml') && !p.startsWith('review/'))
+  .map((p) => join(gitops, p));
+const namespaces = [`titan-${suffix}`, `nats-${suffix}`];
+
+describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
+  before(async () => {
+    writeTree(gitops, output.files, { path: 'README.md', firstLine: README_FIRST_LINE });
+    const kinds = new Set(output.rendered.objects.map((o) => kindOf(o.manifest)));
+    const written = await writeKubernetesSchemas(schemas, kinds);
+    writeCrdSchemas(schemas, `${BASELINE_DIR}/crds/ciliumnetworkpolicies.yaml`);
+    assert.ok(
+      written.includes('deployment-apps-v1'),
+      `no Deployment schema in ${written.join(', ')}`,
+    );
+    for (const ns of namespaces) {
+      const created = await kubectl(['create', 'namespace', ns]);
+      assert.equal(created.code, 0, created.stderr);
+    }
+  });
+  after(async () => {
+    await kubectl(['delete', 'namespace', ...namespaces, '--wait=false']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should render every kind the brief asks for', () => {
+    const kinds = new Set(output.rendered.objects.map((o) => kindOf(o.manifest)));
+    for (const kind of [
+      'Namespace',
+      'CustomResourceDefinition',
+      'ServiceAccount',
+      'Deployment',
+      'Service',
+      'CiliumNetworkPolicy',
+      'ConfigMap',
+    ]) {
+      assert.ok(kinds.has(kind), `no ${kind} rendered`);
+    }
+  });
+
+  it('should pass kubeconform with strict schemas, no schema missing', async () => {
+    const args = [
+      '-schema-location',
+      schemaLocation(schemas),
+      '-strict',
+      '-summary',
+      '-output',
+      'json',
+    ];
+    const result = await run('kubeconform', [...args, ...manifests, ...baseline]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as {
+      summary: { valid: number; invalid: number; errors: number; skipped: number };
+    };
+    assert.equal(summary.summary.valid, output.rendered.objects.length + baseline.length);
+    assert.deepEqual(
+      [summary.summary.invalid, summary.summary.errors, summary.summary.skipped],
+      [0, 0, 0],
+    );
+  });
+
+  it('should fail kubeconform on a misspelled field, so the schemas are really strict', async () => {
+    const deployment = output.rendered.objects.find((o) => kindOf(o.manifest) === 'Deployment')!;
+    const typo = {
+      ...deployment.manifest,
+      spec: { ...(deployment.manifest['spec'] as object), replica: 2 },
+    };
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, toYaml(typo));
+    const result = await run('kubeconform', [
+      '-schema-location',
+      schemaLocation(schemas),
+      '-strict',
+      file,
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stdout, /replica/);
+  });
+
+  it('should be accepted by the apiserver in a server-side dry run with strict field validation', async () => {
+    const args = [
+      'apply',
+      '--server-side',
+      '--field-manager=posture',
+      '--dry-run=server',
+      '--validate=strict',
+    ];
+    const result = await kubectl([...args, ...manifests.flatMap((m) => ['-f', m])]);
+    assert.equal(result.code, 0, result.stderr);
+    const applied = result.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => / serverside-applied \(server dry run\)$/.test(l));
+    assert.equal(applied.length, output.rendered.objects.length, result.stdout);
+  });
+
+  it('should accept the Cilium baseline policies in a namespace', async () => {
+    const args = [
+      '-n',
+      `titan-${suffix}`,
+      'apply',
+      '--server-side',
+      '--dry-run=server',
+      '--validate=strict',
+    ];
+    const result = await kubectl([...args, ...baseline.flatMap((m) => ['-f', m])]);
+    assert.equal(result.code, 0, result.stderr);
+  });
+});

@@ -1,0 +1,90 @@
+import { createUser } from '@nats-io/nkeys';
+import { readPlatformDir, type PlatformSource } from '../../src/gitops/source.ts';
+import type { Peer } from '../../src/crds/index.ts';
+import type { Sourced } from '../../src/render/resources.ts';
+
+/** The platform the render integration tests use: the Titan example. */
+export const EXAMPLE_DIR = 'examples/titan';
+
+type Namespaced = { metadata: { namespace?: string | undefined } };
+
+function moved<T extends Namespaced>(
+  items: readonly Sourced<T>[],
+  ns: (n: string) => string,
+): Sourced<T>[] {
+  return items.map(({ object, file }) => ({
+    object: {
+      ...object,
+      metadata: { ...object.metadata, namespace: ns(object.metadata.namespace ?? '') },
+    },
+    ...(file !== undefined && { file }),
+  }));
+}
+
+const movedPeer = (ns: (n: string) => string) => (p: Peer) =>
+  p.namespace === undefined ? p : { ...p, namespace: ns(p.namespace) };
+
+/**
+ * The example with every namespace suffixed, so tests that apply it to the shared apiserver do
+ * not collide with each other: `titan` becomes `titan-<suffix>`, NATS lives in `nats-<suffix>`.
+ */
+export function withNamespaceSuffix(source: PlatformSource, suffix: string): PlatformSource {
+  const ns = (n: string) => `${n}-${suffix}`;
+  const services = moved(source.resources.tradingServices, ns).map(({ object, file }) => {
+    const spec = {
+      ...object.spec,
+      ingress: object.spec.ingress.map(movedPeer(ns)),
+      egress: { ...object.spec.egress, services: object.spec.egress.services.map(movedPeer(ns)) },
+    };
+    return { object: { ...object, spec }, ...(file !== undefined && { file }) };
+  });
+  const users = Object.fromEntries(
+    Object.entries(source.platform.nats.users).map(([k, v]) => [
+      ns(k.split('/')[0]!) + '/' + k.split('/')[1]!,
+      v,
+    ]),
+  );
+  return {
+    ...source,
+    platform: {
+      ...source.platform,
+      nats: { ...source.platform.nats, namespace: ns(source.platform.nats.namespace), users },
+    },
+    resources: {
+      tradingServices: services,
+      exchangeCredentials: moved(source.resources.exchangeCredentials, ns),
+      hmacKeyRings: moved(source.resources.hmacKeyRings, ns),
+    },
+  };
+}
+
+/**
+ * The example with a fresh NKey pair per NATS user: the public keys go into the platform, the
+ * seeds stay in the test, as they would stay in Vault.
+ */
+export function withFreshNkeys(source: PlatformSource): {
+  source: PlatformSource;
+  seeds: Map<string, Uint8Array>;
+} {
+  const seeds = new Map<string, Uint8Array>();
+  const users: Record<string, string> = {};
+  for (const { object } of source.resources.tradingServices) {
+    if (!object.spec.nats) continue;
+    const pair = createUser();
+    const id = `${object.metadata.namespace}/${object.metadata.name}`;
+    users[id] = pair.getPublicKey();
+    seeds.set(id, pair.getSeed());
+  }
+  const platform = { ...source.platform, nats: { ...source.platform.nats, users } };
+  return { source: { ...source, platform }, seeds };
+}
+
+export function readExample(): PlatformSource {
+  const source = readPlatformDir(EXAMPLE_DIR);
+  if (source.problems.length > 0) {
+    throw new Error(
+      `${EXAMPLE_DIR} is invalid: ${source.problems.map((p) => p.message).join('; ')}`,
+    );
+  }
+  return source;
+}
