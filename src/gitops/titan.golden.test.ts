@@ -29,6 +29,11 @@ describe('golden files of examples/titan', () => {
     assert.deepEqual([...files.keys()].sort(), listFiles(GOLDEN), 'run `npm run golden:update` and review the diff');
   });
 
+  it('should find gitops/ rendered from examples/titan as committed (run `npm run synth`)', () => {
+    const committed = new Map(listFiles('gitops').map((f) => [f, readFileSync(join('gitops', f), 'utf8')]));
+    assert.deepEqual(committed, files, 'gitops/ is stale: run `npm run synth` and commit it');
+  });
+
   for (const [path, content] of files) {
     it(`should render ${path} byte for byte as its golden file`, () => {
       const golden = readFileSync(join(GOLDEN, path), 'utf8');
