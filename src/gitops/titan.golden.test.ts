@@ -19,8 +19,10 @@ describe('golden files of examples/titan', () => {
   const { files } = synthesize(readPlatformDir('examples/titan'));
 
   if (update) {
-    it('rewrites test/golden/titan (POSTURE_UPDATE_GOLDEN=1)', () => {
-      writeTree(GOLDEN, files, { path: 'README.md', firstLine: README_FIRST_LINE });
+    it('rewrites test/golden/titan and gitops/ (POSTURE_UPDATE_GOLDEN=1)', () => {
+      for (const dir of [GOLDEN, 'gitops']) {
+        writeTree(dir, files, { path: 'README.md', firstLine: README_FIRST_LINE });
+      }
     });
     return;
   }
