@@ -48,6 +48,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   #synced = false;
   #syncWaiters: Array<() => void> = [];
   #failures = 0;
+  #mustList = true;
 
   constructor(options: InformerOptions) {
     const { resource, namespace } = options;
@@ -80,30 +81,32 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    let mustList = true;
+    this.#mustList = true;
     while (!signal.aborted) {
       try {
-        mustList = await this.#cycle(mustList, signal);
+        await this.#cycle(signal);
       } catch (error) {
         if (signal.aborted) return;
-        mustList = mustList || isGone(error);
+        // Only 410 forces a re-list; after any other failure the watch resumes where it ended.
+        if (isGone(error)) this.#mustList = true;
         this.#restarted(isGone(error) ? 'gone' : 'error', error);
         await sleep(this.#clock, this.#backoffMs(), signal);
       }
     }
   }
 
-  /** One (list and) watch; answers whether the next cycle must list again. */
-  async #cycle(mustList: boolean, signal: AbortSignal): Promise<boolean> {
-    if (mustList) await this.#list(signal);
+  /** One (list and) watch. */
+  async #cycle(signal: AbortSignal): Promise<void> {
+    if (this.#mustList) await this.#list(signal);
+    this.#mustList = false;
     const started = this.#clock.now();
     const end = await this.#watch(signal);
     if (end === 'stall' || end === 'gone') this.#restarted(end);
+    if (end === 'gone') this.#mustList = true;
     // A watch the apiserver ends at once (it is shutting down) must not become a busy loop.
     if (end !== 'stopped' && this.#clock.now() - started < 1000) {
       await sleep(this.#clock, this.#backoffMs(), signal);
     }
-    return end === 'gone';
   }
 
   #restarted(reason: RestartReason, error?: unknown): void {

@@ -28,6 +28,14 @@ export async function errorOf(what: string, response: Response): Promise<KubeApi
   return new KubeApiError(what, response.status, status);
 }
 
+/** No answer: the deadline passed (Timeout) or the connection failed (Unreachable). */
+function unreachable(what: string, error: unknown): KubeApiError {
+  const timeout = error instanceof Error && error.name === 'TimeoutError';
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new KubeApiError(what, 0, { reason: timeout ? 'Timeout' : 'Unreachable', message });
+}
+
 function urlOf(server: string, call: Call): URL {
   const url = new URL(server + call.path);
   for (const [name, value] of Object.entries(call.query ?? {})) {
@@ -89,7 +97,7 @@ export class Transport {
     } catch (error) {
       // The caller's own abort (shutdown, stall restart) is not an apiserver failure.
       if (call.signal?.aborted) throw error;
-      throw new KubeApiError(`${call.verb} ${call.path}`, 0, { message: String(error) });
+      throw unreachable(`${call.verb} ${call.path}`, error);
     }
   }
 }
