@@ -1,8 +1,7 @@
 import { crdObjects } from '../crds/crd/generate.ts';
-import { renderPlatform, type NkeySource, type Rendered, type RenderedVault } from '../render/index.ts';
+import { renderResources, type NkeySource, type Rendered, type RenderedVault } from '../render/index.ts';
 import type { Platform } from '../render/platform.ts';
 import { assertNoProblems, InvalidInputError } from '../render/problems.ts';
-import { buildModel } from '../render/resources.ts';
 import { policyWrite, roleWrite } from '../vault/policy.ts';
 import { gitopsFiles, type ReviewFile } from './layout.ts';
 import type { PlatformSource } from './source.ts';
@@ -68,12 +67,10 @@ function inPlatformFile<T>(source: PlatformSource, render: () => T): T {
 
 export function synthesize(source: PlatformSource, options: SynthOptions = {}): SynthOutput {
   assertNoProblems(source.problems);
-  const { model, problems } = buildModel(source.resources, source.platform);
-  assertNoProblems(problems);
   const rendered = inPlatformFile(source, () =>
-    renderPlatform({
+    renderResources({
       platform: source.platform,
-      model,
+      resources: source.resources,
       nkeys: platformNkeys(source.platform),
       crds: options.crds ?? crdObjects(),
     }),

@@ -16,6 +16,7 @@ import {
 } from './objects.ts';
 import type { Platform } from './platform.ts';
 import { assertNoProblems, type Problem } from './problems.ts';
+import { buildModel, type PlatformResources } from './resources.ts';
 import { natsUser, serviceParts, vaultAccess, type VaultAccess } from './service/index.ts';
 
 /**
@@ -156,6 +157,20 @@ function sortedServices(services: readonly ServiceModel[]): ServiceModel[] {
   const keyed = services.map((s) => [`${s.namespace}/${s.name}`, s] as const);
   keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return keyed.map(([, s]) => s);
+}
+
+export interface ResourcesInput extends Omit<RenderInput, 'model'> {
+  resources: PlatformResources;
+}
+
+/**
+ * The entry point for callers holding CRs (the operator's informer cache, synth's files):
+ * cross-resource checks, then `renderPlatform`. Throws InvalidInputError with every problem.
+ */
+export function renderResources(input: ResourcesInput): Rendered {
+  const { model, problems } = buildModel(input.resources, input.platform);
+  assertNoProblems(problems);
+  return renderPlatform({ ...input, model });
 }
 
 /** Renders the whole platform: every object, the NATS auth config and the Vault access. */
