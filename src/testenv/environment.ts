@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ensureBuilt, type Log } from './build.ts';
 import { ensureCiliumCrds } from './cilium.ts';
@@ -45,19 +46,38 @@ async function kubectl(
   return stdout;
 }
 
+// Polled rather than `kubectl wait`, which errors out while a new CRD has no conditions yet.
+async function waitEstablished(
+  plane: ControlPlane,
+  kubectlBin: string,
+  crd: string,
+): Promise<void> {
+  const query = '{.status.conditions[?(@.type=="Established")].status}';
+  for (let i = 0; i < 120; i += 1) {
+    const status = await kubectl(plane, kubectlBin, [
+      'get',
+      `crd/${crd}`,
+      '-o',
+      `jsonpath=${query}`,
+    ]);
+    if (status === 'True') return;
+    await sleep(250);
+  }
+  throw new Error(`CRD ${crd} was not Established within 30 s`);
+}
+
 async function installCilium(
   plane: ControlPlane,
   kubectlBin: string,
   crdDir: string,
 ): Promise<void> {
   await kubectl(plane, kubectlBin, ['apply', '--server-side', '-f', crdDir]);
-  await kubectl(plane, kubectlBin, [
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/ciliumnetworkpolicies.cilium.io',
-    'crd/ciliumclusterwidenetworkpolicies.cilium.io',
-  ]);
+  for (const crd of [
+    'ciliumnetworkpolicies.cilium.io',
+    'ciliumclusterwidenetworkpolicies.cilium.io',
+  ]) {
+    await waitEstablished(plane, kubectlBin, crd);
+  }
 }
 
 /**
@@ -67,7 +87,8 @@ async function installCilium(
 export async function startEnvironment(options: EnvironmentOptions = {}): Promise<Environment> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
-  const bin = await ensureBuilt(ALL_COMPONENTS, log);
+  const wanted = ALL_COMPONENTS.filter((c) => c !== 'vault' || (options.vault ?? true));
+  const bin = await ensureBuilt(wanted, log);
   const ciliumCrdDir = await ensureCiliumCrds();
   const dir = mkdtempSync(join(tmpdir(), 'posture-env-'));
   // Controllers, kwok and Vault; the control plane keeps its own live list (its apiserver
