@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { kubernetesLogin } from './auth.ts';
+import { vaultContract } from './contract.ts';
+import { VaultRequestError, VaultUnavailableError, classifyVaultError } from './errors.ts';
+import { FakeVault } from './fake.ts';
+import { currentVersionAgeSeconds, kvPaths } from './kv.ts';
+
+vaultContract('FakeVault', () => new FakeVault());
+
+describe('Vault error classification', () => {
+  const cases = [
+    {
+      name: 'a refused connection is unavailability',
+      error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      type: VaultUnavailableError,
+    },
+    {
+      name: 'a timeout is unavailability',
+      error: Object.assign(new Error('timeout of 5000ms exceeded'), { code: 'ECONNABORTED' }),
+      type: VaultUnavailableError,
+    },
+    {
+      name: 'a sealed Vault (503) is unavailability',
+      error: Object.assign(new Error('Vault is sealed'), { response: { statusCode: 503 } }),
+      type: VaultUnavailableError,
+    },
+    {
+      name: 'rate limiting (429) is unavailability',
+      error: Object.assign(new Error('rate limited'), { response: { statusCode: 429 } }),
+      type: VaultUnavailableError,
+    },
+    {
+      name: 'permission denied (403) is terminal',
+      error: Object.assign(new Error('permission denied'), { response: { statusCode: 403 } }),
+      type: VaultRequestError,
+    },
+    {
+      name: 'a bad request (400) is terminal',
+      error: Object.assign(new Error('invalid'), { response: { statusCode: 400 } }),
+      type: VaultRequestError,
+    },
+    {
+      name: 'an unknown error is unavailability, never a conclusion',
+      error: new Error('weird'),
+      type: VaultUnavailableError,
+    },
+  ];
+  for (const c of cases) {
+    it(`should classify: ${c.name}`, () =>
+      assert.ok(classifyVaultError('GET x', c.error) instanceof c.type));
+  }
+  it('should name the call in the message', () => {
+    assert.match(
+      classifyVaultError('GET secret/data/x', new Error('boom')).message,
+      /^vault GET secret\/data\/x: unavailable: boom$/,
+    );
+  });
+});
+
+describe('KV v2 paths', () => {
+  it('should split the mount from the path', () => {
+    assert.deepEqual(kvPaths('secret/titan/hmac/signals'), {
+      mount: 'secret',
+      path: 'titan/hmac/signals',
+      data: 'secret/data/titan/hmac/signals',
+      metadata: 'secret/metadata/titan/hmac/signals',
+    });
+  });
+  for (const bad of ['secret', 'secret/../sys', 'secret/a b', '']) {
+    it(`should refuse ${JSON.stringify(bad)}`, () =>
+      assert.throws(() => kvPaths(bad), /must be <mount>\/<path>/));
+  }
+  it('should age a key by the creation time of its current version', () => {
+    const metadata = {
+      currentVersion: 2,
+      createdTime: '2025-01-01T00:00:00Z',
+      updatedTime: '2025-01-10T00:00:00Z',
+      versions: {
+        1: { createdTime: '2025-01-01T00:00:00Z', deletionTime: '', destroyed: false },
+        2: { createdTime: '2025-01-10T00:00:00Z', deletionTime: '', destroyed: false },
+      },
+    };
+    assert.equal(currentVersionAgeSeconds(metadata, Date.parse('2025-01-11T00:00:00Z')), 86_400);
+  });
+});
+
+describe('fake Vault', () => {
+  it('should fail every call as unavailable when down', async () => {
+    const vault = new FakeVault();
+    vault.available = false;
+    await assert.rejects(vault.readPolicy('x'), VaultUnavailableError);
+  });
+  it('should log in only the bound ServiceAccount', async () => {
+    const vault = new FakeVault();
+    await vault.write({
+      path: 'auth/kubernetes/role/brain',
+      body: {
+        bound_service_account_names: ['brain'],
+        bound_service_account_namespaces: ['titan'],
+        token_policies: ['p'],
+      },
+    });
+    const login = await vault.kubernetesLogin('kubernetes', 'brain', 'titan/brain');
+    assert.deepEqual(login.policies, ['default', 'p']);
+    await assert.rejects(
+      vault.kubernetesLogin('kubernetes', 'brain', 'titan/hunter'),
+      VaultRequestError,
+    );
+  });
+});
+
+describe('Kubernetes login token source', () => {
+  it('should log in once, share the login, and log in again after two thirds of the lease', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posture-jwt-'));
+    writeFileSync(join(dir, 'token'), 'jwt-1\n');
+    let now = 0;
+    const logins: string[] = [];
+    const source = kubernetesLogin({
+      role: 'posture',
+      jwtFile: join(dir, 'token'),
+      now: () => now,
+      login: (_mount, _role, jwt) => {
+        logins.push(jwt);
+        return Promise.resolve({ token: `t${logins.length}`, leaseDurationSeconds: 30 });
+      },
+    });
+    assert.deepEqual(await Promise.all([source(), source()]), ['t1', 't1']);
+    now = 19_999;
+    assert.equal(await source(), 't1');
+    now = 20_000;
+    assert.equal(await source(), 't2');
+    assert.deepEqual(logins, ['jwt-1', 'jwt-1']);
+  });
+});
