@@ -135,3 +135,21 @@ describe('posture validate', () => {
     });
   });
 });
+
+describe('null values', () => {
+  it('should read a field set to null as not set, like the apiserver (defaults apply)', () => {
+    const object = validTradingService();
+    (object['spec'] as Record<string, unknown>)['replicas'] = null;
+    const verdict = validateObject(object);
+    assert.equal(verdict.status, 'valid');
+    if (verdict.status === 'valid' && verdict.object.kind === 'TradingService') {
+      assert.equal(verdict.object.spec.replicas, 1);
+    }
+  });
+
+  it('should still require a required field set to null', () => {
+    const object = validTradingService();
+    (object['spec'] as Record<string, unknown>)['image'] = null;
+    assert.equal(validateObject(object).status, 'invalid');
+  });
+});

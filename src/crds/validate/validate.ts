@@ -22,6 +22,19 @@ function isPostureDocument(raw: Record<string, unknown>): boolean {
 }
 
 /**
+ * Drops object fields whose value is null, recursively, as the apiserver does for non-nullable
+ * fields before defaulting: `replicas:` with no value means "not set" to both.
+ */
+export function pruneNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pruneNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value))
+    if (child !== null) out[key] = pruneNulls(child);
+  return out;
+}
+
+/**
  * Validates one parsed document with its kind's zod schema. Documents of other API groups are
  * skipped, so a folder may hold other manifests next to the CRs.
  */
@@ -39,7 +52,7 @@ export function validateObject(raw: unknown): Verdict {
       ],
     };
   }
-  const doc = raw as Record<string, unknown>;
+  const doc = pruneNulls(raw) as Record<string, unknown>;
   if (!isPostureDocument(doc)) return { status: 'skipped' };
   const kind = field(doc, 'kind');
   if (!isKindName(kind)) {
