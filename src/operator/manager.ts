@@ -47,14 +47,22 @@ export class Manager {
   readonly #controllers: Controller<KubeObject>[] = [];
   #elector: LeaderElector | undefined;
   #server: HealthServer | undefined;
+  #listening: Promise<number | undefined>;
+  #listened: (port: number | undefined) => void = () => {};
 
   constructor(options: ManagerOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#listening = new Promise((resolve) => (this.#listened = resolve));
   }
 
   get port(): number | undefined {
     return this.#server?.port;
+  }
+
+  /** Resolves with the health server's port once it listens (undefined when none is served). */
+  listening(): Promise<number | undefined> {
+    return this.#listening;
   }
 
   isLeader(): boolean {
@@ -105,6 +113,7 @@ export class Manager {
         log,
       });
     }
+    this.#listened(this.#server?.port);
     const watching = new AbortController();
     const informers = this.#informers.map((informer) => informer.run(watching.signal));
     try {

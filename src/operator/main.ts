@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { VaultAdapter } from '../vault/adapter.ts';
+import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
+import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { loadConfig, type OperatorConfig } from './config.ts';
+import { KubeClient } from './kube/client.ts';
+import { Manager } from './manager.ts';
+import { createLogger, type Log } from './telemetry/log.ts';
+import { createMetrics, type Metrics } from './telemetry/metrics.ts';
+
+/** What a reconciler gets to register its informers and controller with. */
+export interface OperatorDeps {
+  config: OperatorConfig;
+  client: KubeClient;
+  vault: VaultAdapter;
+  log: Log;
+  metrics: Metrics;
+  manager: Manager;
+}
+
+export type Register = (deps: OperatorDeps) => void;
+
+function kubeConfigOf(config: OperatorConfig): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromCluster();
+  return kubeConfig;
+}
+
+function vaultToken(config: OperatorConfig): TokenSource {
+  const { address, tokenFile: file, role, timeoutMs } = config.vault;
+  if (file) return tokenFile(file);
+  // Login needs no token; this adapter is only ever used for the login call.
+  const anonymous = new NodeVaultAdapter({
+    address,
+    timeoutMs,
+    token: () => Promise.reject(new Error('no token')),
+  });
+  return kubernetesLogin({
+    role: role ?? '',
+    login: (mount, r, jwt) => anonymous.kubernetesLogin(mount, r, jwt),
+  });
+}
+
+export interface RunOptions {
+  argv: string[];
+  register: readonly Register[];
+  env?: Record<string, string | undefined>;
+  /** Stops the operator like SIGTERM does (tests, embedding). */
+  signal?: AbortSignal;
+  /** Called once the health server listens (tests use port 0). */
+  onListening?: (port: number | undefined) => void;
+}
+
+/**
+ * `posture operator`: loads the configuration, wires the runtime, lets each reconciler
+ * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
+ */
+export async function runOperator(options: RunOptions): Promise<void> {
+  const { argv, register, env = process.env } = options;
+  const config = loadConfig({ argv, env });
+  const log = createLogger({ level: config.logLevel });
+  const client = new KubeClient({ kubeConfig: kubeConfigOf(config) });
+  const vault = new NodeVaultAdapter({
+    address: config.vault.address,
+    token: vaultToken(config),
+    timeoutMs: config.vault.timeoutMs,
+  });
+  const metrics = createMetrics();
+  const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
+  const manager = new Manager({
+    client,
+    log,
+    metrics,
+    identity,
+    workers: config.workers,
+    resyncPeriodMs: config.resyncPeriodSeconds * 1000,
+    stallTimeoutMs: config.stallTimeoutSeconds * 1000,
+    leaderElection: config.leaderElection,
+    health: config.metrics,
+  });
+  for (const add of register) add({ config, client, vault, log, metrics, manager });
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'shutting down');
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+  log.info(
+    { identity, workers: config.workers, leaderElection: config.leaderElection.enabled },
+    'operator starting',
+  );
+  const running = manager.run(stop.signal);
+  try {
+    options.onListening?.(await manager.listening());
+    await running;
+  } finally {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { describe, it } from 'node:test';
+import { staticToken } from '../../src/vault/auth.ts';
+import { vaultContract } from '../../src/vault/contract.ts';
+import { VaultRequestError, VaultUnavailableError } from '../../src/vault/errors.ts';
+import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { testEnv } from '../support/env.ts';
+
+function realVault(): { addr: string; token: string } {
+  const vault = testEnv().vault;
+  if (!vault) throw new Error('the test environment has no Vault: start it with vault enabled');
+  return vault;
+}
+
+vaultContract('NodeVaultAdapter against Vault dev', () => {
+  const { addr, token } = realVault();
+  return new NodeVaultAdapter({ address: addr, token: staticToken(token) });
+});
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('Vault adapter failures', () => {
+  it('should report a closed port as VaultUnavailable', async () => {
+    const server = createServer();
+    const port = await listen(server);
+    await new Promise((resolve) => server.close(resolve));
+    const vault = new NodeVaultAdapter({
+      address: `http://127.0.0.1:${port}`,
+      token: staticToken('x'),
+    });
+    await assert.rejects(vault.kvRead('secret/any/thing'), (error: unknown) => {
+      assert.ok(error instanceof VaultUnavailableError);
+      assert.match(error.message, /ECONNREFUSED/);
+      return true;
+    });
+  });
+
+  it('should give up on a Vault that never answers within the deadline', async () => {
+    const sockets: Array<{ destroy(): void }> = [];
+    const server = createServer((socket) => void sockets.push(socket));
+    const port = await listen(server);
+    const vault = new NodeVaultAdapter({
+      address: `http://127.0.0.1:${port}`,
+      token: staticToken('x'),
+      timeoutMs: 300,
+    });
+    const started = Date.now();
+    try {
+      await assert.rejects(vault.readPolicy('p'), VaultUnavailableError);
+      assert.ok(Date.now() - started < 2000, 'the deadline held');
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('should report a bad token as a terminal refusal', async () => {
+    const vault = new NodeVaultAdapter({
+      address: realVault().addr,
+      token: staticToken('not-a-token'),
+    });
+    await assert.rejects(vault.readPolicy('default'), (error: unknown) => {
+      assert.ok(error instanceof VaultRequestError);
+      assert.equal(error.status, 403);
+      return true;
+    });
+  });
+});
