@@ -60,7 +60,7 @@ function measure(n: number, runs: number) {
 function trap(n: number): number {
   const given = prepare(n).input();
   const app = new App({ outdir: 'dist' });
-  const charts = platformApps(given, natsConfig(given).text).map((group, i) => {
+  const charts = [...platformApps(given, natsConfig(given).text)].map((group, i) => {
     const chart = new Chart(app, `app-${i}`, { disableResourceNameHashes: true });
     new AppConstruct(chart, group);
     return chart;

@@ -21,9 +21,9 @@ export function renderNatsConfig(config: NatsAuthConfig): string {
     'accounts {',
   ];
   const accounts = [...config.accounts].sort((a, b) => compareKeys(a.name, b.name));
-  for (const account of accounts) out.push(...renderAccount(account));
-  out.push('}', `system_account: ${config.systemAccount}`, '');
-  return out.join('\n');
+  // Joined per account, not spread into push: 10k users are ~100k lines, too many arguments.
+  const text = accounts.map((account) => renderAccount(account).join('\n'));
+  return [...out, ...text, '}', `system_account: ${config.systemAccount}`, ''].join('\n');
 }
 
 function renderAccount(account: NatsAccount): string[] {

@@ -131,19 +131,22 @@ export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: 
   return { config, text: renderNatsConfig(config) };
 }
 
-/** All parts of the platform, grouped by app, in a stable order. */
-export function platformApps(input: RenderInput, natsText: string): AppParts[] {
+/**
+ * All parts of the platform, grouped by app, in a stable order. A generator: each app's parts
+ * are made when asked for and can be dropped once turned into objects, so a 10k-service render
+ * never holds every part at once (short-lived garbage is cheap, a large live heap is not).
+ */
+export function* platformApps(input: RenderInput, natsText: string): Generator<AppParts> {
   const namespaces = [...new Set(input.model.services.map((s) => s.namespace))].sort();
-  const apps = namespaceApps(namespaces, input.isolated ?? new Set());
-  if (input.crds && input.crds.length > 0) apps.unshift(crdApp(input.crds));
+  if (input.crds && input.crds.length > 0) yield crdApp(input.crds);
+  yield* namespaceApps(namespaces, input.isolated ?? new Set());
   for (const service of sortedServices(input.model.services)) {
-    apps.push({
+    yield {
       app: { namespace: service.namespace, app: service.name },
       parts: serviceParts(service, input.platform),
-    });
+    };
   }
-  if (input.model.services.some((s) => s.nats)) apps.push(natsConfigPart(input.platform, natsText));
-  return apps;
+  if (input.model.services.some((s) => s.nats)) yield natsConfigPart(input.platform, natsText);
 }
 
 function crdApp(crds: readonly { [key: string]: Json }[]): AppParts {
