@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
+import { connect, Events, type NatsConnection } from 'nats';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
 
@@ -19,7 +19,7 @@ async function permissionError(nc: NatsConnection, action: () => void): Promise<
   action();
   await nc.flush().catch(() => undefined);
   for await (const status of statuses) {
-    if (status.type === 'error') return String(status.data);
+    if (status.type === Events.Error) return typeof status.data === 'string' ? status.data : '';
   }
   return '';
 }
