@@ -107,3 +107,19 @@ describe('buildModel', () => {
     assert.ok(!brain.egressFqdns.some((f) => f.name === 'api.binance.com'));
   });
 });
+
+describe('buildModel file names', () => {
+  it('should refuse a file name too long for a Vault Agent annotation key', () => {
+    const long = withService('brain', (ts) =>
+      spec({ secrets: [{ ...ts.spec.secrets[0]!, file: `a${'b'.repeat(41)}` }] })(ts),
+    );
+    assert.ok(problems(long).some((p) => /longer than 41 characters/.test(p)));
+  });
+
+  it('should refuse a file name that ends with a dot', () => {
+    const dotted = withService('brain', (ts) =>
+      spec({ secrets: [{ ...ts.spec.secrets[0]!, file: 'db.' }] })(ts),
+    );
+    assert.ok(problems(dotted).some((p) => /must end with a letter or digit/.test(p)));
+  });
+});
