@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
@@ -102,6 +102,10 @@ function addDocument(value: unknown, file: string, prefix: string, out: Collecte
  */
 export function readPlatformDir(dir: string, display = dir): PlatformSource {
   const problems: Problem[] = [];
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    problems.push({ file: display, path: '(folder)', message: 'no such folder: pass the platform folder with --in' });
+    return { platform: platformSchema.parse({}), resources: { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] }, problems };
+  }
   const platformFile = join(display, PLATFORM_FILE);
   const platform = readPlatform(dir, platformFile, problems);
   const out: Collected = { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] };
