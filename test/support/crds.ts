@@ -1,8 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { CRD_DIR } from '../../src/crds/crd/generate.ts';
+import { CRD_DIR, crdName } from '../../src/crds/crd/generate.ts';
+import { KINDS } from '../../src/crds/index.ts';
 import { kubectl } from './env.ts';
 
 let installed: Promise<void> | undefined;
+
+// Polled rather than `kubectl wait`, which errors out while a new CRD has no conditions yet.
+async function waitEstablished(name: string): Promise<void> {
+  const query = '{.status.conditions[?(@.type=="Established")].status}';
+  for (let i = 0; i < 240; i++) {
+    const got = await kubectl(['get', `crd/${name}`, '-o', `jsonpath=${query}`]);
+    if (got.code === 0 && got.stdout === 'True') return;
+    await sleep(250);
+  }
+  throw new Error(`CRD ${name} was not Established within 60 s`);
+}
 
 /**
  * Installs the committed posture CRDs (charts/posture/crds) into the test apiserver once per test
@@ -21,11 +34,7 @@ export function installPostureCrds(): Promise<void> {
     ]);
     if (applied.code !== 0)
       throw new Error(`installing the posture CRDs failed: ${applied.stderr}`);
-    const names = ['tradingservices', 'hmackeyrings', 'exchangecredentials'].map(
-      (p) => `crd/${p}.posture.dev`,
-    );
-    const ready = await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
-    if (ready.code !== 0) throw new Error(`posture CRDs not established: ${ready.stderr}`);
+    for (const kind of KINDS) await waitEstablished(crdName(kind));
   })();
   return installed;
 }
