@@ -97,22 +97,26 @@ describe('leader election against a real apiserver', () => {
       onStartedLeading: () => {},
       onStoppedLeading: () => void (aLost = Date.now()),
     });
-    await eventually('a to lead', () => a.isLeader() || undefined);
-    const runB = b.run(stopB.signal, { onStartedLeading: () => {}, onStoppedLeading: () => {} });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    proxy.partition();
-    const cut = Date.now();
-    await eventually('b to lead', () => b.isLeader() || undefined, 30_000);
-    const failover = Date.now() - cut;
-    assert.ok(
-      aLost > 0 && aLost - cut <= 10_500,
-      `a stopped leading ${aLost - cut} ms after the cut (renew deadline 10 s)`,
-    );
-    assert.ok(aLost < cut + failover, 'a stopped before b started: never two leaders');
-    assert.ok(failover <= 17_500, `failover took ${failover} ms`);
-    stopA.abort();
-    stopB.abort();
-    await Promise.all([runA, runB]);
-    await proxy.close();
+    let runB: Promise<void> = Promise.resolve();
+    try {
+      await eventually('a to lead', () => a.isLeader() || undefined);
+      runB = b.run(stopB.signal, { onStartedLeading: () => {}, onStoppedLeading: () => {} });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      proxy.partition();
+      const cut = Date.now();
+      await eventually('b to lead', () => b.isLeader() || undefined, 30_000);
+      const failover = Date.now() - cut;
+      assert.ok(
+        aLost > 0 && aLost - cut <= 10_500,
+        `a stopped leading ${aLost - cut} ms after the cut (renew deadline 10 s)`,
+      );
+      assert.ok(aLost < cut + failover, 'a stopped before b started: never two leaders');
+      assert.ok(failover <= 17_500, `failover took ${failover} ms`);
+    } finally {
+      stopA.abort();
+      stopB.abort();
+      await Promise.all([runA, runB]);
+      await proxy.close();
+    }
   });
 });

@@ -59,12 +59,13 @@ export class LeaderElector {
   /** Campaigns and leads until `signal` aborts; releases the lease if it held it then. */
   async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
     while (!signal.aborted) {
-      if (!(await this.#acquire(signal))) return;
+      const acquiredAt = await this.#acquire(signal);
+      if (acquiredAt === undefined) return;
       const leading = new AbortController();
       this.#leading = true;
       this.#o.log.info({ lease: this.#o.name, identity: this.#o.identity }, 'started leading');
       callbacks.onStartedLeading(leading.signal);
-      await this.#renew(signal);
+      await this.#renew(signal, acquiredAt);
       this.#leading = false;
       leading.abort();
       this.#o.log.info({ lease: this.#o.name, identity: this.#o.identity }, 'stopped leading');
@@ -73,23 +74,41 @@ export class LeaderElector {
     }
   }
 
-  async #acquire(signal: AbortSignal): Promise<boolean> {
+  /** Campaigns until it holds the lease; answers when the winning attempt started. */
+  async #acquire(signal: AbortSignal): Promise<number | undefined> {
     while (!signal.aborted) {
-      if ((await this.#attempt(signal)) === 'held') return true;
+      const started = this.#o.clock.now();
+      if ((await this.#attempt(signal)) === 'held') return started;
       await sleep(this.#o.clock, this.#o.retryPeriodMs, signal);
     }
-    return false;
+    return undefined;
   }
 
-  async #renew(signal: AbortSignal): Promise<void> {
-    let renewed = this.#o.clock.now();
-    while (!signal.aborted) {
-      await sleep(this.#o.clock, this.#o.retryPeriodMs, signal);
-      if (signal.aborted) return;
-      const attempt = await this.#attempt(signal);
-      if (attempt === 'taken') return;
-      if (attempt === 'held') renewed = this.#o.clock.now();
-      else if (this.#o.clock.now() - renewed >= this.#o.renewDeadlineMs) return;
+  /**
+   * Renews every retryPeriod until a renewal is refused, or none succeeded for renewDeadline
+   * counted from the *start* of the last successful one (when the apiserver may have stamped
+   * it): a hanging request is aborted at the deadline, never allowed to overrun it.
+   */
+  async #renew(signal: AbortSignal, renewedAt: number): Promise<void> {
+    const { clock, renewDeadlineMs, retryPeriodMs } = this.#o;
+    const expired = new AbortController();
+    const arm = (from: number): unknown =>
+      clock.setTimeout(() => expired.abort(), renewDeadlineMs - (clock.now() - from));
+    let timer = arm(renewedAt);
+    const stop = AbortSignal.any([signal, expired.signal]);
+    try {
+      while (!stop.aborted) {
+        await sleep(clock, retryPeriodMs, stop);
+        if (stop.aborted) return;
+        const started = clock.now();
+        const attempt = await this.#attempt(stop);
+        if (attempt === 'taken') return;
+        if (attempt !== 'held') continue;
+        clock.clearTimeout(timer);
+        timer = arm(started);
+      }
+    } finally {
+      clock.clearTimeout(timer);
     }
   }
 
