@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { synthesize } from '../../src/gitops/synth.ts';
 import { writeTree } from '../../src/gitops/write.ts';
 import { README_FIRST_LINE } from '../../src/gitops/layout.ts';
-import { toYaml } from '../../src/gitops/yaml.ts';
+import { toYaml, type Json } from '../../src/gitops/yaml.ts';
 import { kindOf } from '../../src/render/objects.ts';
 import { kubectl, run } from '../support/env.ts';
 import { schemaLocation, writeCrdSchemas, writeKubernetesSchemas } from '../support/kubeconform.ts';
@@ -44,10 +44,18 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
       written.includes('deployment-apps-v1'),
       `no Deployment schema in ${written.join(', ')}`,
     );
-    for (const ns of namespaces) {
-      const created = await kubectl(['create', 'namespace', ns]);
-      assert.equal(created.code, 0, created.stderr);
-    }
+    // The rendered Namespace objects for real (with their Pod Security labels), NATS's by hand.
+    const rendered = join(gitops, 'cluster/namespaces/namespace.yaml');
+    const applied = await kubectl([
+      'apply',
+      '--server-side',
+      '--field-manager=posture',
+      '-f',
+      rendered,
+    ]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const created = await kubectl(['create', 'namespace', `nats-${suffix}`]);
+    assert.equal(created.code, 0, created.stderr);
   });
   after(async () => {
     await kubectl(['delete', 'namespace', ...namespaces, '--wait=false']);
@@ -123,6 +131,41 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
       .split('\n')
       .filter((l) => / serverside-applied \(server dry run\)$/.test(l));
     assert.equal(applied.length, output.rendered.objects.length, result.stdout);
+  });
+
+  it("should admit every Deployment's pod under Pod Security restricted", async () => {
+    const pods = output.rendered.objects
+      .filter((o) => kindOf(o.manifest) === 'Deployment')
+      .map(({ manifest }) => {
+        const { metadata, spec } = manifest as {
+          metadata: { name: string; namespace: string };
+          spec: { template: { spec: Json } };
+        };
+        return toYaml({ apiVersion: 'v1', kind: 'Pod', metadata, spec: spec.template.spec });
+      });
+    // Pods need their ServiceAccounts to exist (ServiceAccount admission runs first).
+    const accounts = manifests.filter((m) => m.endsWith('/serviceaccount.yaml'));
+    const made = await kubectl(['apply', '--server-side', ...accounts.flatMap((m) => ['-f', m])]);
+    assert.equal(made.code, 0, made.stderr);
+    const file = join(dir, 'pods.yaml');
+    writeFileSync(file, pods.map((p) => `---\n${p}`).join(''));
+    const result = await kubectl(['create', '--dry-run=server', '-f', file]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /PodSecurity|violate/i);
+    assert.equal(result.stdout.trim().split('\n').length, pods.length, result.stdout);
+    // The control: the same namespace refuses a pod that breaks the profile, so it is enforced.
+    const root = toYaml({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'root', namespace: `titan-${suffix}` },
+      spec: {
+        containers: [{ name: 'c', image: 'busybox', securityContext: { privileged: true } }],
+      },
+    });
+    writeFileSync(file, root);
+    const refused = await kubectl(['create', '--dry-run=server', '-f', file]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /violates PodSecurity "restricted/);
   });
 
   it('should accept the Cilium baseline policies in a namespace', async () => {
