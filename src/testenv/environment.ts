@@ -46,21 +46,21 @@ async function kubectl(
   return stdout;
 }
 
-// Polled rather than `kubectl wait`, which errors out while a new CRD has no conditions yet.
+interface Crd {
+  status?: { conditions?: { type: string; status: string }[] | null };
+}
+
+// Polled rather than `kubectl wait` (or a jsonpath filter), both of which error out while a
+// new CRD has no conditions yet.
 async function waitEstablished(
   plane: ControlPlane,
   kubectlBin: string,
   crd: string,
 ): Promise<void> {
-  const query = '{.status.conditions[?(@.type=="Established")].status}';
   for (let i = 0; i < 120; i += 1) {
-    const status = await kubectl(plane, kubectlBin, [
-      'get',
-      `crd/${crd}`,
-      '-o',
-      `jsonpath=${query}`,
-    ]);
-    if (status === 'True') return;
+    const json = await kubectl(plane, kubectlBin, ['get', `crd/${crd}`, '-o', 'json']);
+    const conditions = (JSON.parse(json) as Crd).status?.conditions ?? [];
+    if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
     await sleep(250);
   }
   throw new Error(`CRD ${crd} was not Established within 30 s`);
