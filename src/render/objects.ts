@@ -60,15 +60,50 @@ const RENAMED_KEYS: Readonly<Record<string, string>> = {
  * What the generated `toJson_*` functions do to props, done in one pass: drop undefined, unwrap
  * value types (IntOrString, Quantity: `{ value }`), rename the keys above. The generated code
  * rebuilds every object once per key (spread in a reduce), which made it most of render time.
+ * Here an object or array is copied only when something in it changes; the rest of the props
+ * (freshly built for this render and dropped after it) become the manifest as they are. So
+ * props functions build fresh objects and never put a shared constant in props: manifests
+ * must not share objects, or changing one would change others (a property test checks).
  */
 function toJsonValue(value: unknown): Json {
   if (typeof value !== 'object' || value === null) return value as Json;
-  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (Array.isArray(value)) return arrayToJson(value);
   if (value.constructor !== Object) return (value as { value: Json }).value;
+  return objectToJson(value as Record<string, unknown>);
+}
+
+function arrayToJson(value: unknown[]): Json[] {
+  let out: Json[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const v = toJsonValue(value[i]);
+    if (out) out.push(v);
+    else if (v !== value[i]) out = [...(value.slice(0, i) as Json[]), v];
+  }
+  return out ?? (value as Json[]);
+}
+
+function objectToJson(value: Record<string, unknown>): { [key: string]: Json } {
+  let out: { [key: string]: Json } | undefined;
+  for (const key in value) {
+    const v = value[key];
+    const converted = v === undefined ? undefined : toJsonValue(v);
+    const name = RENAMED_KEYS[key] ?? key;
+    out ??= changed(v, converted, name !== key) ? copyBefore(value, key) : undefined;
+    if (out && converted !== undefined) out[name] = converted;
+  }
+  return out ?? (value as { [key: string]: Json });
+}
+
+function changed(before: unknown, after: Json | undefined, renamed: boolean): boolean {
+  return before === undefined || after !== before || renamed;
+}
+
+/** The keys of `value` that come before `stop`, copied (they needed no change). */
+function copyBefore(value: Record<string, unknown>, stop: string): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[RENAMED_KEYS[key] ?? key] = toJsonValue(v);
+    if (key === stop) break;
+    out[key] = value[key] as Json;
   }
   return out;
 }

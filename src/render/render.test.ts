@@ -89,6 +89,26 @@ describe('render (properties over generated platforms)', () => {
     );
   });
 
+  it('should give every manifest objects of its own, shared with no other manifest', () => {
+    fc.assert(
+      fc.property(platformResources, (r) => {
+        const owner = new Map<object, string>();
+        for (const { manifest } of renderPlatform(input(r)).objects) {
+          const key = objectKey(manifest);
+          visit(manifest, (o) => {
+            const other = owner.get(o);
+            assert.ok(
+              other === undefined || other === key,
+              `${key} shares an object with ${other}`,
+            );
+            owner.set(o, key);
+          });
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('should harden every Deployment and put no secret value in any environment variable', () => {
     fc.assert(
       fc.property(platformResources, (r) => {
@@ -100,6 +120,12 @@ describe('render (properties over generated platforms)', () => {
     );
   });
 });
+
+function visit(value: unknown, seen: (o: object) => void): void {
+  if (typeof value !== 'object' || value === null) return;
+  seen(value);
+  for (const child of Object.values(value)) visit(child, seen);
+}
 
 type Pod = {
   automountServiceAccountToken: boolean;

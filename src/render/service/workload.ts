@@ -10,7 +10,8 @@ import {
   vaultAgentAnnotations,
 } from './vault-agent.ts';
 
-const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
+// A function, not a shared constant: rendered manifests must not share objects (see objects.ts).
+const runtimeDefault = () => ({ type: 'RuntimeDefault' });
 
 function metadata(service: ServiceModel): k8s.ObjectMeta {
   return {
@@ -64,7 +65,7 @@ function container(service: ServiceModel, platform: Platform): k8s.Container {
       privileged: false,
       readOnlyRootFilesystem: service.readOnlyRootFilesystem,
       runAsNonRoot: true,
-      seccompProfile: RUNTIME_DEFAULT,
+      seccompProfile: runtimeDefault(),
     },
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
@@ -124,7 +125,7 @@ export function deploymentPart(service: ServiceModel, platform: Platform): Part 
             runAsUser: service.runAsUser,
             runAsGroup: service.runAsGroup,
             fsGroup: service.runAsGroup,
-            seccompProfile: RUNTIME_DEFAULT,
+            seccompProfile: runtimeDefault(),
           },
           containers: [container(service, platform)],
           volumes: volumes(service),
