@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.js', 'tmp/**', '.posture/**', 'node_modules/**', 'gitops/**', 'charts/**', 'src/imports/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'eslint.config.js',
+      'tmp/**',
+      '.posture/**',
+      'node_modules/**',
+      'gitops/**',
+      'charts/**',
+      'src/imports/**',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
