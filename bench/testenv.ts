@@ -19,16 +19,8 @@ const warmStartMs = Math.round(performance.now() - started);
 try {
   // Let controllers and kwok settle before reading memory.
   await new Promise((resolve) => setTimeout(resolve, 10_000));
-  const pids = Object.fromEntries(
-    (await import('node:child_process'))
-      .execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .map(([pid, comm]) => [comm ?? '?', Number(pid)]),
-  ) as Record<string, number>;
   const perServer = Object.fromEntries(
-    Object.entries(pids).map(([comm, pid]) => [comm, Math.round(rssMb(pid))]),
+    env.servers().map(({ name, pid }) => [name, Math.round(rssMb(pid))]),
   );
   const total = Object.values(perServer).reduce((a, b) => a + b, 0);
   for (const [comm, mb] of Object.entries(perServer).sort())

@@ -32,6 +32,8 @@ export interface Environment {
   /** Path of env.json (what `POSTURE_TESTENV` points to). */
   infoFile: string;
   controlPlane: ControlPlane;
+  /** Every server process running now (name and pid), e.g. to read its memory. */
+  servers(): { name: string; pid: number | undefined }[];
   stop(): Promise<void>;
 }
 
@@ -106,7 +108,10 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     const infoFile = join(dir, 'env.json');
     writeFileSync(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
     log(`testenv: environment up in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir})`);
-    return { info, infoFile, controlPlane: plane, stop };
+    const live = plane;
+    const servers = (): { name: string; pid: number | undefined }[] =>
+      [...live.processes, ...processes].map((p) => ({ name: p.name, pid: p.child.pid }));
+    return { info, infoFile, controlPlane: plane, servers, stop };
   } catch (error) {
     await stop();
     throw error;
