@@ -10,11 +10,19 @@ async function build(): Promise<void> {
   for (const [name, path] of Object.entries(bin).sort()) process.stdout.write(`${name}\t${path}\n`);
 }
 
-async function up(options: { nodes: string; vault: boolean; controllers: boolean }): Promise<void> {
+interface UpOptions {
+  nodes: string;
+  vault: boolean;
+  controllers: boolean;
+  nats: boolean;
+}
+
+async function up(options: UpOptions): Promise<void> {
   const env = await startEnvironment({
     nodes: Number(options.nodes),
     vault: options.vault,
     controllers: options.controllers,
+    nats: options.nats,
   });
   const { info } = env;
   const lines = [
@@ -28,7 +36,9 @@ async function up(options: { nodes: string; vault: boolean; controllers: boolean
       ? [`  export VAULT_ADDR=${info.vault.addr}`, `  export VAULT_TOKEN=${info.vault.token}`]
       : []),
     `  apiserver ${info.kube.server}, nodes: ${info.kube.nodes.join(', ') || 'none'}`,
-    `  nats-server binary: ${info.bin['nats-server'] ?? 'not built'}`,
+    ...(info.nats
+      ? [`  export NATS_URL=${info.nats.url}   # monitoring ${info.nats.monitorUrl}`]
+      : []),
     '',
   ];
   process.stdout.write(lines.join('\n'));
@@ -63,6 +73,7 @@ export function registerDev(program: Command): void {
     )
     .option('--nodes <n>', 'simulated kwok nodes', '2')
     .option('--no-vault', 'do not start Vault')
+    .option('--no-nats', 'do not start nats-server')
     .option('--no-controllers', 'no controller-manager, scheduler or kwok (apiserver only)')
     .action(up);
 }

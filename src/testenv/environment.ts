@@ -11,6 +11,7 @@ import { startControllers, writeKwokNodes } from './controllers.ts';
 import type { TestEnvInfo } from './info.ts';
 import { need, startControlPlane, type ControlPlane } from './kube.ts';
 import type { Managed } from './process.ts';
+import { startNats } from './nats.ts';
 import { startVault } from './vault.ts';
 
 const exec = promisify(execFile);
@@ -22,6 +23,8 @@ export interface EnvironmentOptions {
   nodes?: number;
   /** Vault dev server. @default true */
   vault?: boolean;
+  /** A nats-server with an empty authorization config (the operator writes the real one). @default false */
+  nats?: boolean;
   /** Keep the working folder after stop (logs for debugging). @default false */
   keep?: boolean;
   log?: Log;
@@ -144,6 +147,8 @@ async function startRest(plane: ControlPlane, ctx: RestContext): Promise<TestEnv
     ctx.processes.push(server.process);
     vault = { addr: server.addr, token: server.token };
   }
+  const nats = ctx.options.nats ? await startNats(need(ctx.bin, 'nats-server'), '') : undefined;
+  if (nats) ctx.processes.push({ ...nats.process, stop: nats.stop });
   return {
     dir: ctx.dir,
     kube: {
@@ -154,6 +159,9 @@ async function startRest(plane: ControlPlane, ctx: RestContext): Promise<TestEnv
       nodes,
     },
     ...(vault ? { vault } : {}),
+    ...(nats && {
+      nats: { url: nats.url, monitorUrl: nats.monitorUrl, configFile: nats.configFile },
+    }),
     bin: ctx.bin,
     ciliumCrdDir: ctx.ciliumCrdDir,
   };

@@ -19,6 +19,8 @@ export interface TestEnvInfo {
   };
   /** Vault dev server: KV v2 at `secret/`, Kubernetes auth enabled at `auth/kubernetes`. */
   vault?: { addr: string; token: string };
+  /** nats-server on loopback (only when asked for: tests start their own with `startNats`). */
+  nats?: { url: string; monitorUrl: string; configFile: string };
   /** Absolute paths of the built command-line tools and servers, by binary name. */
   bin: Record<string, string>;
   /** Folder holding Cilium's CRD YAML files (installed into the apiserver at start). */
