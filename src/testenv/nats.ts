@@ -9,8 +9,8 @@ export interface NatsServer {
   configFile: string;
   process: Managed;
   /** Sends SIGHUP: nats-server re-reads its config file. */
-  reload(): void;
-  stop(): Promise<void>;
+  reload: () => void;
+  stop: () => Promise<void>;
 }
 
 /**
