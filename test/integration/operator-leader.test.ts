@@ -79,7 +79,7 @@ describe('leader election against a real apiserver', () => {
     await b.running;
   });
 
-  it('should fail over within ~17 s when the leader is cut off (default timings)', async () => {
+  it('should fail over within the lease plus two retry periods when the leader is cut off (default timings)', async () => {
     const env = testEnv();
     const url = new URL(env.kube.server);
     const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port) });
@@ -111,7 +111,10 @@ describe('leader election against a real apiserver', () => {
         `a stopped leading ${aLost - cut} ms after the cut (renew deadline 10 s)`,
       );
       assert.ok(aLost < cut + failover, 'a stopped before b started: never two leaders');
-      assert.ok(failover <= 17_500, `failover took ${failover} ms`);
+      // b times the lease from when it last saw a renewal (up to one retry period after the
+      // cut), then notices expiry at its next poll (up to one more): 15 s + 2 × 2 s, plus
+      // request latency on a loaded 2-core machine.
+      assert.ok(failover <= 19_500, `failover took ${failover} ms`);
     } finally {
       stopA.abort();
       stopB.abort();
