@@ -4,6 +4,7 @@ import { registerDev } from './dev.ts';
 import { registerCrds } from './crds.ts';
 import { registerValidate } from './validate.ts';
 import { registerSynth } from './synth.ts';
+import { registerStatus } from './status.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCrds(program);
   registerValidate(program);
   registerSynth(program);
+  registerStatus(program);
   return program;
 }
 
