@@ -24,7 +24,7 @@ export function componentDir(c: Component): string {
 }
 
 export function wrapperDir(c: Component): string {
-  return fileURLToPath(new URL(`./go/${c.name}/`, import.meta.url));
+  return c.wrapper ?? fileURLToPath(new URL(`./go/${c.name}/`, import.meta.url));
 }
 
 export function binaries(c: Component): Record<string, string> {
@@ -156,11 +156,21 @@ async function compile(c: Component, log: Log): Promise<void> {
  * Downloads run in parallel (network-bound); compiles run one at a time, each using every core.
  * A failure names the module and version and rejects: tests that need it fail, never skip.
  */
-export async function ensureBuilt(
+export function ensureBuilt(
   names: readonly ComponentName[],
   log: Log = (line) => process.stderr.write(`${line}\n`),
 ): Promise<Record<string, string>> {
-  const components = names.map((n) => COMPONENTS[n]);
+  return buildComponents(
+    names.map((n) => COMPONENTS[n]),
+    log,
+  );
+}
+
+/** `ensureBuilt` for any components (tests build tiny wrapper modules of their own). */
+export async function buildComponents(
+  components: readonly Component[],
+  log: Log,
+): Promise<Record<string, string>> {
   const missing = components.filter((c) => !isBuilt(c));
   if (missing.length > 0) {
     const start = Date.now();

@@ -12,6 +12,8 @@ export interface Component {
   commands: Record<string, string>;
   /** Rough cold build time on 2 cores, shown as progress so a long build never looks hung. */
   coldMinutes: number;
+  /** Folder of the wrapper module. @default src/testenv/go/<name> */
+  wrapper?: string;
 }
 
 const component = (c: Component): Component => c;
