@@ -5,6 +5,7 @@ import type {
   VaultLogin,
   VaultWrite,
 } from './adapter.ts';
+import { PathOperations } from './paths.ts';
 import { VaultRequestError, VaultUnavailableError } from './errors.ts';
 import { kvPaths, type KvMetadata, type KvSecret, type KvVersion } from './kv.ts';
 
@@ -28,7 +29,7 @@ function isBound(
  * suite as NodeVaultAdapter; `available = false` makes every call fail as Vault being down.
  * Kubernetes login takes `<namespace>/<serviceaccount>` as the "JWT".
  */
-export class FakeVault implements VaultAdapter {
+export class FakeVault extends PathOperations implements VaultAdapter {
   available = true;
   readonly writes: string[] = [];
   readonly paths = new Map<string, Record<string, unknown>>();
@@ -38,6 +39,7 @@ export class FakeVault implements VaultAdapter {
   #next = 1;
 
   constructor(now: () => number = Date.now) {
+    super();
     this.#now = now;
   }
 
@@ -57,22 +59,6 @@ export class FakeVault implements VaultAdapter {
       this.writes.push(path);
       this.paths.delete(path);
     });
-  }
-
-  writePolicy(name: string, hcl: string): Promise<void> {
-    return this.write({ path: `sys/policies/acl/${name}`, body: { policy: hcl } });
-  }
-
-  async readPolicy(name: string): Promise<string | undefined> {
-    return (await this.read(`sys/policies/acl/${name}`))?.policy as string | undefined;
-  }
-
-  deletePolicy(name: string): Promise<void> {
-    return this.delete(`sys/policies/acl/${name}`);
-  }
-
-  deleteKubernetesRole(mount: string, name: string): Promise<void> {
-    return this.delete(`auth/${mount}/role/${name}`);
   }
 
   configureKubernetesAuth(mount: string, config: KubernetesAuthConfig): Promise<void> {

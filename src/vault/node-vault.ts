@@ -7,6 +7,7 @@ import type {
   VaultWrite,
 } from './adapter.ts';
 import type { TokenSource } from './auth.ts';
+import { PathOperations } from './paths.ts';
 import { classifyVaultError, isVaultNotFound } from './errors.ts';
 import { kvPaths, type KvMetadata, type KvSecret, type KvVersion } from './kv.ts';
 
@@ -32,12 +33,13 @@ interface RawMetadata {
  * errors come out classified (VaultUnavailableError to retry, VaultRequestError terminal).
  * node-vault's debug logging is switched off: it would print the secrets we write.
  */
-export class NodeVaultAdapter implements VaultAdapter {
+export class NodeVaultAdapter extends PathOperations implements VaultAdapter {
   readonly #client: NodeVault.client;
   readonly #token: TokenSource;
   readonly #timeoutMs: number;
 
   constructor(options: NodeVaultOptions) {
+    super();
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#client = NodeVault({ endpoint: options.address, debug: () => {} });
@@ -54,22 +56,6 @@ export class NodeVaultAdapter implements VaultAdapter {
 
   async delete(path: string): Promise<void> {
     await this.#call('DELETE', path, undefined, { notFound: true });
-  }
-
-  writePolicy(name: string, hcl: string): Promise<void> {
-    return this.write({ path: `sys/policies/acl/${name}`, body: { policy: hcl } });
-  }
-
-  async readPolicy(name: string): Promise<string | undefined> {
-    return (await this.read(`sys/policies/acl/${name}`))?.policy as string | undefined;
-  }
-
-  deletePolicy(name: string): Promise<void> {
-    return this.delete(`sys/policies/acl/${name}`);
-  }
-
-  deleteKubernetesRole(mount: string, name: string): Promise<void> {
-    return this.delete(`auth/${mount}/role/${name}`);
   }
 
   configureKubernetesAuth(mount: string, config: KubernetesAuthConfig): Promise<void> {
