@@ -1,0 +1,131 @@
+import type { ReconcileRequest, ReconcileResult } from '../../operator/controller.ts';
+import { TerminalError } from '../../operator/errors.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import type { Resource } from '../../operator/kube/resources.ts';
+import type { OperatorDeps, Register } from '../../operator/main.ts';
+import {
+  ConditionType,
+  Reason,
+  nextStatus,
+  statusEqual,
+  type ObjectStatus,
+} from '../../operator/status.ts';
+import type { Platform } from '../../render/platform.ts';
+import type { VaultAdapter } from '../../vault/adapter.ts';
+import { VaultUnavailableError } from '../../vault/errors.ts';
+import { decideExchangeCredential, type KeyObservation } from './decide.ts';
+import { ExchangeCredentialSchema } from './schema.ts';
+
+export const EXCHANGE_CREDENTIAL: Resource = {
+  group: 'posture.dev',
+  version: 'v1alpha1',
+  plural: 'exchangecredentials',
+  kind: 'ExchangeCredential',
+  namespaced: true,
+};
+
+type Cached = KubeObject & { status?: ObjectStatus };
+
+/** Gather: the key's KV metadata only (its age), never the key. */
+export async function observeKey(vault: VaultAdapter, vaultPath: string): Promise<KeyObservation> {
+  try {
+    const metadata = await vault.kvMetadata(vaultPath);
+    if (!metadata) return { state: 'missing' };
+    const current = metadata.versions[metadata.currentVersion];
+    return { state: 'present', createdTime: current?.createdTime ?? metadata.updatedTime };
+  } catch (error) {
+    if (error instanceof VaultUnavailableError)
+      return { state: 'unavailable', message: error.message };
+    throw error;
+  }
+}
+
+async function writeStatus(
+  deps: OperatorDeps,
+  object: Cached,
+  status: ObjectStatus,
+  signal: AbortSignal,
+) {
+  if (statusEqual(object.status, status)) return;
+  const { name, namespace } = object.metadata;
+  await deps.client.applyStatus(
+    EXCHANGE_CREDENTIAL,
+    { metadata: { name, namespace }, status },
+    signal,
+  );
+}
+
+async function reportInvalid(
+  deps: OperatorDeps,
+  object: Cached,
+  message: string,
+  signal: AbortSignal,
+): Promise<never> {
+  const condition = {
+    type: ConditionType.InvalidSpec,
+    status: 'True' as const,
+    reason: Reason.InvalidSpec,
+    message,
+  };
+  const ready = { ...condition, type: ConditionType.Ready, status: 'False' as const };
+  const generation = object.metadata.generation ?? 0;
+  await writeStatus(
+    deps,
+    object,
+    nextStatus(object.status, { generation, conditions: [condition, ready] }, new Date()),
+    signal,
+  );
+  throw new TerminalError(Reason.InvalidSpec, message);
+}
+
+/**
+ * The ExchangeCredential reconciler: gather (KV metadata) → decide (pure) → status and the
+ * key-age gauge. Vault being down is a condition, retried; consumers' read access itself is
+ * part of each consumer's Vault policy (TradingService), granted only to listed consumers.
+ */
+export function exchangeCredentialController(
+  platform: Platform,
+  options: { namespace?: string } = {},
+): Register {
+  return (deps) => {
+    const informer = deps.manager.informer<Cached>({
+      resource: EXCHANGE_CREDENTIAL,
+      ...(options.namespace && { namespace: options.namespace }),
+    });
+    const reconcile = async ({
+      object,
+      signal,
+    }: ReconcileRequest<Cached>): Promise<ReconcileResult | undefined> => {
+      if (!object || object.metadata.deletionTimestamp) return undefined;
+      const parsed = ExchangeCredentialSchema.safeParse(object);
+      if (!parsed.success)
+        return reportInvalid(
+          deps,
+          object,
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          signal,
+        );
+      const key = await observeKey(deps.vault, parsed.data.spec.vaultPath);
+      const now = new Date();
+      const decision = decideExchangeCredential({ credential: parsed.data, platform, key, now });
+      const labels = {
+        namespace: object.metadata.namespace ?? '',
+        name: object.metadata.name ?? '',
+      };
+      if (decision.keyAgeSeconds !== undefined)
+        deps.metrics.exchangeKeyAge.set(labels, decision.keyAgeSeconds);
+      const generation = object.metadata.generation ?? 0;
+      const status = nextStatus(
+        object.status,
+        { generation, conditions: decision.conditions, fields: decision.fields },
+        now,
+      );
+      await writeStatus(deps, object, status, signal);
+      // Vault down: retry with the queue's backoff, status already says why.
+      if (key.state === 'unavailable')
+        throw new Error(`retrying while Vault is unavailable: ${key.message}`);
+      return { requeueAfterMs: decision.requeueAfterMs };
+    };
+    deps.manager.controller<Cached>({ kind: 'ExchangeCredential', informer, reconcile });
+  };
+}

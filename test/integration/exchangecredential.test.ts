@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  EXCHANGE_CREDENTIAL,
+  exchangeCredentialController,
+} from '../../src/crds/exchangecredential/reconcile.ts';
+import { runOperator } from '../../src/operator/main.ts';
+import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { platformSchema } from '../../src/render/platform.ts';
+import { kubectl, testEnv } from '../support/env.ts';
+import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+
+interface Status {
+  status?: {
+    conditions?: { type: string; status: string; reason: string }[];
+    keyCreatedTime?: string;
+  };
+}
+const condition = (o: KubeObject | undefined, type: string) =>
+  (o as Status | undefined)?.status?.conditions?.find((c) => c.type === type);
+
+function credential(namespace: string, name: string, whitelist: string[]) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'ExchangeCredential',
+    metadata: { name, namespace },
+    spec: {
+      exchange: name,
+      vaultPath: `secret/${namespace}/exchanges/${name}`,
+      permissions: { read: true, trade: true, withdraw: false },
+      ipWhitelist: whitelist,
+      consumers: ['execution'],
+      maxKeyAge: '24h',
+    },
+  };
+}
+
+async function installCrds(): Promise<void> {
+  const applied = await kubectl(['apply', '--server-side', '-f', 'charts/posture/crds/']);
+  assert.equal(applied.code, 0, applied.stderr);
+  await eventually(
+    'the CRD to be served',
+    async () => (await kubectl(['get', 'exchangecredentials', '-A'])).code === 0 || undefined,
+  );
+}
+
+describe('ExchangeCredential reconciler against the real apiserver and Vault', () => {
+  it('should report key presence, rotation, whitelist and key age, and follow spec changes', async () => {
+    const env = testEnv();
+    if (!env.vault) throw new Error('the test environment has no Vault');
+    await installCrds();
+    const admin = testKubeClient();
+    const namespace = await createTestNamespace(admin, 'ec');
+    const put = await fetch(`${env.vault.addr}/v1/secret/data/${namespace}/exchanges/binance`, {
+      method: 'POST',
+      headers: { 'x-vault-token': env.vault.token },
+      body: JSON.stringify({ data: { apiKey: 'k', apiSecret: 's' } }),
+    });
+    assert.equal(put.status, 200);
+    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'binance', ['203.0.113.10/32']));
+    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'bybit', ['203.0.113.10/32']));
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-ec-')), 'vault-token');
+    writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
+    const platform = platformSchema.parse({ egressGateway: { ips: ['203.0.113.10'] } });
+    const stop = new AbortController();
+    let port: number | undefined;
+    const running = runOperator({
+      argv: [
+        `--kubeconfig=${env.kube.kubeconfig}`,
+        `--vault-addr=${env.vault.addr}`,
+        `--vault-token-file=${tokenFile}`,
+        '--metrics-port=0',
+        '--metrics-host=127.0.0.1',
+        `--lease-namespace=${namespace}`,
+        '--log-level=warn',
+      ],
+      env: { POD_NAME: 'ec-test' },
+      register: [exchangeCredentialController(platform, { namespace })],
+      signal: stop.signal,
+      onListening: (p) => (port = p),
+    });
+    try {
+      const get = (name: string) => admin.get(EXCHANGE_CREDENTIAL, { name, namespace });
+      const binance = await eventually('binance Ready', async () => {
+        const o = await get('binance');
+        return condition(o, 'Ready')?.status === 'True' ? o : undefined;
+      });
+      assert.equal(condition(binance, 'RotationDue')?.status, 'False');
+      assert.ok((binance as Status).status?.keyCreatedTime, 'status has the key creation time');
+      assert.doesNotMatch(JSON.stringify(binance), /"s"|apiSecret/, 'never the key itself');
+      const bybit = await eventually('bybit reported', async () => {
+        const o = await get('bybit');
+        return condition(o, 'Degraded') ? o : undefined;
+      });
+      assert.equal(
+        condition(bybit, 'Degraded')?.reason,
+        'KeyMissing',
+        'fails closed without a key',
+      );
+      assert.equal(condition(bybit, 'Ready')?.status, 'False');
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const ageLine = metrics
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('posture_exchange_key_age_seconds{') &&
+            l.includes('name="binance"') &&
+            l.includes(`namespace="${namespace}"`),
+        );
+      assert.ok(ageLine, `no key-age sample for binance in:\n${metrics}`);
+      assert.ok(Number(ageLine.split(' ').at(-1)) >= 0);
+
+      const patched = await kubectl([
+        '-n',
+        namespace,
+        'patch',
+        'exchangecredential',
+        'binance',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { ipWhitelist: ['198.51.100.0/24'] } }),
+      ]);
+      assert.equal(patched.code, 0, patched.stderr);
+      const mismatched = await eventually('WhitelistMismatch', async () => {
+        const o = await get('binance');
+        return condition(o, 'WhitelistMismatch')?.status === 'True' ? o : undefined;
+      });
+      assert.equal(condition(mismatched, 'Ready')?.reason, 'EgressIpNotWhitelisted');
+    } finally {
+      stop.abort();
+      await running;
+      await admin.delete(RESOURCES.namespace, { name: namespace });
+    }
+  });
+});
