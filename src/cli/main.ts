@@ -5,6 +5,7 @@ import { registerCrds } from './crds.ts';
 import { registerValidate } from './validate.ts';
 import { registerSynth } from './synth.ts';
 import { registerStatus } from './status.ts';
+import { registerOperator } from './operator.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerSynth(program);
   registerStatus(program);
+  registerOperator(program);
   return program;
 }
 
