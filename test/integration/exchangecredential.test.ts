@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   EXCHANGE_CREDENTIAL,
   exchangeCredentialController,
 } from '../../src/crds/exchangecredential/reconcile.ts';
-import { runOperator } from '../../src/operator/main.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { kubectl, testEnv } from '../support/env.ts';
-import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import {
+  createTestNamespace,
+  eventually,
+  startTestOperator,
+  testKubeClient,
+} from '../support/operator.ts';
 
 interface Status {
   status?: {
@@ -63,25 +64,11 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
     assert.equal(put.status, 200);
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'binance', ['203.0.113.10/32']));
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'bybit', ['203.0.113.10/32']));
-    const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-ec-')), 'vault-token');
-    writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
     const platform = platformSchema.parse({ egressGateway: { ips: ['203.0.113.10'] } });
-    const stop = new AbortController();
-    let port: number | undefined;
-    const running = runOperator({
-      argv: [
-        `--kubeconfig=${env.kube.kubeconfig}`,
-        `--vault-addr=${env.vault.addr}`,
-        `--vault-token-file=${tokenFile}`,
-        '--metrics-port=0',
-        '--metrics-host=127.0.0.1',
-        `--lease-namespace=${namespace}`,
-        '--log-level=warn',
-      ],
-      env: { POD_NAME: 'ec-test' },
+    const operator = startTestOperator({
+      namespace,
+      podName: 'ec-test',
       register: [exchangeCredentialController(platform, { namespace })],
-      signal: stop.signal,
-      onListening: (p) => (port = p),
     });
     try {
       const get = (name: string) => admin.get(EXCHANGE_CREDENTIAL, { name, namespace });
@@ -102,7 +89,7 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
         'fails closed without a key',
       );
       assert.equal(condition(bybit, 'Ready')?.status, 'False');
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${operator.port()}/metrics`)).text();
       const ageLine = metrics
         .split('\n')
         .find(
@@ -131,8 +118,7 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
       });
       assert.equal(condition(mismatched, 'Ready')?.reason, 'EgressIpNotWhitelisted');
     } finally {
-      stop.abort();
-      await running;
+      await operator.stop();
       await admin.delete(RESOURCES.namespace, { name: namespace });
     }
   });

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
+import { runOperator, type RunOptions } from '../../src/operator/main.ts';
 import { testEnv } from './env.ts';
 
 /** A KubeConfig for the test apiserver's admin. */
@@ -148,4 +152,50 @@ export function sampleSum(text: string, name: string, match = ''): number {
     .split('\n')
     .filter((l) => l.startsWith(`${name}{`) && l.includes(match))
     .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
+
+export interface TestOperator {
+  /** The health/metrics port once listening. */
+  port: () => number | undefined;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Runs `runOperator` against the test environment the way a deployment would: flags for the
+ * apiserver and Vault (root token in a file), metrics on a random loopback port, the lease in
+ * the test's own namespace.
+ */
+export function startTestOperator(options: {
+  namespace: string;
+  podName: string;
+  register: RunOptions['register'];
+}): TestOperator {
+  const env = testEnv();
+  if (!env.vault) throw new Error('the test environment has no Vault');
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-op-')), 'vault-token');
+  writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
+  const abort = new AbortController();
+  let port: number | undefined;
+  const running = runOperator({
+    argv: [
+      `--kubeconfig=${env.kube.kubeconfig}`,
+      `--vault-addr=${env.vault.addr}`,
+      `--vault-token-file=${tokenFile}`,
+      '--metrics-port=0',
+      '--metrics-host=127.0.0.1',
+      `--lease-namespace=${options.namespace}`,
+      '--log-level=warn',
+    ],
+    env: { POD_NAME: options.podName },
+    register: options.register,
+    signal: abort.signal,
+    onListening: (p) => (port = p),
+  });
+  return {
+    port: () => port,
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  };
 }
