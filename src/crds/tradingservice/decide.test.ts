@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readPlatformDir } from '../../gitops/source.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import { decideTradingService, type TradingServiceSnapshot } from './decide.ts';
+
+const titan = readPlatformDir('examples/titan');
+const services = titan.resources.tradingServices.map((s) => s.object);
+const credentials = titan.resources.exchangeCredentials.map((s) => s.object);
+const keyRings = titan.resources.hmacKeyRings.map((s) => s.object);
+const byName = (name: string) => services.find((s) => s.metadata.name === name)!;
+const asObject = (o: unknown) =>
+  ({ ...(o as KubeObject), metadata: { ...(o as KubeObject).metadata, uid: 'u-1' } }) as KubeObject;
+
+function snapshot(over: Partial<TradingServiceSnapshot> = {}): TradingServiceSnapshot {
+  return {
+    object: asObject(byName('execution')),
+    services,
+    credentials,
+    keyRings,
+    platform: titan.platform,
+    vault: { state: 'reachable', natsUser: 'UEXAMPLE' },
+    ...over,
+  };
+}
+
+function conditionsOf(s: TradingServiceSnapshot) {
+  const decision = decideTradingService(s);
+  return {
+    decision,
+    byType: Object.fromEntries(decision.conditions.map((c) => [c.type, c.status])),
+  };
+}
+
+describe('TradingService decide', () => {
+  const cases: [string, Partial<TradingServiceSnapshot>, Record<string, string>, number][] = [
+    [
+      'should be Ready with four owned objects when everything it references exists',
+      {},
+      { Ready: 'True', InvalidSpec: 'False', VaultUnavailable: 'False', Degraded: 'False' },
+      4,
+    ],
+    [
+      'should report VaultUnavailable and not be Ready when Vault is down',
+      { vault: { state: 'unavailable', message: 'connect ECONNREFUSED' } },
+      { Ready: 'False', VaultUnavailable: 'True' },
+      4,
+    ],
+    [
+      'should be Degraded and apply nothing when a credential it uses does not exist',
+      { credentials: credentials.filter((c) => c.metadata.name !== 'binance') },
+      { Ready: 'False', Degraded: 'True', InvalidSpec: 'False' },
+      0,
+    ],
+    [
+      'should be Degraded and apply nothing when a credential does not list it as a consumer',
+      {
+        credentials: credentials.map((c) => ({ ...c, spec: { ...c.spec, consumers: ['brain'] } })),
+      },
+      { Ready: 'False', Degraded: 'True' },
+      0,
+    ],
+    [
+      'should report InvalidSpec when the spec breaks the schema',
+      { object: asObject({ ...byName('execution'), spec: { replicas: -1 } }) },
+      { Ready: 'False', InvalidSpec: 'True' },
+      0,
+    ],
+  ];
+  for (const [name, over, want, objects] of cases) {
+    it(name, () => {
+      const { decision, byType } = conditionsOf(snapshot(over));
+      for (const [type, status] of Object.entries(want)) assert.equal(byType[type], status, type);
+      assert.equal(decision.objects.length, objects);
+    });
+  }
+
+  it('should make InvalidSpec terminal and nothing else', () => {
+    const bad = snapshot({ object: asObject({ ...byName('execution'), spec: {} }) });
+    assert.equal(decideTradingService(bad).terminal, true);
+    assert.equal(decideTradingService(snapshot()).terminal, false);
+  });
+
+  it('should own every object it renders through a controller reference with the uid', () => {
+    for (const object of decideTradingService(snapshot()).objects) {
+      const [owner] = object.metadata.ownerReferences ?? [];
+      assert.equal(owner?.kind, 'TradingService');
+      assert.equal(owner?.uid, 'u-1');
+      assert.equal(owner?.controller, true);
+    }
+  });
+
+  it('should grant Vault read on exactly the credentials it consumes and its NKey seed', () => {
+    const { access, needsNkey, fields } = decideTradingService(snapshot());
+    const paths = access?.policy.rules.map((r) => r.path).sort();
+    assert.deepEqual(paths, [
+      'secret/data/posture/nats/titan/execution',
+      'secret/data/titan/exchanges/binance',
+      'secret/data/titan/exchanges/bybit',
+      'secret/data/titan/exchanges/gemini',
+      'secret/data/titan/hmac/command-signals',
+    ]);
+    assert.equal(access?.role.serviceAccount, 'execution');
+    assert.equal(needsNkey, true);
+    assert.deepEqual(fields, { natsUser: 'UEXAMPLE', vaultRole: access?.role.name });
+  });
+
+  it('should never put a seed or secret value into the rendered objects', () => {
+    const text = JSON.stringify(decideTradingService(snapshot()).objects);
+    assert.doesNotMatch(text, /SUA[A-Z2-7]{10}/);
+  });
+});
