@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import type { Informer } from '../../operator/informer/informer.ts';
+import type { Change } from '../../operator/informer/store.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import { ExchangeCredentialSchema, type ExchangeCredential } from '../exchangecredential/schema.ts';
+import { HmacKeyRingSchema, type HmacKeyRing } from '../hmackeyring/schema.ts';
+import { TradingServiceSchema, type Peer, type TradingService } from './schema.ts';
+
+/**
+ * Gather for the TradingService reconciler: the valid CRs it depends on, read from informer
+ * caches (never the API). Parsing is memoised per cached object, so a reconcile costs one pass
+ * over the cache, not one zod parse per CR.
+ */
+
+type Schema<T> = { safeParse: (value: unknown) => z.ZodSafeParseResult<T> };
+
+export class ParsedCache<T> {
+  readonly #schema: Schema<T>;
+  readonly #memo = new WeakMap<KubeObject, T | null>();
+
+  constructor(schema: Schema<T>) {
+    this.#schema = schema;
+  }
+
+  /** The valid ones among `objects`: a CR the schema rejects reports itself, not here. */
+  valid(objects: readonly KubeObject[]): T[] {
+    const out: T[] = [];
+    for (const object of objects) {
+      let parsed = this.#memo.get(object);
+      if (parsed === undefined) {
+        const result = this.#schema.safeParse(object);
+        parsed = result.success ? result.data : null;
+        this.#memo.set(object, parsed);
+      }
+      if (parsed !== null) out.push(parsed);
+    }
+    return out;
+  }
+}
+
+export interface Caches {
+  services: Informer<KubeObject>;
+  credentials: Informer<KubeObject>;
+  keyRings: Informer<KubeObject>;
+}
+
+export interface Dependencies {
+  services: TradingService[];
+  credentials: ExchangeCredential[];
+  keyRings: HmacKeyRing[];
+}
+
+function peersOf(object: KubeObject): Peer[] {
+  const spec = (object as { spec?: { ingress?: unknown; egress?: { services?: unknown } } }).spec;
+  const list = (v: unknown): Peer[] => (Array.isArray(v) ? (v as Peer[]) : []);
+  return [...list(spec?.ingress), ...list(spec?.egress?.services)];
+}
+
+/** Namespaces a service's render looks into: its own and those of the peers it names. */
+function namespacesOf(object: KubeObject): Set<string> {
+  const own = object.metadata.namespace ?? '';
+  return new Set([own, ...peersOf(object).map((p) => p.namespace ?? own)]);
+}
+
+export function dependencyReader(caches: Caches): (object: KubeObject) => Dependencies {
+  const services = new ParsedCache<TradingService>(TradingServiceSchema);
+  const credentials = new ParsedCache<ExchangeCredential>(ExchangeCredentialSchema);
+  const keyRings = new ParsedCache<HmacKeyRing>(HmacKeyRingSchema);
+  return (object) => {
+    const namespaces = namespacesOf(object);
+    const inScope = (o: KubeObject) => namespaces.has(o.metadata.namespace ?? '');
+    const own = (o: KubeObject) => o.metadata.namespace === object.metadata.namespace;
+    return {
+      services: services.valid(caches.services.store.list().filter(inScope)),
+      credentials: credentials.valid(caches.credentials.store.list().filter(own)),
+      keyRings: keyRings.valid(caches.keyRings.store.list().filter(own)),
+    };
+  };
+}
+
+const keysIn = (namespace: string | undefined, names: readonly unknown[]): string[] =>
+  names.filter((n): n is string => typeof n === 'string').map((n) => `${namespace}/${n}`);
+
+/** An ExchangeCredential change re-reconciles the services it lists as consumers. */
+export function credentialConsumers({ object }: Change<KubeObject>): string[] {
+  const spec = (object as { spec?: { consumers?: unknown[] } }).spec;
+  return keysIn(object.metadata.namespace, spec?.consumers ?? []);
+}
+
+/** An HmacKeyRing change re-reconciles its signers and listeners. */
+export function keyRingMembers({ object }: Change<KubeObject>): string[] {
+  const spec = (object as { spec?: { signers?: unknown[]; listeners?: unknown[] } }).spec;
+  return keysIn(object.metadata.namespace, [...(spec?.signers ?? []), ...(spec?.listeners ?? [])]);
+}
+
+/** A TradingService change re-reconciles the peers it names (their grants may now match). */
+export function namedPeers({ object }: Change<KubeObject>): string[] {
+  const own = object.metadata.namespace ?? '';
+  return peersOf(object).map((p) => `${p.namespace ?? own}/${p.service}`);
+}

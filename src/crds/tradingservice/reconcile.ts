@@ -1,0 +1,221 @@
+import {
+  ownerKeys,
+  type ReconcileRequest,
+  type ReconcileResult,
+} from '../../operator/controller.ts';
+import { TerminalError } from '../../operator/errors.ts';
+import type { Informer } from '../../operator/informer/informer.ts';
+import { applyIfChanged } from '../../operator/kube/apply.ts';
+import { EventRecorder } from '../../operator/kube/events.ts';
+import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import type { OperatorDeps, Register } from '../../operator/main.ts';
+import { ConditionType, Reason, type ObjectStatus } from '../../operator/status.ts';
+import type { Platform } from '../../render/platform.ts';
+import { VaultUnavailableError } from '../../vault/errors.ts';
+import { EXCHANGE_CREDENTIAL } from '../exchangecredential/reconcile.ts';
+import { decideTradingService, type TradingServiceDecision } from './decide.ts';
+import {
+  credentialConsumers,
+  dependencyReader,
+  keyRingMembers,
+  namedPeers,
+  type Dependencies,
+} from './gather.ts';
+import { hasFinalizer, setFinalizer, StatusWriter, TRADING_SERVICE } from './status.ts';
+import { createNkey, ensureAccess, observeVault, removeAccess, type ServiceRef } from './vault.ts';
+
+export { TRADING_SERVICE, FINALIZER } from './status.ts';
+
+export const HMAC_KEY_RING: Resource = {
+  group: 'posture.dev',
+  version: 'v1alpha1',
+  plural: 'hmackeyrings',
+  kind: 'HmacKeyRing',
+  namespaced: true,
+};
+
+/** The kinds a TradingService renders, and where each is served. */
+const CHILD_RESOURCES: Record<string, Resource> = {
+  ServiceAccount: RESOURCES.serviceAccount,
+  Service: RESOURCES.service,
+  Deployment: RESOURCES.deployment,
+  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
+};
+
+/** Dependencies missing: look again soon, beside the watches that re-trigger on changes. */
+const DEGRADED_REQUEUE_MS = 30_000;
+
+type Cached = KubeObject & { status?: ObjectStatus };
+
+interface Context {
+  deps: OperatorDeps;
+  platform: Platform;
+  children: Map<string, Informer<KubeObject>>;
+  dependencies: (object: KubeObject) => Dependencies;
+  status: StatusWriter;
+}
+
+const refOf = (object: KubeObject): ServiceRef => ({
+  namespace: object.metadata.namespace ?? '',
+  name: object.metadata.name ?? '',
+});
+
+async function applyChildren(ctx: Context, objects: KubeObject[]): Promise<void> {
+  for (const desired of objects) {
+    const kind = (desired as { kind?: string }).kind ?? '';
+    const resource = CHILD_RESOURCES[kind];
+    if (!resource)
+      throw new Error(`TradingService renders ${kind}, which the operator cannot apply`);
+    const { namespace, name } = desired.metadata;
+    const live = ctx.children.get(kind)?.store.get(`${namespace}/${name}`);
+    await applyIfChanged(ctx.deps.client, resource, desired, live);
+  }
+}
+
+/** Vault first (fail closed: no workload without its access), then the Kubernetes objects. */
+async function applyDecision(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+): Promise<TradingServiceDecision['fields']> {
+  const fields = { ...decision.fields };
+  const { vault } = ctx.deps;
+  if (decision.needsNkey && !fields.natsUser)
+    fields.natsUser = await createNkey(vault, ctx.platform, refOf(object));
+  if (decision.access) await ensureAccess(vault, decision.access);
+  await applyChildren(ctx, decision.objects);
+  return fields;
+}
+
+function vaultDown(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
+  const message = error instanceof Error ? error.message : String(error);
+  const down = {
+    type: ConditionType.VaultUnavailable,
+    status: 'True' as const,
+    reason: Reason.VaultUnavailable,
+    message,
+  };
+  const conditions = decision.conditions.map((c) =>
+    c.type === down.type
+      ? down
+      : c.type === ConditionType.Ready
+        ? { ...down, type: c.type, status: 'False' as const }
+        : c,
+  );
+  return { ...decision, conditions };
+}
+
+async function finalize(ctx: Context, object: Cached, signal: AbortSignal): Promise<void> {
+  if (!hasFinalizer(object)) return;
+  try {
+    await removeAccess(ctx.deps.vault, ctx.platform, refOf(object));
+  } catch (error) {
+    if (error instanceof VaultUnavailableError)
+      await ctx.status.write(
+        object,
+        vaultDown(error, { ...emptyDecision, conditions: [] }),
+        signal,
+      );
+    throw error;
+  }
+  await setFinalizer(ctx.deps.client, object, false, signal);
+}
+
+const emptyDecision: TradingServiceDecision = {
+  terminal: false,
+  objects: [],
+  needsNkey: false,
+  conditions: [],
+  fields: {},
+};
+
+async function reconcileLive(
+  ctx: Context,
+  object: Cached,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
+  if (!hasFinalizer(object)) await setFinalizer(ctx.deps.client, object, true, signal);
+  const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object));
+  const decision = decideTradingService({
+    object,
+    ...ctx.dependencies(object),
+    platform: ctx.platform,
+    vault,
+  });
+  if (decision.terminal) {
+    await ctx.status.write(object, decision, signal);
+    throw new TerminalError(Reason.InvalidSpec, decision.conditions[0]?.message ?? 'invalid spec');
+  }
+  if (vault.state === 'unavailable') {
+    await ctx.status.write(object, decision, signal);
+    throw new Error(`retrying while Vault is unavailable: ${vault.message}`);
+  }
+  if (decision.objects.length === 0) {
+    await ctx.status.write(object, decision, signal);
+    return { requeueAfterMs: DEGRADED_REQUEUE_MS };
+  }
+  let fields: TradingServiceDecision['fields'];
+  try {
+    fields = await applyDecision(ctx, object, decision);
+  } catch (error) {
+    if (error instanceof VaultUnavailableError)
+      await ctx.status.write(object, vaultDown(error, decision), signal);
+    throw error;
+  }
+  await ctx.status.write(object, { ...decision, fields }, signal);
+  return undefined;
+}
+
+/**
+ * The TradingService reconciler: gather (caches, the NKey's public key from Vault) → decide
+ * (pure, shared render) → apply (Vault policy, role and NKey; children by server-side apply,
+ * only what differs) → status only when it changed. The finalizer removes what lives in Vault.
+ */
+export function tradingServiceController(
+  platform: Platform,
+  options: { namespace?: string } = {},
+): Register {
+  return (deps) => {
+    const scope = options.namespace ? { namespace: options.namespace } : {};
+    const informer = (resource: Resource, labelSelector?: string) =>
+      deps.manager.informer<KubeObject>({
+        resource,
+        ...scope,
+        ...(labelSelector && { labelSelector }),
+      });
+    const services = informer(TRADING_SERVICE);
+    const credentials = informer(EXCHANGE_CREDENTIAL);
+    const keyRings = informer(HMAC_KEY_RING);
+    const children = new Map(
+      Object.entries(CHILD_RESOURCES).map(([kind, r]) => [
+        kind,
+        informer(r, 'app.kubernetes.io/managed-by=posture'),
+      ]),
+    );
+    const events = new EventRecorder(deps.client, Date.now);
+    const ctx: Context = {
+      deps,
+      platform,
+      children,
+      dependencies: dependencyReader({ services, credentials, keyRings }),
+      status: new StatusWriter(deps, events),
+    };
+    const reconcile = async ({ object, signal }: ReconcileRequest<Cached>) => {
+      if (!object) return undefined;
+      if (object.metadata.deletionTimestamp) return finalize(ctx, object, signal);
+      return reconcileLive(ctx, object, signal);
+    };
+    deps.manager.controller<Cached>({
+      kind: 'TradingService',
+      informer: services,
+      watches: [
+        ...[...children.values()].map((i) => ({ informer: i, map: ownerKeys('TradingService') })),
+        { informer: credentials, map: credentialConsumers },
+        { informer: keyRings, map: keyRingMembers },
+        { informer: services, map: namedPeers },
+      ],
+      reconcile,
+    });
+  };
+}

@@ -1,0 +1,98 @@
+import type { KubeClient } from '../../operator/kube/client.ts';
+import type { EventRecorder } from '../../operator/kube/events.ts';
+import type { Resource } from '../../operator/kube/resources.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import type { OperatorDeps } from '../../operator/main.ts';
+import {
+  ConditionType,
+  findCondition,
+  nextStatus,
+  statusEqual,
+  type ObjectStatus,
+} from '../../operator/status.ts';
+import type { TradingServiceDecision } from './decide.ts';
+
+export const TRADING_SERVICE: Resource = {
+  group: 'posture.dev',
+  version: 'v1alpha1',
+  plural: 'tradingservices',
+  kind: 'TradingService',
+  namespaced: true,
+};
+
+/** Held on every TradingService until its Vault policy, role and NKey are gone. */
+export const FINALIZER = 'posture.dev/cleanup';
+
+type Cached = KubeObject & { status?: ObjectStatus };
+
+export function hasFinalizer(object: KubeObject): boolean {
+  return object.metadata.finalizers?.includes(FINALIZER) ?? false;
+}
+
+/**
+ * Adds or removes the finalizer with a merge patch carrying the resourceVersion: a concurrent
+ * change makes it fail with a conflict (retried) instead of dropping someone else's finalizer.
+ */
+export async function setFinalizer(
+  client: KubeClient,
+  object: KubeObject,
+  present: boolean,
+  signal: AbortSignal,
+): Promise<void> {
+  const others = (object.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+  const { name = '', namespace, resourceVersion } = object.metadata;
+  await client.patch(TRADING_SERVICE, {
+    name,
+    ...(namespace && { namespace }),
+    type: 'merge',
+    patch: { metadata: { resourceVersion, finalizers: present ? [...others, FINALIZER] : others } },
+    signal,
+  });
+}
+
+/** Writes status through the subresource only when it changed; an Event when Ready flips. */
+export class StatusWriter {
+  readonly #deps: OperatorDeps;
+  readonly #events: EventRecorder;
+
+  constructor(deps: OperatorDeps, events: EventRecorder) {
+    this.#deps = deps;
+    this.#events = events;
+  }
+
+  async write(object: Cached, decision: TradingServiceDecision, signal: AbortSignal) {
+    const generation = object.metadata.generation ?? 0;
+    const update = { generation, conditions: decision.conditions, fields: decision.fields };
+    const status = nextStatus(object.status, update, new Date());
+    if (statusEqual(object.status, status)) return;
+    const { name, namespace } = object.metadata;
+    await this.#deps.client.applyStatus(
+      TRADING_SERVICE,
+      { metadata: { name, namespace }, status },
+      signal,
+    );
+    await this.#recordTransition(object, status);
+  }
+
+  async #recordTransition(object: Cached, status: ObjectStatus): Promise<void> {
+    const before = findCondition(object.status?.conditions, ConditionType.Ready);
+    const after = findCondition(status.conditions, ConditionType.Ready);
+    if (!after || before?.status === after.status) return;
+    const ready = after.status === 'True';
+    try {
+      await this.#events.record(
+        { resource: TRADING_SERVICE, object },
+        {
+          type: ready ? 'Normal' : 'Warning',
+          reason: after.reason,
+          message: after.message,
+          action: 'Reconcile',
+        },
+      );
+    } catch (error) {
+      // The transition is in status already; an Event is a courtesy (a terminating
+      // namespace refuses them) and must not fail the reconcile.
+      this.#deps.log.warn({ err: error, name: object.metadata.name }, 'event not recorded');
+    }
+  }
+}

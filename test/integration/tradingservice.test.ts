@@ -1,0 +1,247 @@
+/**
+ * The TradingService reconciler against the real apiserver and a real Vault: create, update,
+ * delete lifecycles, a deleted child coming back, Vault going down and back, and a no-op
+ * resync that sends zero writes (Kubernetes requests and Vault writes counted).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile.ts';
+import {
+  FINALIZER,
+  TRADING_SERVICE,
+  tradingServiceController,
+} from '../../src/crds/tradingservice/reconcile.ts';
+import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
+import { loadConfig } from '../../src/operator/config.ts';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { Manager } from '../../src/operator/manager.ts';
+import { createLogger } from '../../src/operator/telemetry/log.ts';
+import { createMetrics } from '../../src/operator/telemetry/metrics.ts';
+import { platformSchema } from '../../src/render/platform.ts';
+import { vaultRoleName } from '../../src/render/service/index.ts';
+import type { VaultAdapter } from '../../src/vault/adapter.ts';
+import { staticToken } from '../../src/vault/auth.ts';
+import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { kubectl, testEnv } from '../support/env.ts';
+import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import { switchableVault, type SwitchableVault } from '../support/vault.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const platform = platformSchema.parse({});
+
+type Conditions = { status?: { conditions?: { type: string; status: string; reason: string }[] } };
+const conditionOf = (o: KubeObject | undefined, type: string) =>
+  (o as Conditions | undefined)?.status?.conditions?.find((c) => c.type === type);
+
+function trader(namespace: string, secrets: object[] = []) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    metadata: { name: 'trader', namespace },
+    spec: {
+      image: `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`,
+      ports: [{ name: 'http', port: 8080 }],
+      nats: { publish: ['titan.evt.trader.>'], subscribe: ['titan.cmd.trader.>'] },
+      exchangeCredentials: ['binance'],
+      secrets,
+    },
+  };
+}
+
+const credential = (namespace: string) => ({
+  apiVersion: 'posture.dev/v1alpha1',
+  kind: 'ExchangeCredential',
+  metadata: { name: 'binance', namespace },
+  spec: {
+    exchange: 'binance',
+    vaultPath: `secret/${namespace}/exchanges/binance`,
+    permissions: { read: true, trade: true, withdraw: false },
+    ipWhitelist: ['203.0.113.10/32'],
+    consumers: ['trader'],
+    maxKeyAge: '24h',
+  },
+});
+
+async function installCrds(): Promise<void> {
+  const applied = await kubectl(['apply', '--server-side', '-f', 'charts/posture/crds/']);
+  assert.equal(applied.code, 0, applied.stderr);
+  await eventually(
+    'the CRDs to be served',
+    async () => (await kubectl(['get', 'tradingservices', '-A'])).code === 0 || undefined,
+  );
+}
+
+/** The policy reads the credential and the NKey seed, the role binds the ServiceAccount, and
+ * the NKey's public key in Vault is the one in status. */
+async function assertVaultAccess(vault: VaultAdapter, namespace: string, ts: KubeObject) {
+  const name = vaultRoleName({ namespace, name: 'trader' });
+  const policy = (await vault.readPolicy(name)) ?? '';
+  assert.match(policy, new RegExp(`secret/data/${namespace}/exchanges/binance`));
+  assert.match(policy, new RegExp(`secret/data/posture/nats/${namespace}/trader`));
+  const role = await vault.read(`auth/kubernetes/role/${name}`);
+  assert.deepEqual(role?.bound_service_account_names, ['trader']);
+  const nkey = await vault.kvRead(nkeyPath(platform, { namespace, name: 'trader' }));
+  const natsUser = (ts as { status?: { natsUser?: string } }).status?.natsUser ?? '';
+  assert.match(natsUser, /^U[A-Z2-7]{55}$/);
+  assert.equal(nkey?.data.publicKey, natsUser);
+}
+
+describe('TradingService reconciler against the real apiserver and Vault', () => {
+  let admin: KubeClient;
+  let client: KubeClient;
+  let vault: SwitchableVault;
+  let namespace: string;
+  const stop = new AbortController();
+  let running: Promise<void>;
+  const get = () => admin.get(TRADING_SERVICE, { name: 'trader', namespace });
+  const root = () => {
+    const env = testEnv().vault;
+    if (!env) throw new Error('the test environment has no Vault');
+    return new NodeVaultAdapter({ address: env.addr, token: staticToken(env.token) });
+  };
+  const ready = () =>
+    eventually('trader Ready', async () => {
+      const o = await get();
+      return conditionOf(o, 'Ready')?.status === 'True' &&
+        (o as { status?: { observedGeneration?: number } }).status?.observedGeneration ===
+          o?.metadata.generation
+        ? o
+        : undefined;
+    });
+
+  before(async () => {
+    await installCrds();
+    admin = testKubeClient();
+    client = testKubeClient();
+    namespace = await createTestNamespace(admin, 'ts');
+    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace));
+    await admin.create(TRADING_SERVICE, trader(namespace));
+    vault = switchableVault(root());
+    const log = createLogger({ level: 'warn' });
+    const metrics = createMetrics();
+    const manager = new Manager({
+      client,
+      log,
+      metrics,
+      identity: 'ts-test',
+      workers: 2,
+      resyncPeriodMs: 1000,
+      stallTimeoutMs: 60_000,
+      leaderElection: { enabled: false, namespace, name: 'unused' },
+      health: { port: 0, host: '127.0.0.1' },
+    });
+    const config = loadConfig({
+      argv: [
+        `--vault-addr=${testEnv().vault?.addr}`,
+        `--kubeconfig=${testEnv().kube.kubeconfig}`,
+        '--vault-role=unused',
+      ],
+      env: {},
+    });
+    tradingServiceController(platform, { namespace })({
+      config,
+      client,
+      vault,
+      log,
+      metrics,
+      manager,
+    });
+    running = manager.run(stop.signal);
+  });
+  after(async () => {
+    stop.abort();
+    await running;
+    await admin.delete(RESOURCES.namespace, { name: namespace });
+  });
+
+  it('should create owned children, Vault access and an NKey, and report Ready', async () => {
+    const ts = await ready();
+    assert.ok(ts.metadata.finalizers?.includes(FINALIZER));
+    for (const resource of [
+      RESOURCES.serviceAccount,
+      RESOURCES.service,
+      RESOURCES.deployment,
+      RESOURCES.ciliumNetworkPolicy,
+    ]) {
+      const child = await admin.get(resource, { name: 'trader', namespace });
+      assert.equal(child?.metadata.ownerReferences?.[0]?.uid, ts.metadata.uid, resource.kind);
+    }
+    await assertVaultAccess(root(), namespace, ts);
+    const everything = await kubectl([
+      '-n',
+      namespace,
+      'get',
+      'all,sa,cm,secret,cnp,ts',
+      '-o',
+      'json',
+    ]);
+    assert.doesNotMatch(everything.stdout, /SUA[A-Z2-7]{20}/, 'no NKey seed in Kubernetes');
+  });
+
+  it('should perform zero writes during no-op resyncs (requests counted)', async () => {
+    await ready();
+    await eventually('a quiet operator', async () => {
+      const writes = client.writes();
+      await sleep(1500);
+      return client.writes() === writes ? true : undefined;
+    });
+    const before = { kube: client.writes(), vault: vault.writes() };
+    const reads = vault.calls();
+    await sleep(3500);
+    assert.ok(vault.calls() > reads, 'resyncs ran (they read the NKey from Vault)');
+    assert.equal(client.writes(), before.kube, 'no Kubernetes write during resyncs');
+    assert.equal(vault.writes(), before.vault, 'no Vault write during resyncs');
+  });
+
+  it('should bring back a child that was deleted', async () => {
+    const old = await admin.get(RESOURCES.service, { name: 'trader', namespace });
+    await admin.delete(RESOURCES.service, { name: 'trader', namespace });
+    await eventually('the Service to come back', async () => {
+      const s = await admin.get(RESOURCES.service, { name: 'trader', namespace });
+      return s && s.metadata.uid !== old?.metadata.uid ? s : undefined;
+    });
+  });
+
+  it('should follow a spec change into the Deployment and the Vault policy', async () => {
+    const secret = {
+      name: 'TRADER_DB',
+      vaultPath: `secret/${namespace}/db`,
+      key: 'url',
+      file: 'db',
+    };
+    await admin.apply(TRADING_SERVICE, trader(namespace, [secret]));
+    await ready();
+    const policy = await root().readPolicy(vaultRoleName({ namespace, name: 'trader' }));
+    assert.match(policy ?? '', new RegExp(`secret/data/${namespace}/db`));
+    const deployment = await admin.get(RESOURCES.deployment, { name: 'trader', namespace });
+    assert.match(JSON.stringify(deployment), /TRADER_DB_FILE/);
+  });
+
+  it('should report VaultUnavailable while Vault is down and recover after', async () => {
+    vault.down = true;
+    try {
+      await eventually('VaultUnavailable', async () => {
+        const o = await get();
+        return conditionOf(o, 'VaultUnavailable')?.status === 'True' ? o : undefined;
+      });
+      assert.equal(conditionOf(await get(), 'Ready')?.status, 'False');
+      assert.ok(await admin.get(RESOURCES.deployment, { name: 'trader', namespace }), 'kept');
+    } finally {
+      vault.down = false;
+    }
+    await ready();
+  });
+
+  it('should remove the Vault policy, role and NKey before releasing the finalizer', async () => {
+    await admin.delete(TRADING_SERVICE, { name: 'trader', namespace });
+    await eventually('the TradingService to be gone', async () =>
+      (await get()) ? undefined : true,
+    );
+    const name = vaultRoleName({ namespace, name: 'trader' });
+    assert.equal(await root().readPolicy(name), undefined);
+    assert.equal(await root().read(`auth/kubernetes/role/${name}`), undefined);
+    assert.equal(await root().kvRead(nkeyPath(platform, { namespace, name: 'trader' })), undefined);
+  });
+});
