@@ -6,34 +6,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile.ts';
-import {
-  FINALIZER,
-  TRADING_SERVICE,
-  tradingServiceController,
-} from '../../src/crds/tradingservice/reconcile.ts';
+import { FINALIZER, TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
 import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
-import { loadConfig } from '../../src/operator/config.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import { Manager } from '../../src/operator/manager.ts';
-import { createLogger } from '../../src/operator/telemetry/log.ts';
-import { createMetrics } from '../../src/operator/telemetry/metrics.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
-import { staticToken } from '../../src/vault/auth.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
-import { kubectl, testEnv } from '../support/env.ts';
+import { kubectl } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import {
+  conditionOf,
+  installPostureCrds,
+  isReady,
+  rootVault as root,
+  startTradingServiceOperator,
+  type RunningOperator,
+} from '../support/tradingservice.ts';
 import { switchableVault, type SwitchableVault } from '../support/vault.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const platform = platformSchema.parse({});
-
-type Conditions = { status?: { conditions?: { type: string; status: string; reason: string }[] } };
-const conditionOf = (o: KubeObject | undefined, type: string) =>
-  (o as Conditions | undefined)?.status?.conditions?.find((c) => c.type === type);
 
 function trader(namespace: string, secrets: object[] = []) {
   return {
@@ -64,15 +58,6 @@ const credential = (namespace: string) => ({
   },
 });
 
-async function installCrds(): Promise<void> {
-  const applied = await kubectl(['apply', '--server-side', '-f', 'charts/posture/crds/']);
-  assert.equal(applied.code, 0, applied.stderr);
-  await eventually(
-    'the CRDs to be served',
-    async () => (await kubectl(['get', 'tradingservices', '-A'])).code === 0 || undefined,
-  );
-}
-
 /** The policy reads the credential and the NKey seed, the role binds the ServiceAccount, and
  * the NKey's public key in Vault is the one in status. */
 async function assertVaultAccess(vault: VaultAdapter, namespace: string, ts: KubeObject) {
@@ -90,69 +75,27 @@ async function assertVaultAccess(vault: VaultAdapter, namespace: string, ts: Kub
 
 describe('TradingService reconciler against the real apiserver and Vault', () => {
   let admin: KubeClient;
-  let client: KubeClient;
+  let operator: RunningOperator;
   let vault: SwitchableVault;
   let namespace: string;
-  const stop = new AbortController();
-  let running: Promise<void>;
   const get = () => admin.get(TRADING_SERVICE, { name: 'trader', namespace });
-  const root = () => {
-    const env = testEnv().vault;
-    if (!env) throw new Error('the test environment has no Vault');
-    return new NodeVaultAdapter({ address: env.addr, token: staticToken(env.token) });
-  };
   const ready = () =>
     eventually('trader Ready', async () => {
       const o = await get();
-      return conditionOf(o, 'Ready')?.status === 'True' &&
-        (o as { status?: { observedGeneration?: number } }).status?.observedGeneration ===
-          o?.metadata.generation
-        ? o
-        : undefined;
+      return isReady(o) ? o : undefined;
     });
 
   before(async () => {
-    await installCrds();
+    await installPostureCrds();
     admin = testKubeClient();
-    client = testKubeClient();
     namespace = await createTestNamespace(admin, 'ts');
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace));
     await admin.create(TRADING_SERVICE, trader(namespace));
     vault = switchableVault(root());
-    const log = createLogger({ level: 'warn' });
-    const metrics = createMetrics();
-    const manager = new Manager({
-      client,
-      log,
-      metrics,
-      identity: 'ts-test',
-      workers: 2,
-      resyncPeriodMs: 1000,
-      stallTimeoutMs: 60_000,
-      leaderElection: { enabled: false, namespace, name: 'unused' },
-      health: { port: 0, host: '127.0.0.1' },
-    });
-    const config = loadConfig({
-      argv: [
-        `--vault-addr=${testEnv().vault?.addr}`,
-        `--kubeconfig=${testEnv().kube.kubeconfig}`,
-        '--vault-role=unused',
-      ],
-      env: {},
-    });
-    tradingServiceController(platform, { namespace })({
-      config,
-      client,
-      vault,
-      log,
-      metrics,
-      manager,
-    });
-    running = manager.run(stop.signal);
+    operator = startTradingServiceOperator({ namespace, platform, vault });
   });
   after(async () => {
-    stop.abort();
-    await running;
+    await operator.stop();
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
 
@@ -183,15 +126,15 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
   it('should perform zero writes during no-op resyncs (requests counted)', async () => {
     await ready();
     await eventually('a quiet operator', async () => {
-      const writes = client.writes();
+      const writes = operator.client.writes();
       await sleep(1500);
-      return client.writes() === writes ? true : undefined;
+      return operator.client.writes() === writes ? true : undefined;
     });
-    const before = { kube: client.writes(), vault: vault.writes() };
+    const before = { kube: operator.client.writes(), vault: vault.writes() };
     const reads = vault.calls();
     await sleep(3500);
     assert.ok(vault.calls() > reads, 'resyncs ran (they read the NKey from Vault)');
-    assert.equal(client.writes(), before.kube, 'no Kubernetes write during resyncs');
+    assert.equal(operator.client.writes(), before.kube, 'no Kubernetes write during resyncs');
     assert.equal(vault.writes(), before.vault, 'no Vault write during resyncs');
   });
 

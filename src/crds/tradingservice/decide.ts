@@ -21,6 +21,8 @@ export const TradingServiceReason = {
   DependencyMissing: Reason.DependencyMissing,
   InvalidSpec: Reason.InvalidSpec,
   SpecValid: Reason.SpecValid,
+  /** nats-server did not confirm loading the config with this service's user. */
+  NatsNotConfirmed: 'NatsNotConfirmed',
 } as const;
 
 /** What gather saw in Vault: the NATS user's public key (never the seed), or Vault being down. */

@@ -10,11 +10,20 @@ import { EventRecorder } from '../../operator/kube/events.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../../operator/main.ts';
-import { ConditionType, Reason, type ObjectStatus } from '../../operator/status.ts';
+import {
+  ConditionType,
+  Reason,
+  type ConditionInput,
+  type ObjectStatus,
+} from '../../operator/status.ts';
 import type { Platform } from '../../render/platform.ts';
 import { VaultUnavailableError } from '../../vault/errors.ts';
 import { EXCHANGE_CREDENTIAL } from '../exchangecredential/reconcile.ts';
-import { decideTradingService, type TradingServiceDecision } from './decide.ts';
+import {
+  decideTradingService,
+  TradingServiceReason,
+  type TradingServiceDecision,
+} from './decide.ts';
 import {
   credentialConsumers,
   dependencyReader,
@@ -22,6 +31,8 @@ import {
   namedPeers,
   type Dependencies,
 } from './gather.ts';
+import { NatsAuth } from './nats.ts';
+import type { NatsPublisher } from '../../nats/publisher.ts';
 import { hasFinalizer, setFinalizer, StatusWriter, TRADING_SERVICE } from './status.ts';
 import { createNkey, ensureAccess, observeVault, removeAccess, type ServiceRef } from './vault.ts';
 
@@ -45,6 +56,8 @@ const CHILD_RESOURCES: Record<string, Resource> = {
 
 /** Dependencies missing: look again soon, beside the watches that re-trigger on changes. */
 const DEGRADED_REQUEUE_MS = 30_000;
+/** How soon a reconcile waiting for nats-server's confirmation looks again. */
+const NATS_POLL_MS = 250;
 
 type Cached = KubeObject & { status?: ObjectStatus };
 
@@ -54,6 +67,7 @@ interface Context {
   children: Map<string, Informer<KubeObject>>;
   dependencies: (object: KubeObject) => Dependencies;
   status: StatusWriter;
+  nats?: NatsAuth;
 }
 
 const refOf = (object: KubeObject): ServiceRef => ({
@@ -88,26 +102,46 @@ async function applyDecision(
   return fields;
 }
 
-function vaultDown(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
-  const message = error instanceof Error ? error.message : String(error);
-  const down = {
-    type: ConditionType.VaultUnavailable,
-    status: 'True' as const,
-    reason: Reason.VaultUnavailable,
-    message,
-  };
-  const conditions = decision.conditions.map((c) =>
-    c.type === down.type
-      ? down
-      : c.type === ConditionType.Ready
-        ? { ...down, type: c.type, status: 'False' as const }
-        : c,
+/** The decision's conditions with `problem` set and Ready False for the same reason. */
+function failed(decision: TradingServiceDecision, problem: ConditionInput): TradingServiceDecision {
+  const ready = { ...problem, type: ConditionType.Ready, status: 'False' as const };
+  const conditions = decision.conditions.filter(
+    (c) => c.type !== problem.type && c.type !== ConditionType.Ready,
   );
-  return { ...decision, conditions };
+  return { ...decision, conditions: [...conditions, problem, ready] };
 }
 
-async function finalize(ctx: Context, object: Cached, signal: AbortSignal): Promise<void> {
-  if (!hasFinalizer(object)) return;
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function natsFailed(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
+  return failed(decision, {
+    type: ConditionType.Degraded,
+    status: 'True',
+    reason: TradingServiceReason.NatsNotConfirmed,
+    message: messageOf(error),
+  });
+}
+
+function vaultDown(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
+  return failed(decision, {
+    type: ConditionType.VaultUnavailable,
+    status: 'True',
+    reason: Reason.VaultUnavailable,
+    message: messageOf(error),
+  });
+}
+
+async function finalize(
+  ctx: Context,
+  object: Cached,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
+  if (!hasFinalizer(object)) return undefined;
+  const ref = refOf(object);
+  // The NATS user goes first: nats-server must stop accepting it before its trace is gone.
+  const nats = ctx.nats?.request({ key: `${ref.namespace}/${ref.name}` }) ?? 'confirmed';
+  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
+  if (nats instanceof Error) throw nats;
   try {
     await removeAccess(ctx.deps.vault, ctx.platform, refOf(object));
   } catch (error) {
@@ -120,6 +154,7 @@ async function finalize(ctx: Context, object: Cached, signal: AbortSignal): Prom
     throw error;
   }
   await setFinalizer(ctx.deps.client, object, false, signal);
+  return undefined;
 }
 
 const emptyDecision: TradingServiceDecision = {
@@ -163,7 +198,30 @@ async function reconcileLive(
       await ctx.status.write(object, vaultDown(error, decision), signal);
     throw error;
   }
-  await ctx.status.write(object, { ...decision, fields }, signal);
+  return finish(ctx, object, { ...decision, fields }, signal);
+}
+
+/**
+ * Ready only once nats-server confirmed a config with this service's user in it. The worker does
+ * not wait for the reload: it looks again shortly, so a burst of changes shares few reloads.
+ */
+async function finish(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
+  const { namespace, name } = refOf(object);
+  const natsUser = decision.needsNkey ? decision.fields.natsUser : undefined;
+  const nats =
+    ctx.nats?.request({ key: `${namespace}/${name}`, ...(natsUser && { natsUser }) }) ??
+    'confirmed';
+  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
+  if (nats instanceof Error) {
+    await ctx.status.write(object, natsFailed(nats, decision), signal);
+    throw nats;
+  }
+  await ctx.status.write(object, decision, signal);
   return undefined;
 }
 
@@ -174,7 +232,7 @@ async function reconcileLive(
  */
 export function tradingServiceController(
   platform: Platform,
-  options: { namespace?: string } = {},
+  options: { namespace?: string; nats?: NatsPublisher } = {},
 ): Register {
   return (deps) => {
     const scope = options.namespace ? { namespace: options.namespace } : {};
@@ -200,6 +258,7 @@ export function tradingServiceController(
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
       status: new StatusWriter(deps, events),
+      ...(options.nats && { nats: new NatsAuth(platform, services, options.nats) }),
     };
     const reconcile = async ({ object, signal }: ReconcileRequest<Cached>) => {
       if (!object) return undefined;

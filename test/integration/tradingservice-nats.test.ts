@@ -1,0 +1,137 @@
+/**
+ * TradingServices become NATS users of a real nats-server: the operator publishes the
+ * aggregated auth config (shared render), a burst of creations shares few reloads, Ready waits
+ * for nats-server's confirmation (/varz config_load_time), each service logs in with the NKey
+ * seed only Vault holds, and a deleted service's user is gone before its finalizer is.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { connect, nkeyAuthenticator } from 'nats';
+import { natsAuthText } from '../../src/crds/tradingservice/nats.ts';
+import { TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
+import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
+import { ConfirmedPublisher } from '../../src/nats/publisher.ts';
+import { varzConfigLoadTime } from '../../src/nats/reloader.ts';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import { platformSchema } from '../../src/render/platform.ts';
+import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
+import { testEnv } from '../support/env.ts';
+import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import {
+  installPostureCrds,
+  isReady,
+  rootVault,
+  startTradingServiceOperator,
+  type RunningOperator,
+} from '../support/tradingservice.ts';
+
+const COUNT = 30;
+const platform = platformSchema.parse({});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const service = (namespace: string, i: number) => ({
+  apiVersion: 'posture.dev/v1alpha1',
+  kind: 'TradingService',
+  metadata: { name: `svc-${i}`, namespace },
+  spec: {
+    image: `ghcr.io/titan-platform/svc:v1@sha256:${'b'.repeat(64)}`,
+    ports: [{ name: 'http', port: 8080 }],
+    nats: { publish: [`titan.evt.svc${i}.>`], subscribe: ['titan.cmd.>'] },
+  },
+});
+
+async function seedOf(namespace: string, name: string): Promise<Uint8Array> {
+  const secret = await rootVault().kvRead(nkeyPath(platform, { namespace, name }));
+  assert.ok(secret?.data.seed, `no NKey seed in Vault for ${name}`);
+  return new TextEncoder().encode(secret.data.seed);
+}
+
+describe('TradingService NATS users on a real nats-server', () => {
+  let admin: KubeClient;
+  let namespace: string;
+  let server: NatsServer;
+  let publisher: ConfirmedPublisher;
+  let operator: RunningOperator;
+
+  before(async () => {
+    const bin = testEnv().bin['nats-server'];
+    assert.ok(bin, 'nats-server was not built');
+    server = await startNats(bin, natsAuthText(platform, [], new Map()));
+    // startNats appended listen and monitor settings: every config written keeps them.
+    const listen = (await readFile(server.configFile, 'utf8'))
+      .split('\n')
+      .filter((l) => /^(host|port|http):/.test(l))
+      .join('\n');
+    publisher = new ConfirmedPublisher(
+      {
+        write: (text) => writeFile(server.configFile, `${text}\n${listen}\n`),
+        reload: () => Promise.resolve(server.reload()),
+        loadedMarker: () => varzConfigLoadTime(server.monitorUrl),
+      },
+      { maxWaitMs: 30_000 },
+    );
+    await installPostureCrds();
+    admin = testKubeClient();
+    namespace = await createTestNamespace(admin, 'tsnats');
+    await Promise.all(
+      Array.from({ length: COUNT }, (_, i) => admin.create(TRADING_SERVICE, service(namespace, i))),
+    );
+    operator = startTradingServiceOperator({
+      namespace,
+      platform,
+      vault: rootVault(),
+      nats: publisher,
+    });
+  });
+  after(async () => {
+    await operator?.stop();
+    await admin?.delete(RESOURCES.namespace, { name: namespace });
+    await server?.stop();
+  });
+
+  it('should make every service Ready after few reloads, each user able to log in', async () => {
+    const started = Date.now();
+    await eventually(
+      `${COUNT} TradingServices Ready`,
+      async () => {
+        const list = await admin.list(TRADING_SERVICE, { namespace });
+        return list.items.filter(isReady).length === COUNT || undefined;
+      },
+      60_000,
+    );
+    const reloads = publisher.reloads;
+    process.stdout.write(
+      `# ${COUNT} services Ready in ${Date.now() - started} ms with ${reloads} reloads\n`,
+    );
+    assert.ok(reloads <= 2, `${reloads} reloads for ${COUNT} services`);
+    for (const i of [0, COUNT - 1]) {
+      const nc = await connect({
+        servers: server.url,
+        authenticator: nkeyAuthenticator(await seedOf(namespace, `svc-${i}`)),
+      });
+      await nc.close();
+    }
+  });
+
+  it('should not write or reload during no-op resyncs', async () => {
+    const reloads = publisher.reloads;
+    const writes = operator.client.writes();
+    await sleep(3000);
+    assert.equal(publisher.reloads, reloads);
+    assert.equal(operator.client.writes(), writes);
+  });
+
+  it("should remove a deleted service's NATS user before releasing its finalizer", async () => {
+    const seed = await seedOf(namespace, 'svc-0');
+    await admin.delete(TRADING_SERVICE, { name: 'svc-0', namespace });
+    await eventually('svc-0 gone', async () =>
+      (await admin.get(TRADING_SERVICE, { name: 'svc-0', namespace })) ? undefined : true,
+    );
+    await assert.rejects(
+      connect({ servers: server.url, authenticator: nkeyAuthenticator(seed), reconnect: false }),
+      /Authorization/i,
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { tradingServiceController } from '../../src/crds/tradingservice/reconcile.ts';
+import type { NatsPublisher } from '../../src/nats/publisher.ts';
+import { loadConfig } from '../../src/operator/config.ts';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { Manager } from '../../src/operator/manager.ts';
+import { createLogger } from '../../src/operator/telemetry/log.ts';
+import { createMetrics } from '../../src/operator/telemetry/metrics.ts';
+import type { Platform } from '../../src/render/platform.ts';
+import type { VaultAdapter } from '../../src/vault/adapter.ts';
+import { staticToken } from '../../src/vault/auth.ts';
+import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { kubectl, testEnv } from './env.ts';
+import { eventually, testKubeClient } from './operator.ts';
+
+/** An adapter on the test Vault with the root token (tests check what the operator did). */
+export function rootVault(): NodeVaultAdapter {
+  const env = testEnv().vault;
+  if (!env) throw new Error('the test environment has no Vault');
+  return new NodeVaultAdapter({ address: env.addr, token: staticToken(env.token) });
+}
+
+export async function installPostureCrds(): Promise<void> {
+  const applied = await kubectl(['apply', '--server-side', '-f', 'charts/posture/crds/']);
+  assert.equal(applied.code, 0, applied.stderr);
+  await eventually(
+    'the CRDs to be served',
+    async () => (await kubectl(['get', 'tradingservices', '-A'])).code === 0 || undefined,
+  );
+}
+
+type Conditions = { status?: { conditions?: { type: string; status: string; reason: string }[] } };
+
+export const conditionOf = (o: KubeObject | undefined, type: string) =>
+  (o as Conditions | undefined)?.status?.conditions?.find((c) => c.type === type);
+
+/** Ready True for the object's current generation. */
+export function isReady(o: KubeObject | undefined): boolean {
+  const observed = (o as { status?: { observedGeneration?: number } } | undefined)?.status
+    ?.observedGeneration;
+  return conditionOf(o, 'Ready')?.status === 'True' && observed === o?.metadata.generation;
+}
+
+export interface RunningOperator {
+  /** The operator's own client: its request counters are the operator's. */
+  client: KubeClient;
+  stop: () => Promise<void>;
+}
+
+/** The TradingService reconciler on a Manager against the test apiserver, resync every second. */
+export function startTradingServiceOperator(options: {
+  namespace: string;
+  platform: Platform;
+  vault: VaultAdapter;
+  nats?: NatsPublisher;
+}): RunningOperator {
+  const { namespace, platform, vault } = options;
+  const client = testKubeClient();
+  const log = createLogger({ level: 'warn' });
+  const metrics = createMetrics();
+  const manager = new Manager({
+    client,
+    log,
+    metrics,
+    identity: `ts-test-${namespace}`,
+    workers: 2,
+    resyncPeriodMs: 1000,
+    stallTimeoutMs: 60_000,
+    leaderElection: { enabled: false, namespace, name: 'unused' },
+    health: { port: 0, host: '127.0.0.1' },
+  });
+  const config = loadConfig({
+    argv: [
+      `--vault-addr=${testEnv().vault?.addr}`,
+      `--kubeconfig=${testEnv().kube.kubeconfig}`,
+      '--vault-role=unused',
+    ],
+    env: {},
+  });
+  const register = tradingServiceController(platform, {
+    namespace,
+    ...(options.nats && { nats: options.nats }),
+  });
+  register({ config, client, vault, log, metrics, manager });
+  const stop = new AbortController();
+  const running = manager.run(stop.signal);
+  return {
+    client,
+    stop: async () => {
+      stop.abort();
+      await running;
+    },
+  };
+}
