@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { exchangeCredentialController } from '../crds/exchangecredential/reconcile.ts';
+import { tradingServiceController } from '../crds/tradingservice/reconcile.ts';
+import {
+  ConfirmedPublisher,
+  secretWriter,
+  unconfirmedTarget,
+  type NatsPublisher,
+} from '../nats/publisher.ts';
+import { varzConfigLoadTime } from '../nats/reloader.ts';
 import { SETTINGS } from '../operator/config.ts';
-import { runOperator } from '../operator/main.ts';
+import { runOperator, type OperatorDeps } from '../operator/main.ts';
 import { platformSchema, type Platform } from '../render/platform.ts';
 
 function loadPlatform(file: string | undefined): Platform {
@@ -14,17 +22,53 @@ function loadPlatform(file: string | undefined): Platform {
   throw new Error(`platform file ${file}:\n  ${issues.join('\n  ')}`);
 }
 
-/** `--platform FILE` is posture's; every other flag belongs to the operator runtime's config. */
-export function splitPlatformFlag(args: string[]): { platform?: string; rest: string[] } {
+/** Takes `--name VALUE` or `--name=VALUE` out of `args`. */
+function takeFlag(args: string[], name: string): { value?: string; rest: string[] } {
   const rest: string[] = [];
-  let platform: string | undefined;
+  let value: string | undefined;
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
-    if (arg.startsWith('--platform=')) platform = arg.slice('--platform='.length);
-    else if (arg === '--platform') platform = args[(i += 1)];
+    if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
+    else if (arg === `--${name}`) value = args[(i += 1)];
     else rest.push(arg);
   }
-  return { ...(platform !== undefined && { platform }), rest };
+  return { ...(value !== undefined && { value }), rest };
+}
+
+/** `--platform FILE` is posture's; every other flag belongs to the operator runtime's config. */
+export function splitPlatformFlag(args: string[]): { platform?: string; rest: string[] } {
+  const { value, rest } = takeFlag(args, 'platform');
+  return { ...(value !== undefined && { platform: value }), rest };
+}
+
+/** `--nats-monitor-url URL` is posture's too: where Ready waits for nats-server's reload. */
+export function splitNatsFlag(args: string[]): { natsMonitorUrl?: string; rest: string[] } {
+  const { value, rest } = takeFlag(args, 'nats-monitor-url');
+  return { ...(value !== undefined && { natsMonitorUrl: value }), rest };
+}
+
+/** `--watch-namespace NS` limits the reconcilers to one namespace (tests, single-team installs). */
+export function splitNamespaceFlag(args: string[]): { namespace?: string; rest: string[] } {
+  const { value, rest } = takeFlag(args, 'watch-namespace');
+  return { ...(value !== undefined && { namespace: value }), rest };
+}
+
+/**
+ * The aggregated NATS auth config goes to one Secret in the NATS namespace; a config-reloader
+ * beside nats-server signals it. With a monitoring URL, Ready waits until /varz shows the
+ * reload (the Secret reaches the pod within the kubelet's sync period, hence the long wait).
+ */
+function natsPublisher(platform: Platform, monitorUrl: string | undefined) {
+  return (deps: OperatorDeps): NatsPublisher => {
+    const write = secretWriter(deps.client, platform.nats.namespace);
+    if (!monitorUrl) return new ConfirmedPublisher(unconfirmedTarget(write));
+    const target = {
+      write,
+      reload: () => Promise.resolve(),
+      loadedMarker: () => varzConfigLoadTime(monitorUrl),
+    };
+    return new ConfirmedPublisher(target, { confirmTimeoutMs: 180_000 });
+  };
 }
 
 const FLAGS_HELP = SETTINGS.map((s) => `  --${s.flag} <value>  (env ${s.env.join(' or ')})`).join(
@@ -36,22 +80,31 @@ export function registerOperator(program: Command): void {
   program
     .command('operator')
     .description(
-      'run the posture operator: informers, work queue, leader election, /metrics /healthz /readyz.\n' +
-        'Reconciles ExchangeCredentials today (RotationDue, WhitelistMismatch, key age);\n' +
-        'the TradingService and HmacKeyRing reconcilers are not built yet.',
+      'run the posture operator: informers, work queue, leader election, /metrics /healthz ' +
+        '/readyz. Reconciles TradingServices (workload, network policy, Vault policy and role, ' +
+        'NKey in Vault, NATS user in the Secret posture-nats-auth) and ExchangeCredentials ' +
+        '(RotationDue, WhitelistMismatch, key age); the HmacKeyRing reconciler is not built yet.',
     )
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText(
       'after',
-      `\nFlags (also from --config FILE, YAML):\n  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings)\n${FLAGS_HELP}`,
+      `\nFlags (also from --config FILE, YAML):\n  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings)\n  --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload\n  --watch-namespace <ns>  reconcile one namespace only (default: all)\n${FLAGS_HELP}`,
     )
     .action(async (_options: unknown, command: Command) => {
       try {
-        const { platform, rest } = splitPlatformFlag(command.args);
+        const { platform: file, rest: afterPlatform } = splitPlatformFlag(command.args);
+        const { natsMonitorUrl, rest: afterNats } = splitNatsFlag(afterPlatform);
+        const { namespace, rest } = splitNamespaceFlag(afterNats);
+        const platform = loadPlatform(file);
+        const scope = namespace ? { namespace } : {};
+        const nats = natsPublisher(platform, natsMonitorUrl);
         await runOperator({
           argv: rest,
-          register: [exchangeCredentialController(loadPlatform(platform))],
+          register: [
+            exchangeCredentialController(platform, scope),
+            tradingServiceController(platform, { ...scope, nats }),
+          ],
         });
       } catch (error) {
         process.stderr.write(

@@ -80,7 +80,7 @@ export function startTradingServiceOperator(options: {
   });
   const register = tradingServiceController(platform, {
     namespace,
-    ...(options.nats && { nats: options.nats }),
+    ...(options.nats && { nats: () => options.nats! }),
   });
   register({ config, client, vault, log, metrics, manager });
   const stop = new AbortController();

@@ -232,7 +232,7 @@ async function finish(
  */
 export function tradingServiceController(
   platform: Platform,
-  options: { namespace?: string; nats?: NatsPublisher } = {},
+  options: { namespace?: string; nats?: (deps: OperatorDeps) => NatsPublisher } = {},
 ): Register {
   return (deps) => {
     const scope = options.namespace ? { namespace: options.namespace } : {};
@@ -258,7 +258,7 @@ export function tradingServiceController(
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
       status: new StatusWriter(deps, events),
-      ...(options.nats && { nats: new NatsAuth(platform, services, options.nats) }),
+      ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),
     };
     const reconcile = async ({ object, signal }: ReconcileRequest<Cached>) => {
       if (!object) return undefined;
