@@ -14,27 +14,48 @@ import { TradingServiceSchema, type Peer, type TradingService } from './schema.t
 
 type Schema<T> = { safeParse: (value: unknown) => z.ZodSafeParseResult<T> };
 
+/** What a parse depends on: by default every change (resourceVersion). */
+export type ParseKey = (object: KubeObject) => string;
+
+/** Spec and metadata only: status writes (most updates) do not change the parse. */
+export const bySpec: ParseKey = (o) => `${o.metadata.generation}`;
+
 export class ParsedCache<T> {
   readonly #schema: Schema<T>;
-  readonly #memo = new WeakMap<KubeObject, T | null>();
+  readonly #key: ParseKey;
+  readonly #memo = new Map<string, { key: string; parsed: T | null }>();
 
-  constructor(schema: Schema<T>) {
+  constructor(schema: Schema<T>, key: ParseKey = (o) => o.metadata.resourceVersion ?? '') {
     this.#schema = schema;
+    this.#key = key;
   }
 
   /** The valid ones among `objects`: a CR the schema rejects reports itself, not here. */
   valid(objects: readonly KubeObject[]): T[] {
     const out: T[] = [];
     for (const object of objects) {
-      let parsed = this.#memo.get(object);
-      if (parsed === undefined) {
-        const result = this.#schema.safeParse(object);
-        parsed = result.success ? result.data : null;
-        this.#memo.set(object, parsed);
-      }
+      const parsed = this.#parse(object);
       if (parsed !== null) out.push(parsed);
     }
     return out;
+  }
+
+  #parse(object: KubeObject): T | null {
+    const uid = object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`;
+    const key = this.#key(object);
+    const hit = this.#memo.get(uid);
+    if (hit?.key === key) return hit.parsed;
+    const result = this.#schema.safeParse(object);
+    const parsed = result.success ? result.data : null;
+    this.#memo.set(uid, { key, parsed });
+    return parsed;
+  }
+
+  /** Forgets deleted objects once they outnumber the live ones (`all`: the whole cache). */
+  prune(all: readonly KubeObject[]): void {
+    if (this.#memo.size <= 2 * all.length + 100) return;
+    const live = new Set(all.map((o) => o.metadata.uid));
+    for (const uid of this.#memo.keys()) if (!live.has(uid)) this.#memo.delete(uid);
   }
 }
 
@@ -63,15 +84,18 @@ function namespacesOf(object: KubeObject): Set<string> {
 }
 
 export function dependencyReader(caches: Caches): (object: KubeObject) => Dependencies {
-  const services = new ParsedCache<TradingService>(TradingServiceSchema);
+  // Key rings' status (the KV versions they pin) feeds render: parsed on every change.
+  const services = new ParsedCache<TradingService>(TradingServiceSchema, bySpec);
   const credentials = new ParsedCache<ExchangeCredential>(ExchangeCredentialSchema);
   const keyRings = new ParsedCache<HmacKeyRing>(HmacKeyRingSchema);
   return (object) => {
     const namespaces = namespacesOf(object);
     const inScope = (o: KubeObject) => namespaces.has(o.metadata.namespace ?? '');
     const own = (o: KubeObject) => o.metadata.namespace === object.metadata.namespace;
+    const all = caches.services.store.list();
+    services.prune(all);
     return {
-      services: services.valid(caches.services.store.list().filter(inScope)),
+      services: services.valid(all.filter(inScope)),
       credentials: credentials.valid(caches.credentials.store.list().filter(own)),
       keyRings: keyRings.valid(caches.keyRings.store.list().filter(own)),
     };

@@ -4,7 +4,7 @@ import { natsConfig } from '../../render/index.ts';
 import type { Platform } from '../../render/platform.ts';
 import { buildModel, keyOf } from '../../render/resources.ts';
 import type { NatsPublisher, PublishState } from '../../nats/publisher.ts';
-import { ParsedCache } from './gather.ts';
+import { bySpec, ParsedCache } from './gather.ts';
 import { TradingServiceSchema, type TradingService } from './schema.ts';
 
 /**
@@ -52,7 +52,7 @@ export class NatsAuth {
   readonly #platform: Platform;
   readonly #services: Informer<KubeObject>;
   readonly #publisher: NatsPublisher;
-  readonly #parsed = new ParsedCache<TradingService>(TradingServiceSchema);
+  readonly #parsed = new ParsedCache<TradingService>(TradingServiceSchema, bySpec);
   /** Public keys reconciles reported before their status reached the cache. */
   readonly #known = new Map<string, string>();
   #memo: { fingerprint: string; text: string } | undefined;
@@ -67,7 +67,9 @@ export class NatsAuth {
   text(override: NatsOverride): string {
     if (override.natsUser) this.#known.set(override.key, override.natsUser);
     else this.#known.delete(override.key);
-    const live = this.#services.store.list().filter((o) => !o.metadata.deletionTimestamp);
+    const all = this.#services.store.list();
+    this.#parsed.prune(all);
+    const live = all.filter((o) => !o.metadata.deletionTimestamp);
     const nkeys = new Map<string, string>();
     for (const o of live) {
       const key = `${o.metadata.namespace}/${o.metadata.name}`;

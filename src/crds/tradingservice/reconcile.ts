@@ -75,8 +75,9 @@ const refOf = (object: KubeObject): ServiceRef => ({
   name: object.metadata.name ?? '',
 });
 
+/** Children are independent objects: applied concurrently, each only when it differs. */
 async function applyChildren(ctx: Context, objects: KubeObject[]): Promise<void> {
-  for (const desired of objects) {
+  const apply = async (desired: KubeObject) => {
     const kind = (desired as { kind?: string }).kind ?? '';
     const resource = CHILD_RESOURCES[kind];
     if (!resource)
@@ -84,7 +85,8 @@ async function applyChildren(ctx: Context, objects: KubeObject[]): Promise<void>
     const { namespace, name } = desired.metadata;
     const live = ctx.children.get(kind)?.store.get(`${namespace}/${name}`);
     await applyIfChanged(ctx.deps.client, resource, desired, live);
-  }
+  };
+  await Promise.all(objects.map(apply));
 }
 
 /** Vault first (fail closed: no workload without its access), then the Kubernetes objects. */

@@ -100,19 +100,22 @@ export function roleMatches(live: Record<string, unknown>, want: KubernetesAuthR
 
 /** Writes the policy and the role when they differ from Vault's; returns the writes sent. */
 export async function ensureAccess(vault: VaultAdapter, access: VaultAccess): Promise<number> {
-  let writes = 0;
-  const policy = policyWrite(access.policy);
-  if ((await vault.readPolicy(access.policy.name)) !== policy.body.policy) {
+  const ensurePolicy = async () => {
+    const policy = policyWrite(access.policy);
+    if ((await vault.readPolicy(access.policy.name)) === policy.body.policy) return 0;
     await vault.writePolicy(access.policy.name, policy.body.policy as string);
-    writes += 1;
-  }
-  const role = roleWrite(access.role);
-  const live = await vault.read(role.path);
-  if (!live || !roleMatches(live, access.role)) {
+    return 1;
+  };
+  // The role names the policy; Vault accepts it before the policy exists, so both go at once.
+  const ensureRole = async () => {
+    const role = roleWrite(access.role);
+    const live = await vault.read(role.path);
+    if (live && roleMatches(live, access.role)) return 0;
     await vault.write(role);
-    writes += 1;
-  }
-  return writes;
+    return 1;
+  };
+  const [policy, role] = await Promise.all([ensurePolicy(), ensureRole()]);
+  return policy + role;
 }
 
 /**
