@@ -4,7 +4,12 @@
  * same run: time until every CR is Ready (Vault policy, role and NKey, four children, NATS
  * config published), the operator's RSS and its apiserver requests per reconcile.
  *
- *   npm run bench -- converge [--services 1000] [--workers 8]
+ * Then, for memory at scale, more services are added up to --rss-services (10,000) and the
+ * operator's RSS is read once every CR was reconciled (status.observedGeneration current). At
+ * that size the aggregated NATS config no longer fits one Secret (docs/adr/0034), so those
+ * services are reconciled but not all Ready; the count of Ready ones is reported.
+ *
+ *   npm run bench -- converge [--services 1000] [--workers 8] [--rss-services 10000 | 0]
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +38,7 @@ function flag(name: string, fallback: number): number {
 
 const services = flag('services', 1000);
 const workers = flag('workers', 8);
+const rssServices = flag('rss-services', 10_000);
 const dir = mkdtempSync(join(tmpdir(), 'posture-converge-'));
 
 function kubectl(env: Environment, args: string[]): Promise<{ stdout: string }> {
@@ -108,38 +114,96 @@ function startOperator(env: Environment, platformFile: string) {
   return state;
 }
 
-function isReady(o: KubeObject): boolean {
-  const status = (
-    o as {
-      status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
-    }
-  ).status;
-  const ready = status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  return ready && status?.observedGeneration === o.metadata.generation;
+type Observed = {
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+};
+
+function isReconciled(o: KubeObject): boolean {
+  return (o as Observed).status?.observedGeneration === o.metadata.generation;
 }
 
-async function waitAllReady(client: KubeClient, n: number, stats: () => Stats | undefined) {
+function isReady(o: KubeObject): boolean {
+  const ready = (o as Observed).status?.conditions?.find((c) => c.type === 'Ready');
+  return isReconciled(o) && ready?.status === 'True';
+}
+
+/** Polls every second until `done` holds for n TradingServices; returns how many are Ready. */
+async function waitAll(
+  client: KubeClient,
+  n: number,
+  done: (o: KubeObject) => boolean,
+  stats: () => Stats | undefined,
+): Promise<number> {
   const started = performance.now();
   for (;;) {
     const { items } = await client.listAll(TRADING_SERVICE);
+    const count = items.filter(done).length;
     const ready = items.filter(isReady).length;
-    if (ready === n) return;
+    if (count === n) return ready;
     const s = stats();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stderr.write(
-      `${seconds}s: ${ready}/${n} Ready, ${s?.writes} writes, ${s?.reconciles} reconciles\n`,
+      `${seconds}s: ${count}/${n} done, ${ready} Ready, ${s?.writes} writes, ${s?.reconciles} reconciles\n`,
     );
     await sleep(1000);
   }
 }
 
-async function main(env: Environment): Promise<void> {
+type Input = ReturnType<typeof syntheticPlatform>;
+
+const namespacesOf = (input: Input) => [
+  ...new Set(input.resources.tradingServices.map((s) => s.object.metadata.namespace ?? '')),
+];
+
+/** The credentials and key rings of the services in `namespaces`, then the services. */
+async function applyServices(env: Environment, input: Input, namespaces: Set<string>) {
+  const inScope = (s: { object: KubeObject }) => namespaces.has(s.object.metadata.namespace ?? '');
+  const { exchangeCredentials, hmacKeyRings, tradingServices } = input.resources;
+  const dependencies = [...exchangeCredentials, ...hmacKeyRings].filter(inScope);
+  await applyList(
+    env,
+    'dependencies',
+    dependencies.map((s) => s.object),
+  );
+  await applyList(
+    env,
+    'tradingservices',
+    tradingServices.filter(inScope).map((s) => s.object),
+  );
+}
+
+interface Figures {
+  kubectlMs: number;
+  operatorMs: number;
+  rss: number;
+  stats: Stats;
+  rss10k?: { services: number; rss: number; ready: number; ms: number };
+}
+
+/** More services up to `rssServices`; the operator's RSS once every one was reconciled. */
+async function atScale(
+  env: Environment,
+  admin: KubeClient,
+  operator: { stats?: Stats },
+  pid: number | undefined,
+) {
+  const input = syntheticPlatform(rssServices);
+  const known = new Set(namespacesOf(syntheticPlatform(services)));
+  const fresh = namespacesOf(input).filter((ns) => !known.has(ns));
+  await applyList(env, 'namespaces-scale', fresh.map(namespaceObject));
+  const started = performance.now();
+  await applyServices(env, input, new Set(fresh));
+  const ready = await waitAll(admin, rssServices, isReconciled, () => operator.stats);
+  const ms = performance.now() - started;
+  await sleep(2000);
+  return { services: rssServices, rss: rssMb(pid), ready, ms };
+}
+
+async function main(env: Environment): Promise<Figures> {
   await kubectl(env, ['apply', '--server-side', '-f', 'charts/posture/crds/']);
   await kubectl(env, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   const input = syntheticPlatform(services);
-  const namespaces = [
-    ...new Set(input.resources.tradingServices.map((s) => s.object.metadata.namespace ?? '')),
-  ];
+  const namespaces = namespacesOf(input);
   const all = [...namespaces, ...namespaces.map((ns) => `kc-${ns}`), input.platform.nats.namespace];
   await applyList(env, 'namespaces', all.map(namespaceObject));
 
@@ -153,31 +217,30 @@ async function main(env: Environment): Promise<void> {
   const operator = startOperator(env, platformFile);
   try {
     while (!operator.stats) await sleep(100);
-    const { exchangeCredentials, hmacKeyRings, tradingServices } = input.resources;
-    await applyList(
-      env,
-      'dependencies',
-      [...exchangeCredentials, ...hmacKeyRings].map((s) => s.object),
-    );
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(env.info.kube.kubeconfig);
     const admin = new KubeClient({ kubeConfig, timeoutMs: 60_000 });
     const started = performance.now();
-    await applyList(
-      env,
-      'tradingservices',
-      tradingServices.map((s) => s.object),
-    );
-    await waitAllReady(admin, services, () => operator.stats);
+    await applyServices(env, input, new Set(namespaces));
+    await waitAll(admin, services, isReady, () => operator.stats);
     const operatorMs = performance.now() - started;
     await sleep(1000);
-    report({ kubectlMs, operatorMs, rss: rssMb(operator.child.pid), stats: operator.stats });
+    const figures = {
+      kubectlMs,
+      operatorMs,
+      rss: rssMb(operator.child.pid),
+      stats: operator.stats,
+    };
+    console.log(`operator: ${services} TradingServices Ready in ${Math.round(operatorMs)} ms`);
+    if (rssServices <= services) return figures;
+    const rss10k = await atScale(env, admin, operator, operator.child.pid);
+    return { ...figures, rss10k };
   } finally {
     operator.child.kill('SIGTERM');
   }
 }
 
-function report(r: { kubectlMs: number; operatorMs: number; rss: number; stats: Stats }): void {
+function report(r: Figures): void {
   const requests = Object.entries(r.stats.counts)
     .filter(([verb]) => verb !== 'watch')
     .reduce((sum, [, count]) => sum + count, 0);
@@ -186,12 +249,15 @@ function report(r: { kubectlMs: number; operatorMs: number; rss: number; stats: 
   console.log(
     `\noperator: ${services} TradingServices Ready in ${Math.round(r.operatorMs)} ms (${workers} workers)`,
   );
+  console.log(`kubectl apply --server-side of the same objects: ${Math.round(r.kubectlMs)} ms`);
   console.log(`ratio operator/kubectl: ${ratio}`);
+  console.log(`operator RSS: ${r.rss} MB at ${services} services`);
+  if (r.rss10k)
+    console.log(
+      `operator RSS: ${r.rss10k.rss} MB at ${r.rss10k.services} services, all reconciled in ${Math.round(r.rss10k.ms)} ms, ${r.rss10k.ready} Ready (docs/adr/0034)`,
+    );
   console.log(
-    `operator RSS: ${r.rss} MB at ${services} services; 10k services not measured (rssMb10k null)`,
-  );
-  console.log(
-    `apiserver requests: ${requests} (${JSON.stringify(r.stats.counts)}), writes ${r.stats.writes}, reconciles ${r.stats.reconciles} ${JSON.stringify(r.stats.results)}`,
+    `apiserver requests until ${services} Ready: ${requests} (${JSON.stringify(r.stats.counts)}), writes ${r.stats.writes}, reconciles ${r.stats.reconciles} ${JSON.stringify(r.stats.results)}`,
   );
   console.log(
     JSON.stringify({
@@ -199,17 +265,22 @@ function report(r: { kubectlMs: number; operatorMs: number; rss: number; stats: 
       operatorMs: Math.round(r.operatorMs),
       kubectlMs: Math.round(r.kubectlMs),
       rssMb1k: services === 1000 ? r.rss : null,
-      rssMb10k: null,
+      rssMb10k: r.rss10k?.services === 10_000 ? r.rss10k.rss : null,
       requestsPerReconcile,
       services,
       rssMb: r.rss,
+      ...(r.rss10k && {
+        scaleServices: r.rss10k.services,
+        scaleReady: r.rss10k.ready,
+        scaleMs: Math.round(r.rss10k.ms),
+      }),
     }),
   );
 }
 
 const env = await startEnvironment({ controllers: false, log: () => undefined });
 try {
-  await main(env);
+  report(await main(env));
 } finally {
   await env.stop();
 }

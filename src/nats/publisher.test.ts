@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfirmedPublisher, type PublishState } from './publisher.ts';
+import type { KubeClient } from '../operator/kube/client.ts';
+import {
+  ConfirmedPublisher,
+  NatsConfigTooLargeError,
+  SECRET_DATA_LIMIT,
+  secretWriter,
+  type PublishState,
+} from './publisher.ts';
 import type { ReloadTarget } from './reloader.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,5 +76,21 @@ describe('ConfirmedPublisher', () => {
       await sleep(20);
     }
     assert.ok(server.written.length >= 1, 'written before the stream went quiet');
+  });
+});
+
+describe('secretWriter', () => {
+  it('should refuse a config over the Secret limit with the fix, before any request', async () => {
+    const client = new Proxy({} as KubeClient, {
+      get: () => assert.fail('no request may be sent for a config that cannot fit'),
+    });
+    const write = secretWriter(client, 'nats');
+    const text = 'x'.repeat(SECRET_DATA_LIMIT + 1);
+    await assert.rejects(write(text), (error: unknown) => {
+      assert.ok(error instanceof NatsConfigTooLargeError);
+      assert.match(error.message, /1\.00 MiB, over the 1 MiB a Kubernetes Secret holds/);
+      assert.match(error.message, /JWT/);
+      return true;
+    });
   });
 });

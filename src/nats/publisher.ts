@@ -8,6 +8,21 @@ import { CoalescingReloader, type ReloadTarget } from './reloader.ts';
 /** The Secret in the NATS namespace holding the aggregated auth config (key `auth.conf`). */
 export const NATS_AUTH_SECRET = 'posture-nats-auth';
 export const NATS_AUTH_KEY = 'auth.conf';
+/** The apiserver refuses a Secret whose data exceeds 1 MiB. */
+export const SECRET_DATA_LIMIT = 1024 * 1024;
+
+/** The aggregated config outgrew one Secret (docs/adr/0034-nats-auth-config-size.md). */
+export class NatsConfigTooLargeError extends Error {
+  constructor(bytes: number) {
+    const mib = (bytes / 1024 / 1024).toFixed(2);
+    super(
+      `the aggregated NATS auth config is ${mib} MiB, over the 1 MiB a Kubernetes Secret holds ` +
+        '(about 3,000 users with a few subjects each): the config in nats-server stays as it was; ' +
+        'a platform this large needs NATS decentralized (JWT) auth, see docs/adr/0034',
+    );
+    this.name = 'NatsConfigTooLargeError';
+  }
+}
 
 /** Where a config text stands: loaded and confirmed by nats-server, on its way, or failed. */
 export type PublishState = 'confirmed' | 'pending' | Error;
@@ -131,6 +146,9 @@ export function secretWriter(
   namespace: string,
 ): (text: string) => Promise<void> {
   return async (text) => {
+    // Checked here, not left to the apiserver: its 413 would not say what to do.
+    const bytes = Buffer.byteLength(text);
+    if (bytes > SECRET_DATA_LIMIT) throw new NatsConfigTooLargeError(bytes);
     const live = await client.get(RESOURCES.secret, { name: NATS_AUTH_SECRET, namespace });
     await applyIfChanged(client, RESOURCES.secret, natsAuthSecret(namespace, text), live);
   };
