@@ -30,7 +30,7 @@ describe('operator ≡ posture synth for the Titan platform', () => {
     const { name, namespace = '' } = object.metadata;
     it(`should want the same objects and Vault access for ${namespace}/${name} as synth renders`, () => {
       const decision = decideTradingService({
-        object: { ...object, metadata: { ...object.metadata, uid: 'uid-1' } } as KubeObject,
+        object: { ...object, metadata: { ...object.metadata, uid: 'uid-1' } },
         services: resources.tradingServices.map((s) => s.object),
         credentials: resources.exchangeCredentials.map((s) => s.object),
         keyRings: resources.hmacKeyRings.map((s) => s.object),
