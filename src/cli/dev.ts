@@ -3,6 +3,7 @@ import { ensureBuilt } from '../testenv/build.ts';
 import { ensureCiliumCrds } from '../testenv/cilium.ts';
 import { ALL_COMPONENTS, COMPONENTS } from '../testenv/components.ts';
 import { startEnvironment } from '../testenv/environment.ts';
+import { runDevOperator } from './dev-operator.ts';
 
 async function build(): Promise<void> {
   const bin = await ensureBuilt(ALL_COMPONENTS);
@@ -15,6 +16,8 @@ interface UpOptions {
   vault: boolean;
   controllers: boolean;
   nats: boolean;
+  operator: boolean;
+  platform: string;
 }
 
 async function up(options: UpOptions): Promise<void> {
@@ -22,7 +25,8 @@ async function up(options: UpOptions): Promise<void> {
     nodes: Number(options.nodes),
     vault: options.vault,
     controllers: options.controllers,
-    nats: options.nats,
+    // With the operator, nats-server is started by it, with the platform's system account.
+    nats: options.nats && !options.operator,
   });
   const { info } = env;
   const lines = [
@@ -42,11 +46,26 @@ async function up(options: UpOptions): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n'));
+  const stopOperator = new AbortController();
+  const operator = options.operator
+    ? runDevOperator(env, {
+        dir: options.platform,
+        signal: stopOperator.signal,
+        say: (line) => process.stdout.write(`  operator: ${line}\n`),
+      })
+    : Promise.resolve();
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
+    operator.catch((error: unknown) => {
+      process.stderr.write(`operator: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+      resolve();
+    });
   });
+  stopOperator.abort();
+  await operator.catch(() => undefined);
   process.stdout.write('\nstopping ...\n');
   await env.stop();
   process.stdout.write('stopped.\n');
@@ -73,7 +92,12 @@ export function registerDev(program: Command): void {
     )
     .option('--nodes <n>', 'simulated kwok nodes', '2')
     .option('--no-vault', 'do not start Vault')
-    .option('--no-nats', 'do not start nats-server')
+    .option(
+      '--no-nats',
+      'do not start nats-server (with --no-operator; the operator starts its own)',
+    )
     .option('--no-controllers', 'no controller-manager, scheduler or kwok (apiserver only)')
+    .option('--no-operator', 'do not run the operator (nor apply the platform)')
+    .option('--platform <dir>', 'platform folder applied for the operator', 'examples/titan')
     .action(up);
 }

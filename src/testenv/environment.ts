@@ -156,6 +156,7 @@ async function startRest(plane: ControlPlane, ctx: RestContext): Promise<TestEnv
       token: plane.token,
       caFile: plane.caFile,
       kubeconfig: plane.kubeconfig,
+      auditLog: plane.auditLog,
       nodes,
     },
     ...(vault ? { vault } : {}),

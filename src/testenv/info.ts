@@ -14,6 +14,11 @@ export interface TestEnvInfo {
     caFile: string;
     /** A kubeconfig (context `posture-test`) for kubectl, client-node and humans. */
     kubeconfig: string;
+    /**
+     * The apiserver's audit log (JSON lines, Metadata level): requests of ServiceAccounts
+     * outside kube-system, e.g. the operator running with its Helm chart's RBAC.
+     */
+    auditLog: string;
     /** Names of the simulated kwok nodes; empty when no controllers/nodes were started. */
     nodes: string[];
   };

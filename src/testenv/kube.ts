@@ -8,6 +8,8 @@ export interface ControlPlane {
   token: string;
   caFile: string;
   kubeconfig: string;
+  /** JSON lines, one audit event per request of a ServiceAccount outside kube-system. */
+  auditLog: string;
   etcdUrl: string;
   processes: Managed[];
   /** Stops and starts kube-apiserver again on the same port and data (for recovery tests). */
@@ -77,7 +79,23 @@ function writeApiserverFiles(dir: string, token: string): void {
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`, {
     mode: 0o600,
   });
+  writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
 }
+
+/**
+ * Audit what ServiceAccounts outside kube-system do, at Metadata level (never bodies): tests
+ * read it to prove the operator's RBAC is exactly what it uses. Everything else is not logged.
+ */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    userGroups: ['system:serviceaccounts:kube-system']
+  - level: Metadata
+    userGroups: ['system:serviceaccounts']
+  - level: None
+`;
 
 function apiserverArgs({ dir, etcdUrl, port }: ApiserverFiles): string[] {
   return [
@@ -93,6 +111,12 @@ function apiserverArgs({ dir, etcdUrl, port }: ApiserverFiles): string[] {
     `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-cluster-ip-range=10.96.0.0/16',
     '--allow-privileged=true',
+    // Setting blockOwnerDeletion needs update on the owner's finalizers, as in hardened clusters.
+    '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
+    `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+    `--audit-log-path=${join(dir, 'audit.log')}`,
+    '--audit-log-format=json',
+    '--audit-log-maxsize=200',
     '--v=1',
   ];
 }
@@ -141,7 +165,8 @@ export async function startControlPlane({ dir, bin }: ControlPlaneOptions): Prom
     apiserver = await startApiserver(need(bin, 'kube-apiserver'), files);
     processes[1] = apiserver;
   };
-  return { server, token, caFile, kubeconfig, etcdUrl, processes, restartApiserver };
+  const auditLog = join(dir, 'audit.log');
+  return { server, token, caFile, kubeconfig, auditLog, etcdUrl, processes, restartApiserver };
 }
 
 export function need(bin: Record<string, string>, name: string): string {
