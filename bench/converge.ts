@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { TRADING_SERVICE } from '../src/crds/tradingservice/reconcile.ts';
+import { Informer } from '../src/operator/informer/informer.ts';
 import { KubeClient } from '../src/operator/kube/client.ts';
+import { silentLog } from '../src/operator/telemetry/log.ts';
 import type { KubeObject } from '../src/operator/kube/types.ts';
 import { renderResources } from '../src/render/index.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
@@ -76,12 +78,30 @@ function kubectlObjects(input: ReturnType<typeof syntheticPlatform>): unknown[] 
   ) as unknown[];
 }
 
-function rssMb(pid: number | undefined): number {
+function procStatus(pid: number | undefined, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) / 1024);
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
+  return Math.round(Number(kb ?? 0) / 1024);
+}
+
+interface Memory {
+  /** Resident set after a full collection: what the operator holds at this size. */
+  rss: number;
+  /** Resident set before it (garbage V8 had not collected yet). */
+  rssBeforeGc: number;
+  /** The process's peak resident set so far. */
+  peak: number;
+}
+
+async function memoryOf(pid: number | undefined): Promise<Memory> {
+  const rssBeforeGc = procStatus(pid, 'VmRSS');
+  process.kill(pid ?? 0, 'SIGUSR2');
+  await sleep(2000);
+  return { rss: procStatus(pid, 'VmRSS'), rssBeforeGc, peak: procStatus(pid, 'VmHWM') };
 }
 
 interface Stats {
+  memory?: { rssMb: number; heapMb: number };
   counts: Record<string, number>;
   writes: number;
   reconciles: number;
@@ -93,6 +113,8 @@ function startOperator(env: Environment, platformFile: string) {
   const child = spawn(
     process.execPath,
     [
+      '--expose-gc',
+      ...(process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
       'bench/support/converge-operator.ts',
       env.info.kube.kubeconfig,
       vault.addr,
@@ -127,25 +149,44 @@ function isReady(o: KubeObject): boolean {
   return isReconciled(o) && ready?.status === 'True';
 }
 
-/** Polls every second until `done` holds for n TradingServices; returns how many are Ready. */
+/**
+ * Readiness seen through a watch (an informer in this process): polling full lists every
+ * second would cost the apiserver more than the operator's own watches at 10k objects.
+ */
+function watchServices(client: KubeClient): { informer: Informer<KubeObject>; stop: () => void } {
+  const informer = new Informer<KubeObject>({
+    source: client,
+    resource: TRADING_SERVICE,
+    log: silentLog,
+  });
+  const controller = new AbortController();
+  void informer.run(controller.signal);
+  return { informer, stop: () => controller.abort() };
+}
+
+/** Waits until `done` holds for n TradingServices; returns how many are Ready. */
 async function waitAll(
-  client: KubeClient,
+  informer: Informer<KubeObject>,
   n: number,
   done: (o: KubeObject) => boolean,
   stats: () => Stats | undefined,
 ): Promise<number> {
   const started = performance.now();
+  let lastPrint = 0;
   for (;;) {
-    const { items } = await client.listAll(TRADING_SERVICE);
+    const items = informer.store.list();
     const count = items.filter(done).length;
     const ready = items.filter(isReady).length;
     if (count === n) return ready;
-    const s = stats();
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stderr.write(
-      `${seconds}s: ${count}/${n} done, ${ready} Ready, ${s?.writes} writes, ${s?.reconciles} reconciles\n`,
-    );
-    await sleep(1000);
+    if (performance.now() - lastPrint > 2000) {
+      lastPrint = performance.now();
+      const s = stats();
+      const seconds = ((lastPrint - started) / 1000).toFixed(1);
+      process.stderr.write(
+        `${seconds}s: ${count}/${n} done, ${ready} Ready, ${s?.writes} writes, ${s?.reconciles} reconciles\n`,
+      );
+    }
+    await sleep(100);
   }
 }
 
@@ -155,48 +196,78 @@ const namespacesOf = (input: Input) => [
   ...new Set(input.resources.tradingServices.map((s) => s.object.metadata.namespace ?? '')),
 ];
 
-/** The credentials and key rings of the services in `namespaces`, then the services. */
-async function applyServices(env: Environment, input: Input, namespaces: Set<string>) {
-  const inScope = (s: { object: KubeObject }) => namespaces.has(s.object.metadata.namespace ?? '');
-  const { exchangeCredentials, hmacKeyRings, tradingServices } = input.resources;
-  const dependencies = [...exchangeCredentials, ...hmacKeyRings].filter(inScope);
+const inScope = (namespaces: Set<string>) => (s: { object: KubeObject }) =>
+  namespaces.has(s.object.metadata.namespace ?? '');
+
+/** The credentials and key rings the services in `namespaces` use (before the clock starts). */
+async function applyDependencies(env: Environment, input: Input, namespaces: Set<string>) {
+  const { exchangeCredentials, hmacKeyRings } = input.resources;
+  const dependencies = [...exchangeCredentials, ...hmacKeyRings].filter(inScope(namespaces));
   await applyList(
     env,
     'dependencies',
     dependencies.map((s) => s.object),
   );
-  await applyList(
-    env,
-    'tradingservices',
-    tradingServices.filter(inScope).map((s) => s.object),
-  );
+}
+
+/** The TradingServices "at once": server-side apply, 16 in flight, as a GitOps sync would. */
+async function applyServices(admin: KubeClient, input: Input, namespaces: Set<string>) {
+  const objects = input.resources.tradingServices
+    .filter(inScope(namespaces))
+    .map((s) => s.object as KubeObject);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < objects.length; i = next++) {
+      await admin.apply(TRADING_SERVICE, objects[i] as KubeObject);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 interface Figures {
   kubectlMs: number;
   operatorMs: number;
-  rss: number;
+  memory: Memory;
   stats: Stats;
-  rss10k?: { services: number; rss: number; ready: number; ms: number };
+  scale?: { services: number; memory: Memory; ready: number; ms: number };
 }
 
-/** More services up to `rssServices`; the operator's RSS once every one was reconciled. */
-async function atScale(
-  env: Environment,
-  admin: KubeClient,
-  operator: { stats?: Stats },
-  pid: number | undefined,
-) {
+interface Run {
+  env: Environment;
+  admin: KubeClient;
+  informer: Informer<KubeObject>;
+  operator: { stats?: Stats; child: ChildProcess };
+}
+
+/** More services up to `rssServices`; the operator's memory once every one was reconciled. */
+async function atScale({ env, admin, informer, operator }: Run) {
   const input = syntheticPlatform(rssServices);
   const known = new Set(namespacesOf(syntheticPlatform(services)));
   const fresh = namespacesOf(input).filter((ns) => !known.has(ns));
   await applyList(env, 'namespaces-scale', fresh.map(namespaceObject));
+  await applyDependencies(env, input, new Set(fresh));
   const started = performance.now();
-  await applyServices(env, input, new Set(fresh));
-  const ready = await waitAll(admin, rssServices, isReconciled, () => operator.stats);
+  await applyServices(admin, input, new Set(fresh));
+  const ready = await waitAll(informer, rssServices, isReconciled, () => operator.stats);
   const ms = performance.now() - started;
   await sleep(2000);
-  return { services: rssServices, rss: rssMb(pid), ready, ms };
+  return { services: rssServices, memory: await memoryOf(operator.child.pid), ready, ms };
+}
+
+async function converge(run: Run, input: Input): Promise<Omit<Figures, 'kubectlMs'>> {
+  const { env, admin, informer, operator } = run;
+  const namespaces = new Set(namespacesOf(input));
+  await applyDependencies(env, input, namespaces);
+  const started = performance.now();
+  await applyServices(admin, input, namespaces);
+  await waitAll(informer, services, isReady, () => operator.stats);
+  const operatorMs = performance.now() - started;
+  const stats = operator.stats as Stats;
+  console.log(`operator: ${services} TradingServices Ready in ${Math.round(operatorMs)} ms`);
+  await sleep(1000);
+  const memory = await memoryOf(operator.child.pid);
+  if (rssServices <= services) return { operatorMs, memory, stats };
+  return { operatorMs, memory, stats, scale: await atScale(run) };
 }
 
 async function main(env: Environment): Promise<Figures> {
@@ -214,31 +285,26 @@ async function main(env: Environment): Promise<Figures> {
 
   const platformFile = join(dir, 'platform.json');
   writeFileSync(platformFile, JSON.stringify(input.platform));
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(env.info.kube.kubeconfig);
+  const admin = new KubeClient({ kubeConfig, timeoutMs: 60_000, fieldManager: 'bench' });
+  const watch = watchServices(admin);
   const operator = startOperator(env, platformFile);
   try {
     while (!operator.stats) await sleep(100);
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(env.info.kube.kubeconfig);
-    const admin = new KubeClient({ kubeConfig, timeoutMs: 60_000 });
-    const started = performance.now();
-    await applyServices(env, input, new Set(namespaces));
-    await waitAll(admin, services, isReady, () => operator.stats);
-    const operatorMs = performance.now() - started;
-    await sleep(1000);
-    const figures = {
+    await watch.informer.waitForSync();
+    return {
       kubectlMs,
-      operatorMs,
-      rss: rssMb(operator.child.pid),
-      stats: operator.stats,
+      ...(await converge({ env, admin, informer: watch.informer, operator }, input)),
     };
-    console.log(`operator: ${services} TradingServices Ready in ${Math.round(operatorMs)} ms`);
-    if (rssServices <= services) return figures;
-    const rss10k = await atScale(env, admin, operator, operator.child.pid);
-    return { ...figures, rss10k };
   } finally {
     operator.child.kill('SIGTERM');
+    watch.stop();
   }
 }
+
+const describeMemory = (m: Memory) =>
+  `${m.rss} MB after a full GC (${m.rssBeforeGc} MB before it, peak ${m.peak} MB)`;
 
 function report(r: Figures): void {
   const requests = Object.entries(r.stats.counts)
@@ -251,10 +317,12 @@ function report(r: Figures): void {
   );
   console.log(`kubectl apply --server-side of the same objects: ${Math.round(r.kubectlMs)} ms`);
   console.log(`ratio operator/kubectl: ${ratio}`);
-  console.log(`operator RSS: ${r.rss} MB at ${services} services`);
-  if (r.rss10k)
+  console.log(
+    `operator RSS at ${services} services: ${describeMemory(r.memory)}; V8 heap in use ${r.stats.memory?.heapMb} MB`,
+  );
+  if (r.scale)
     console.log(
-      `operator RSS: ${r.rss10k.rss} MB at ${r.rss10k.services} services, all reconciled in ${Math.round(r.rss10k.ms)} ms, ${r.rss10k.ready} Ready (docs/adr/0034)`,
+      `operator RSS at ${r.scale.services} services: ${describeMemory(r.scale.memory)}; all reconciled in ${Math.round(r.scale.ms)} ms, ${r.scale.ready} Ready (docs/adr/0034)`,
     );
   console.log(
     `apiserver requests until ${services} Ready: ${requests} (${JSON.stringify(r.stats.counts)}), writes ${r.stats.writes}, reconciles ${r.stats.reconciles} ${JSON.stringify(r.stats.results)}`,
@@ -264,15 +332,18 @@ function report(r: Figures): void {
       ratio,
       operatorMs: Math.round(r.operatorMs),
       kubectlMs: Math.round(r.kubectlMs),
-      rssMb1k: services === 1000 ? r.rss : null,
-      rssMb10k: r.rss10k?.services === 10_000 ? r.rss10k.rss : null,
+      rssMb1k: services === 1000 ? r.memory.rss : null,
+      rssMb10k: r.scale?.services === 10_000 ? r.scale.memory.rss : null,
       requestsPerReconcile,
       services,
-      rssMb: r.rss,
-      ...(r.rss10k && {
-        scaleServices: r.rss10k.services,
-        scaleReady: r.rss10k.ready,
-        scaleMs: Math.round(r.rss10k.ms),
+      rssMb: r.memory.rss,
+      rssBeforeGcMb: r.memory.rssBeforeGc,
+      ...(r.scale && {
+        scaleServices: r.scale.services,
+        scaleRssBeforeGcMb: r.scale.memory.rssBeforeGc,
+        scalePeakMb: r.scale.memory.peak,
+        scaleReady: r.scale.ready,
+        scaleMs: Math.round(r.scale.ms),
       }),
     }),
   );

@@ -52,12 +52,16 @@ async function report(): Promise<void> {
     results[result] = (results[result] ?? 0) + Number(line.split(' ').at(-1));
   }
   const reconciles = Object.values(results).reduce((a, b) => a + b, 0);
-  const stats = { counts: client.counts(), writes: client.writes(), reconciles, results };
+  const { rss, heapUsed } = process.memoryUsage();
+  const memory = { rssMb: Math.round(rss / 1048576), heapMb: Math.round(heapUsed / 1048576) };
+  const stats = { counts: client.counts(), writes: client.writes(), reconciles, results, memory };
   process.stdout.write(`${JSON.stringify(stats)}\n`);
 }
 
 const stop = new AbortController();
 process.once('SIGTERM', () => stop.abort());
+// The bench asks for a full collection before it reads memory (node runs with --expose-gc).
+process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());
 const timer = setInterval(() => void report(), 500);
 await manager.run(stop.signal);
 clearInterval(timer);

@@ -32,9 +32,19 @@ function fakeServer(options: { confirms?: boolean } = {}) {
   return { server, target };
 }
 
-async function until(publisher: ConfirmedPublisher, text: string): Promise<PublishState> {
+/** A config whose text follows its version, like the operator's (render counts renders). */
+function source() {
+  const state = { version: 0, renders: 0, text: (v: number) => `config ${v}` };
+  const render = () => {
+    state.renders += 1;
+    return { text: state.text(state.version), version: state.version };
+  };
+  return { state, render };
+}
+
+async function until(publisher: ConfirmedPublisher, ask: () => PublishState) {
   for (let i = 0; i < 200; i++) {
-    const state = publisher.request(text);
+    const state = ask();
     if (state !== 'pending') return state;
     await sleep(10);
   }
@@ -42,37 +52,83 @@ async function until(publisher: ConfirmedPublisher, text: string): Promise<Publi
 }
 
 describe('ConfirmedPublisher', () => {
-  it('should write a burst of 100 different texts once, the newest, and confirm it', async () => {
+  it('should render and write a burst of 100 versions once, the newest, and confirm all', async () => {
     const { server, target } = fakeServer();
     const publisher = new ConfirmedPublisher(target, { quietMs: 50 });
-    for (let i = 0; i < 100; i++) assert.equal(publisher.request(`config ${i}`), 'pending');
-    assert.equal(await until(publisher, 'config 99'), 'confirmed');
-    assert.equal(publisher.reloads, 1);
-    assert.deepEqual(server.written, ['config 99']);
+    const { state, render } = source();
+    let settled = 0;
+    publisher.onSettled(() => (settled += 1));
+    for (let v = 1; v <= 100; v++) {
+      state.version = v;
+      assert.equal(publisher.request(v, render), 'pending');
+    }
+    assert.equal(await until(publisher, () => publisher.request(1, render)), 'confirmed');
+    assert.deepEqual(server.written, ['config 100']);
+    assert.equal(state.renders, 1, 'rendered once per write, not per ask');
+    assert.equal(server.loaded, 'config 100');
+    assert.equal(publisher.request(100, render), 'confirmed');
+    assert.equal(settled, 1, 'waiting reconciles are woken once');
   });
 
   it('should neither write nor reload a text the server already confirmed', async () => {
     const { server, target } = fakeServer();
     const publisher = new ConfirmedPublisher(target, { quietMs: 10 });
-    await until(publisher, 'same');
-    for (let i = 0; i < 10; i++) assert.equal(publisher.request('same'), 'confirmed');
+    const { state, render } = source();
+    state.version = 1;
+    assert.equal(await until(publisher, () => publisher.request(1, render)), 'confirmed');
+    // A new version whose text is the same (a resync reported an unchanged state).
+    state.text = () => 'config 1';
+    state.version = 2;
+    assert.equal(await until(publisher, () => publisher.request(2, render)), 'confirmed');
+    for (let i = 0; i < 10; i++) assert.equal(publisher.request(2, render), 'confirmed');
     assert.equal(server.written.length, 1);
+    assert.equal(publisher.reloads, 1);
   });
 
-  it('should report a reload nats-server never confirmed once, then try again', async () => {
-    const { target } = fakeServer({ confirms: false });
+  it('should report a reload nats-server never confirmed, then try again', async () => {
+    const { server, target } = fakeServer({ confirms: false });
     const publisher = new ConfirmedPublisher(target, { quietMs: 10, confirmTimeoutMs: 100 });
-    const state = await until(publisher, 'broken');
-    assert.ok(state instanceof Error);
-    assert.match(state.message, /did not confirm/);
-    assert.equal(publisher.request('broken'), 'pending', 'asked again, tried again');
+    const { state, render } = source();
+    state.version = 1;
+    const failed = await until(publisher, () => publisher.request(1, render));
+    assert.ok(failed instanceof Error);
+    assert.match(failed.message, /did not confirm/);
+    assert.equal(
+      publisher.request(1, render),
+      'pending',
+      'reported once; asked again, tried again',
+    );
+    await until(publisher, () => publisher.request(1, render));
+    assert.equal(server.written.length, 2);
+  });
+
+  it('should write a newer version asked for while a write is in flight right after it', async () => {
+    const { server, target } = fakeServer();
+    const slow: typeof target = {
+      ...target,
+      write: async (text) => {
+        await sleep(50);
+        await target.write(text);
+      },
+    };
+    const publisher = new ConfirmedPublisher(slow, { quietMs: 5 });
+    const { state, render } = source();
+    state.version = 1;
+    publisher.request(1, render);
+    await sleep(20);
+    state.version = 2;
+    assert.equal(publisher.request(2, render), 'pending');
+    assert.equal(await until(publisher, () => publisher.request(2, render)), 'confirmed');
+    assert.deepEqual(server.written, ['config 1', 'config 2']);
   });
 
   it('should flush a steady stream of changes after maxWaitMs', async () => {
     const { server, target } = fakeServer();
     const publisher = new ConfirmedPublisher(target, { quietMs: 50, maxWaitMs: 120 });
-    for (let i = 0; i < 20; i++) {
-      publisher.request(`config ${i}`);
+    const { state, render } = source();
+    for (let v = 1; v <= 20; v++) {
+      state.version = v;
+      publisher.request(v, render);
       await sleep(20);
     }
     assert.ok(server.written.length >= 1, 'written before the stream went quiet');

@@ -24,60 +24,64 @@ export class NatsConfigTooLargeError extends Error {
   }
 }
 
-/** Where a config text stands: loaded and confirmed by nats-server, on its way, or failed. */
+/** Where a requested config version stands: loaded and confirmed, on its way, or failed. */
 export type PublishState = 'confirmed' | 'pending' | Error;
+
+/** The config as it stands now, and the newest version of the inputs it holds. */
+export interface ConfigSnapshot {
+  text: string;
+  version: number;
+}
 
 /** What reconcilers call; never blocks a worker while nats-server reloads. */
 export interface NatsPublisher {
   /**
-   * Asks for `text` to be loaded (once; repeated asks while pending are free) and says where it
-   * stands. A failure is reported once, then the next ask tries again.
+   * Asks for config `version` (or a newer one) to be loaded, and says where it stands. The text
+   * is rendered by `render` once per write, not per ask: a burst of a thousand asks renders and
+   * writes once. A failure is reported to asks up to the failed version, which then try again.
    */
-  request: (text: string) => PublishState;
+  request: (version: number, render: () => ConfigSnapshot) => PublishState;
+  /** Called after every write settles (confirmed or failed): waiting reconciles look again. */
+  onSettled: (listener: () => void) => void;
   /** Writes and reloads so far (tests, metrics). */
   readonly reloads: number;
 }
 
 export interface PublisherOptions {
-  /** A burst ends after this long without a new text. @default 1000 */
+  /** A burst ends after this long without a new version. @default 500 */
   quietMs?: number;
-  /** A steady stream of changes still reloads this often. @default 10_000 */
+  /**
+   * A steady stream of changes still reloads this often: the longest a new service waits for
+   * its NATS user beyond the stream (1,000 services applied at once: ~10 reloads). @default 2000
+   */
   maxWaitMs?: number;
   /** How long to wait for nats-server to confirm a reload. @default 10_000 */
   confirmTimeoutMs?: number;
 }
 
 /**
- * Publishes the aggregated NATS auth config: new texts are held until a burst goes quiet (or
- * maxWaitMs passed), then the newest is written once through a CoalescingReloader and
- * confirmed. A text the server already confirmed is never written again, so a resync that
- * changes nothing writes and reloads nothing.
+ * Publishes the aggregated NATS auth config: asks for newer versions are held until a burst
+ * goes quiet (or maxWaitMs passed), then the config is rendered once, written once through a
+ * CoalescingReloader and confirmed. A text the server already confirmed is never written
+ * again, so a resync that changes nothing writes and reloads nothing.
  */
 export class ConfirmedPublisher implements NatsPublisher {
   readonly #reloader: CoalescingReloader;
   readonly #quietMs: number;
   readonly #maxWaitMs: number;
-  /** Texts asked for and not yet confirmed or failed. */
-  #pending = new Set<string>();
-  /** Texts of the round being written and confirmed. */
-  #inflight = new Set<string>();
-  #queued: { text: string; since: number; timer?: NodeJS.Timeout } | undefined;
-  #written: string | undefined;
-  #confirmed: string | undefined;
-  #failure: { texts: Set<string>; error: Error } | undefined;
+  readonly #listeners: (() => void)[] = [];
+  #confirmed = { version: 0, text: undefined as string | undefined };
+  #failure: { version: number; error: Error } | undefined;
+  #render: (() => ConfigSnapshot) | undefined;
+  #queued: { since: number; timer?: NodeJS.Timeout } | undefined;
+  #inflight: number | undefined;
+  #wanted = 0;
 
   constructor(target: ReloadTarget, options: PublisherOptions = {}) {
-    const tracked: ReloadTarget = {
-      ...target,
-      write: async (text) => {
-        this.#written = text;
-        await target.write(text);
-      },
-    };
-    this.#quietMs = options.quietMs ?? 1000;
-    this.#maxWaitMs = options.maxWaitMs ?? 10_000;
+    this.#quietMs = options.quietMs ?? 500;
+    this.#maxWaitMs = options.maxWaitMs ?? 2000;
     this.#reloader = new CoalescingReloader({
-      target: tracked,
+      target,
       windowMs: 0,
       ...(options.confirmTimeoutMs !== undefined && { confirmTimeoutMs: options.confirmTimeoutMs }),
     });
@@ -87,44 +91,70 @@ export class ConfirmedPublisher implements NatsPublisher {
     return this.#reloader.reloads;
   }
 
-  request(text: string): PublishState {
-    if (text === this.#confirmed) return 'confirmed';
-    if (this.#failure?.texts.delete(text)) return this.#failure.error;
-    if (this.#pending.has(text) || this.#inflight.has(text)) return 'pending';
-    this.#pending.add(text);
-    this.#queue(text);
+  onSettled(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  request(version: number, render: () => ConfigSnapshot): PublishState {
+    this.#render = render;
+    if (version <= this.#confirmed.version) return 'confirmed';
+    const failure = this.#failure;
+    if (failure && version <= failure.version) {
+      this.#failure = undefined;
+      this.#ask(version);
+      return failure.error;
+    }
+    this.#ask(version);
     return 'pending';
   }
 
-  #queue(text: string): void {
+  #ask(version: number): void {
+    if (this.#inflight !== undefined && version <= this.#inflight) return;
+    const newer = version > this.#wanted;
+    this.#wanted = Math.max(this.#wanted, version);
+    // Asking again for a version already queued must not postpone its write.
+    if (this.#queued && !newer) return;
     const now = Date.now();
     const since = this.#queued?.since ?? now;
     clearTimeout(this.#queued?.timer);
     const wait = Math.max(0, Math.min(this.#quietMs, since + this.#maxWaitMs - now));
-    this.#queued = { text, since, timer: setTimeout(() => this.#flush(), wait) };
+    this.#queued = { since, timer: setTimeout(() => this.#flush(), wait) };
   }
 
   #flush(): void {
-    const round = this.#pending;
-    const text = this.#queued?.text ?? '';
-    this.#pending = new Set();
-    this.#inflight = round;
     this.#queued = undefined;
-    const settled = () => {
-      if (this.#inflight === round) this.#inflight = new Set();
-    };
+    if (this.#inflight !== undefined) {
+      // One write at a time: the next round starts when this one settles.
+      this.#queued = { since: Date.now() };
+      return;
+    }
+    const { text, version } = (this.#render ?? (() => ({ text: '', version: 0 })))();
+    if (text === this.#confirmed.text) {
+      this.#confirmed = { version, text };
+      this.#settled();
+      return;
+    }
+    this.#inflight = version;
     this.#reloader.apply(text).then(
       () => {
-        // Waiters resolve right after their round's confirmation, before the next write.
-        this.#confirmed = this.#written;
-        settled();
+        this.#confirmed = { version, text };
+        this.#settled();
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
-        this.#failure = { texts: round, error: failure };
-        settled();
+        this.#failure = { version, error: failure };
+        this.#settled();
       },
     );
+  }
+
+  #settled(): void {
+    this.#inflight = undefined;
+    if (this.#queued && this.#queued.timer === undefined) {
+      this.#queued = undefined;
+      if (this.#wanted > this.#confirmed.version) this.#ask(this.#wanted);
+    }
+    for (const listener of this.#listeners) listener();
   }
 }
 

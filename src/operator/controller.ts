@@ -90,6 +90,11 @@ export class Controller<T extends KubeObject> {
     return this.#o.kind;
   }
 
+  /** Queues `key` now: something outside Kubernetes it waited for settled. No-op unless leading. */
+  enqueue(key: string): void {
+    this.#queue?.add(key);
+  }
+
   /** Reconciles until `signal` aborts, then waits for in-flight reconciles to finish. */
   async run(signal: AbortSignal): Promise<void> {
     const queue = new WorkQueue({ ...this.#o.queue, clock: this.#clock, random: this.#o.random });

@@ -56,8 +56,11 @@ const CHILD_RESOURCES: Record<string, Resource> = {
 
 /** Dependencies missing: look again soon, beside the watches that re-trigger on changes. */
 const DEGRADED_REQUEUE_MS = 30_000;
-/** How soon a reconcile waiting for nats-server's confirmation looks again. */
-const NATS_POLL_MS = 250;
+/**
+ * A reconcile waiting for nats-server's confirmation is queued again when the write settles;
+ * this is only the safety net.
+ */
+const NATS_POLL_MS = 5_000;
 
 type Cached = KubeObject & { status?: ObjectStatus };
 
@@ -262,12 +265,15 @@ export function tradingServiceController(
       status: new StatusWriter(deps, events),
       ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),
     };
-    const reconcile = async ({ object, signal }: ReconcileRequest<Cached>) => {
-      if (!object) return undefined;
+    const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
+      if (!object) {
+        ctx.nats?.forget(key);
+        return undefined;
+      }
       if (object.metadata.deletionTimestamp) return finalize(ctx, object, signal);
       return reconcileLive(ctx, object, signal);
     };
-    deps.manager.controller<Cached>({
+    const controller = deps.manager.controller<Cached>({
       kind: 'TradingService',
       informer: services,
       watches: [
@@ -278,5 +284,6 @@ export function tradingServiceController(
       ],
       reconcile,
     });
+    ctx.nats?.onSettled((key) => controller.enqueue(key));
   };
 }

@@ -1,4 +1,5 @@
-import { createUser, fromSeed } from '@nats-io/nkeys';
+import { fromSeed } from '@nats-io/nkeys';
+import { newUserNkey } from '../../nats/nkey.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { VaultUnavailableError } from '../../vault/errors.ts';
 import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../vault/policy.ts';
@@ -54,9 +55,7 @@ export async function createNkey(
   platform: Platform,
   ref: ServiceRef,
 ): Promise<string> {
-  const pair = createUser();
-  const publicKey = pair.getPublicKey();
-  const seed = new TextDecoder().decode(pair.getSeed());
+  const { publicKey, seed } = newUserNkey();
   const path = nkeyPath(platform, ref);
   try {
     await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, 0);
@@ -67,8 +66,6 @@ export async function createNkey(
     const key = existing ? publicKeyOf(existing.data) : undefined;
     if (!key) throw error;
     return key;
-  } finally {
-    pair.clear();
   }
 }
 

@@ -10,7 +10,8 @@ import { Store, type Change } from './store.ts';
 export type RestartReason = 'stall' | 'gone' | 'error';
 
 /** The part of KubeClient an informer needs (fakes implement it in unit tests). */
-export type WatchSource = Pick<KubeClient, 'listAll' | 'watch'>;
+export type WatchSource = Pick<KubeClient, 'listAll' | 'watch'> &
+  Partial<Pick<KubeClient, 'resetConnections'>>;
 
 export interface InformerOptions {
   source: WatchSource;
@@ -102,6 +103,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     const started = this.#clock.now();
     const end = await this.#watch(signal);
     if (end === 'stall' || end === 'gone') this.#restarted(end);
+    // A silent watch means a dead connection, and its kept-alive siblings may be dead too.
+    if (end === 'stall') this.#options.source.resetConnections?.();
     if (end === 'gone') this.#mustList = true;
     // A watch the apiserver ends at once (it is shutting down) must not become a busy loop.
     if (end !== 'stopped' && this.#clock.now() - started < 1000) {

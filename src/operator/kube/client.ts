@@ -66,6 +66,11 @@ export class KubeClient {
     return this.#http.counts();
   }
 
+  /** New requests on new connections (see Transport.resetConnections). */
+  resetConnections(): void {
+    this.#http.resetConnections();
+  }
+
   /** Mutating requests sent so far (create, update, patch, apply, delete). */
   writes(): number {
     return this.#http.writes();

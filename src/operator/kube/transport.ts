@@ -57,6 +57,12 @@ export class Transport {
   readonly #config: KubeConfig;
   readonly #timeoutMs: number;
   readonly #counts = new Map<Verb, number>();
+  /**
+   * client-node makes a new undici Agent per request context: a TLS handshake (and a new
+   * SecureContext) per request, which cost both the operator and the apiserver most of their
+   * CPU under load. The first one is kept: connections are reused (keep-alive).
+   */
+  #dispatcher: ReturnType<RequestContext['getDispatcher']> | undefined;
 
   constructor(config: KubeConfig, timeoutMs: number) {
     this.#config = config;
@@ -65,6 +71,17 @@ export class Transport {
 
   counts(): Partial<Record<Verb, number>> {
     return Object.fromEntries(this.#counts);
+  }
+
+  /**
+   * New requests use new connections from now on; requests in flight finish (or time out) on
+   * the old ones. Called when the apiserver stopped answering on a connection (a deadline
+   * passed, a watch went silent): a kept-alive connection may be dead without a reset.
+   */
+  resetConnections(): void {
+    const old = this.#dispatcher;
+    this.#dispatcher = undefined;
+    old?.close().catch(() => undefined);
   }
 
   writes(): number {
@@ -91,12 +108,13 @@ export class Transport {
         method: call.method,
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        dispatcher: context.getDispatcher(),
+        dispatcher: (this.#dispatcher ??= context.getDispatcher()),
         signal: signalOf(call, this.#timeoutMs),
       });
     } catch (error) {
       // The caller's own abort (shutdown, stall restart) is not an apiserver failure.
       if (call.signal?.aborted) throw error;
+      this.resetConnections();
       throw unreachable(`${call.verb} ${call.path}`, error);
     }
   }
