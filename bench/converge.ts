@@ -16,10 +16,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { TRADING_SERVICE } from '../src/crds/tradingservice/reconcile.ts';
 import { Informer } from '../src/operator/informer/informer.ts';
 import { KubeClient } from '../src/operator/kube/client.ts';
+import { loadKubeconfig } from '../src/operator/kube/kubeconfig.ts';
 import { silentLog } from '../src/operator/telemetry/log.ts';
 import type { KubeObject } from '../src/operator/kube/types.ts';
 import { renderResources } from '../src/render/index.ts';
@@ -285,9 +285,8 @@ async function main(env: Environment): Promise<Figures> {
 
   const platformFile = join(dir, 'platform.json');
   writeFileSync(platformFile, JSON.stringify(input.platform));
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(env.info.kube.kubeconfig);
-  const admin = new KubeClient({ kubeConfig, timeoutMs: 60_000, fieldManager: 'bench' });
+  const access = loadKubeconfig(env.info.kube.kubeconfig);
+  const admin = new KubeClient({ access, timeoutMs: 60_000, fieldManager: 'bench' });
   const watch = watchServices(admin);
   const operator = startOperator(env, platformFile);
   try {

@@ -4,11 +4,11 @@
  * Arguments: <kubeconfig> <vault-addr> <vault-token> <platform.json> <workers>
  */
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { tradingServiceController } from '../../src/crds/tradingservice/reconcile.ts';
 import { ConfirmedPublisher, secretWriter, unconfirmedTarget } from '../../src/nats/publisher.ts';
 import { loadConfig } from '../../src/operator/config.ts';
 import { KubeClient } from '../../src/operator/kube/client.ts';
+import { loadKubeconfig } from '../../src/operator/kube/kubeconfig.ts';
 import { Manager } from '../../src/operator/manager.ts';
 import { createLogger } from '../../src/operator/telemetry/log.ts';
 import { createMetrics } from '../../src/operator/telemetry/metrics.ts';
@@ -19,9 +19,7 @@ import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 const [kubeconfig = '', vaultAddr = '', vaultToken = '', platformFile = '', workers = '8'] =
   process.argv.slice(2);
 const platform = platformSchema.parse(JSON.parse(readFileSync(platformFile, 'utf8')));
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromFile(kubeconfig);
-const client = new KubeClient({ kubeConfig });
+const client = new KubeClient({ access: loadKubeconfig(kubeconfig) });
 const vault = new NodeVaultAdapter({ address: vaultAddr, token: staticToken(vaultToken) });
 const log = createLogger({ level: 'error' });
 const metrics = createMetrics();

@@ -1,8 +1,8 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { KINDS } from '../crds/index.ts';
 import { KubeClient } from '../operator/kube/client.ts';
 import { KubeApiError } from '../operator/kube/errors.ts';
+import { defaultAccess, loadKubeconfig } from '../operator/kube/kubeconfig.ts';
 import type { Resource } from '../operator/kube/resources.ts';
 import { formatStatusTable, type StatusObject } from './status-table.ts';
 
@@ -38,10 +38,8 @@ async function listKind(client: KubeClient, kind: (typeof KINDS)[number], namesp
 }
 
 async function status(options: StatusOptions): Promise<void> {
-  const kubeConfig = new KubeConfig();
-  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  const client = new KubeClient({ kubeConfig, timeoutMs: 10_000 });
+  const access = options.kubeconfig ? loadKubeconfig(options.kubeconfig) : defaultAccess();
+  const client = new KubeClient({ access, timeoutMs: 10_000 });
   const objects = (
     await Promise.all(KINDS.map((k) => listKind(client, k, options.namespace)))
   ).flat();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { VaultAdapter } from '../vault/adapter.ts';
 import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
 import { NodeVaultAdapter } from '../vault/node-vault.ts';
 import { loadConfig, type OperatorConfig } from './config.ts';
 import { KubeClient } from './kube/client.ts';
+import { inClusterAccess, loadKubeconfig, type ClusterAccess } from './kube/kubeconfig.ts';
 import { Manager } from './manager.ts';
 import { createLogger, type Log } from './telemetry/log.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
@@ -22,11 +22,8 @@ export interface OperatorDeps {
 
 export type Register = (deps: OperatorDeps) => void;
 
-function kubeConfigOf(config: OperatorConfig): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromCluster();
-  return kubeConfig;
+function accessOf(config: OperatorConfig): ClusterAccess {
+  return config.kubeconfig ? loadKubeconfig(config.kubeconfig) : inClusterAccess();
 }
 
 function vaultToken(config: OperatorConfig): TokenSource {
@@ -62,7 +59,7 @@ export async function runOperator(options: RunOptions): Promise<void> {
   const { argv, register, env = process.env } = options;
   const config = loadConfig({ argv, env });
   const log = createLogger({ level: config.logLevel });
-  const client = new KubeClient({ kubeConfig: kubeConfigOf(config) });
+  const client = new KubeClient({ access: accessOf(config) });
   const vault = new NodeVaultAdapter({
     address: config.vault.address,
     token: vaultToken(config),

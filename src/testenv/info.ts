@@ -12,7 +12,7 @@ export interface TestEnvInfo {
     token: string;
     /** PEM bundle that verifies the apiserver's serving certificate. */
     caFile: string;
-    /** A kubeconfig (context `posture-test`) for kubectl, client-node and humans. */
+    /** A kubeconfig (context `posture-test`) for kubectl, posture and humans. */
     kubeconfig: string;
     /**
      * The apiserver's audit log (JSON lines, Metadata level): requests of ServiceAccounts

@@ -16,7 +16,7 @@ import {
   createTestNamespace,
   eventually,
   installWidgetCrd,
-  kubeConfigFor,
+  accessFor,
   sampleSum,
   testKubeClient,
 } from '../support/operator.ts';
@@ -31,7 +31,7 @@ describe('informer against a real apiserver', () => {
     const url = new URL(env.kube.server);
     const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port) });
     const client = new KubeClient({
-      kubeConfig: kubeConfigFor(`https://127.0.0.1:${proxy.port}`, env.kube),
+      access: accessFor(`https://127.0.0.1:${proxy.port}`, env.kube),
     });
     const restarts: RestartReason[] = [];
     const informer = new Informer({
@@ -80,7 +80,7 @@ describe('operator recovery from a kube-apiserver restart (private control plane
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'posture-recovery-'));
     plane = await startControlPlane({ dir, bin: testEnv().bin });
-    client = new KubeClient({ kubeConfig: kubeConfigFor(plane.server, plane) });
+    client = new KubeClient({ access: accessFor(plane.server, plane) });
     await installWidgetCrd(client);
   });
   after(async () => {

@@ -13,7 +13,7 @@ import {
   createTestNamespace,
   eventually,
   installWidgetCrd,
-  kubeConfigFor,
+  accessFor,
   testKubeClient,
 } from '../support/operator.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
@@ -84,7 +84,7 @@ describe('leader election against a real apiserver', () => {
     const url = new URL(env.kube.server);
     const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port) });
     const viaProxy = new KubeClient({
-      kubeConfig: kubeConfigFor(`https://127.0.0.1:${proxy.port}`, env.kube),
+      access: accessFor(`https://127.0.0.1:${proxy.port}`, env.kube),
     });
     const elector = (identity: string, client: KubeClient) =>
       new LeaderElector({ client, namespace, name: 'failover', identity, log: silentLog });

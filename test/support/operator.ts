@@ -1,22 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/operator/kube/client.ts';
+import { loadKubeconfig, type ClusterAccess } from '../../src/operator/kube/kubeconfig.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
 import { runOperator, type RunOptions } from '../../src/operator/main.ts';
 import { testEnv } from './env.ts';
 
-/** A KubeConfig for the test apiserver's admin. */
-export function testKubeConfig(): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromFile(testEnv().kube.kubeconfig);
-  return config;
+/** The test apiserver's admin. */
+export function testKubeAccess(): ClusterAccess {
+  return loadKubeconfig(testEnv().kube.kubeconfig);
 }
 
 export function testKubeClient(options: { timeoutMs?: number } = {}): KubeClient {
-  return new KubeClient({ kubeConfig: testKubeConfig(), ...options });
+  return new KubeClient({ access: testKubeAccess(), ...options });
 }
 
 /** Creates a namespace with a random suffix; each test works in its own. */
@@ -127,16 +125,9 @@ export async function eventually<T>(
   }
 }
 
-/** A KubeConfig for `server` (e.g. a proxy in front of the apiserver) with the given CA and token. */
-export function kubeConfigFor(server: string, auth: { caFile: string; token: string }): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'c', server, caFile: auth.caFile, skipTLSVerify: false }],
-    users: [{ name: 'u', token: auth.token }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return config;
+/** Access to `server` (e.g. a proxy in front of the apiserver) with the given CA and token. */
+export function accessFor(server: string, auth: { caFile: string; token: string }): ClusterAccess {
+  return { server, tls: { ca: readFileSync(auth.caFile, 'utf8') }, token: () => auth.token };
 }
 
 /** The value of one sample in Prometheus text, 0 when absent. */

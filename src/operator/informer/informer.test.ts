@@ -6,7 +6,8 @@ import { silentLog } from '../telemetry/log.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
 import { Channel, FakeSource, object } from '../testing/fake-source.ts';
 import { Informer, type RestartReason } from './informer.ts';
-import type { ChangeType } from './store.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { Store, type ChangeType } from './store.ts';
 
 function setup(stallTimeoutMs = 2000) {
   const clock = new FakeClock();
@@ -151,5 +152,22 @@ describe('informer', () => {
       () => new Informer({ source: new FakeSource(), resource: RESOURCES.secret, log: silentLog }),
       /never cache all Secrets/,
     );
+  });
+});
+
+describe('Store', () => {
+  it('should keep objects without managedFields (nothing reads them from the cache)', () => {
+    const store = new Store<KubeObject>();
+    store.upsert({
+      metadata: {
+        name: 'a',
+        namespace: 'n',
+        resourceVersion: '1',
+        managedFields: [{ manager: 'posture', fieldsV1: { 'f:spec': {} } }],
+      },
+    });
+    const cached = store.get('n/a');
+    assert.equal(cached?.metadata.managedFields, undefined);
+    assert.equal(cached?.metadata.resourceVersion, '1');
   });
 });

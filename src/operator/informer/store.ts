@@ -8,6 +8,18 @@ export interface Change<T extends KubeObject> {
   object: T;
 }
 
+/**
+ * managedFields mirror every field of an object (server-side apply's bookkeeping) and nothing in
+ * the operator reads them from the cache: dropping them on the way in saves about a third of the
+ * cache's memory for Deployments (client-go's informers do the same).
+ */
+function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (!object.metadata.managedFields) return object;
+  const metadata = { ...object.metadata };
+  delete metadata.managedFields;
+  return { ...object, metadata };
+}
+
 /** The informer's local cache: objects by namespace/name, changes reported as they apply. */
 export class Store<T extends KubeObject> {
   readonly #items = new Map<string, T>();
@@ -29,7 +41,8 @@ export class Store<T extends KubeObject> {
   }
 
   /** Applies one watch event; undefined when it changes nothing (same resourceVersion). */
-  upsert(object: T): Change<T> | undefined {
+  upsert(incoming: T): Change<T> | undefined {
+    const object = withoutManagedFields(incoming);
     const key = objectKey(object);
     const old = this.#items.get(key);
     this.#items.set(key, object);

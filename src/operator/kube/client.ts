@@ -1,5 +1,5 @@
-import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
+import type { ClusterAccess } from './kubeconfig.ts';
 import { lines } from './lines.ts';
 import { Transport, errorOf, type Call, type Verb } from './transport.ts';
 import { apiVersionOf, collectionPath, objectPath, type Resource } from './resources.ts';
@@ -8,7 +8,8 @@ import type { KubeList, KubeObject, WatchEvent } from './types.ts';
 export type { Verb } from './transport.ts';
 
 export interface KubeClientOptions {
-  kubeConfig: KubeConfig;
+  /** The apiserver and credentials (`loadKubeconfig`, `inClusterAccess`, `defaultAccess`). */
+  access: ClusterAccess;
   /** Deadline of every call except watches (which get timeoutSeconds + 30 s). @default 15_000 */
   timeoutMs?: number;
   /** @default 'posture' */
@@ -47,7 +48,7 @@ export interface PatchOptions extends ObjectRef {
 }
 
 /**
- * A thin Kubernetes REST client: authentication and TLS come from client-node's KubeConfig,
+ * A thin Kubernetes REST client: authentication and TLS come from a ClusterAccess,
  * requests go through undici's fetch. Every call has a deadline, every request is counted
  * (tests prove a no-op resync writes nothing), and writes use one field manager with
  * `fieldValidation=Strict`.
@@ -57,7 +58,7 @@ export class KubeClient {
   readonly fieldManager: string;
 
   constructor(options: KubeClientOptions) {
-    this.#http = new Transport(options.kubeConfig, options.timeoutMs ?? 15_000);
+    this.#http = new Transport(options.access, options.timeoutMs ?? 15_000);
     this.fieldManager = options.fieldManager ?? 'posture';
   }
 
@@ -79,7 +80,7 @@ export class KubeClient {
   async get<T extends KubeObject>(resource: Resource, ref: ObjectRef): Promise<T | undefined> {
     const path = objectPath(resource, ref.name, ref.namespace);
     try {
-      return await this.#json<T>({ verb: 'get', method: HttpMethod.GET, path, signal: ref.signal });
+      return await this.#json<T>({ verb: 'get', method: 'GET' as const, path, signal: ref.signal });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -101,7 +102,7 @@ export class KubeClient {
     const list = await this.#json<{
       items: T[];
       metadata: { resourceVersion?: string; continue?: string };
-    }>({ verb: 'list', method: HttpMethod.GET, path, query, signal: options.signal });
+    }>({ verb: 'list', method: 'GET' as const, path, query, signal: options.signal });
     return {
       items: list.items,
       resourceVersion: list.metadata.resourceVersion ?? '',
@@ -144,7 +145,7 @@ export class KubeClient {
     };
     const call: Call = {
       verb: 'watch',
-      method: HttpMethod.GET,
+      method: 'GET' as const,
       path,
       query,
       signal: options.signal,
@@ -185,7 +186,7 @@ export class KubeClient {
     const body = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...object };
     return this.#json<T>({
       verb: 'create',
-      method: HttpMethod.POST,
+      method: 'POST' as const,
       path,
       query: this.#writeQuery(),
       body,
@@ -203,7 +204,7 @@ export class KubeClient {
     const body = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...object };
     return this.#json<T>({
       verb: 'update',
-      method: HttpMethod.PUT,
+      method: 'PUT' as const,
       path,
       query: this.#writeQuery(),
       body,
@@ -216,7 +217,7 @@ export class KubeClient {
     const path = options.subresource ? `${base}/${options.subresource}` : base;
     const contentType =
       options.type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json';
-    const call = { verb: 'patch' as const, method: HttpMethod.PATCH, path, contentType };
+    const call = { verb: 'patch' as const, method: 'PATCH' as const, path, contentType };
     return this.#json<T>({
       ...call,
       query: this.#writeQuery(),
@@ -232,7 +233,7 @@ export class KubeClient {
     try {
       await this.#json({
         verb: 'delete',
-        method: HttpMethod.DELETE,
+        method: 'DELETE' as const,
         path,
         body,
         signal: ref.signal,
@@ -259,7 +260,7 @@ export class KubeClient {
     const contentType = 'application/apply-patch+yaml';
     return this.#json<T>({
       verb: 'apply',
-      method: HttpMethod.PATCH,
+      method: 'PATCH' as const,
       path,
       query,
       body,

@@ -1,8 +1,9 @@
-import { RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
-import { fetch, type Response } from 'undici';
+import { Agent, fetch, type Response } from 'undici';
+import type { ClusterAccess } from './kubeconfig.ts';
 import { KubeApiError } from './errors.ts';
 import type { Status } from './types.ts';
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
 const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch', 'apply', 'delete'];
 
@@ -50,22 +51,21 @@ function signalOf(call: Call, defaultMs: number): AbortSignal {
 }
 
 /**
- * HTTP to the apiserver: authentication and TLS from client-node's KubeConfig (the same
- * undici dispatcher its own Watch uses), a deadline on every request, and a count per verb.
+ * HTTP to the apiserver: TLS and the bearer token from a ClusterAccess, one kept-alive
+ * connection pool, a deadline on every request, and a count per verb.
  */
 export class Transport {
-  readonly #config: KubeConfig;
+  readonly #access: ClusterAccess;
   readonly #timeoutMs: number;
   readonly #counts = new Map<Verb, number>();
   /**
-   * client-node makes a new undici Agent per request context: a TLS handshake (and a new
-   * SecureContext) per request, which cost both the operator and the apiserver most of their
-   * CPU under load. The first one is kept: connections are reused (keep-alive).
+   * One pool for every request: a new connection per request meant a TLS handshake each time,
+   * which cost both the operator and the apiserver most of their CPU under load.
    */
-  #dispatcher: ReturnType<RequestContext['getDispatcher']> | undefined;
+  #dispatcher: Agent | undefined;
 
-  constructor(config: KubeConfig, timeoutMs: number) {
-    this.#config = config;
+  constructor(access: ClusterAccess, timeoutMs: number) {
+    this.#access = access;
     this.#timeoutMs = timeoutMs;
   }
 
@@ -84,6 +84,14 @@ export class Transport {
     old?.close().catch(() => undefined);
   }
 
+  #pool(): Agent {
+    const { ca, cert, key, insecure } = this.#access.tls;
+    this.#dispatcher ??= new Agent({
+      connect: { ca, cert, key, rejectUnauthorized: insecure !== true },
+    });
+    return this.#dispatcher;
+  }
+
   writes(): number {
     return WRITE_VERBS.reduce((sum, verb) => sum + (this.#counts.get(verb) ?? 0), 0);
   }
@@ -95,12 +103,12 @@ export class Transport {
   }
 
   async send(call: Call): Promise<Response> {
-    const cluster = this.#config.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context');
-    const url = urlOf(cluster.server, call);
-    const context = new RequestContext(url.toString(), call.method);
-    await this.#config.applySecurityAuthentication(context);
-    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    const url = urlOf(this.#access.server, call);
+    const token = this.#access.token?.();
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    };
     if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
     this.#counts.set(call.verb, (this.#counts.get(call.verb) ?? 0) + 1);
     try {
@@ -108,7 +116,7 @@ export class Transport {
         method: call.method,
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        dispatcher: (this.#dispatcher ??= context.getDispatcher()),
+        dispatcher: this.#pool(),
         signal: signalOf(call, this.#timeoutMs),
       });
     } catch (error) {

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { inClusterAccess, loadKubeconfig, tokenFromFile } from './kubeconfig.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'posture-kubeconfig-'));
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function kubeconfig(
+  name: string,
+  user: string,
+  cluster = 'server: https://127.0.0.1:6443/',
+): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: c',
+      '  cluster:',
+      `    ${cluster}`,
+      `    certificate-authority-data: ${b64('CA PEM')}`,
+      'users:',
+      '- name: u',
+      '  user:',
+      `    ${user}`,
+      'contexts:',
+      '- name: x',
+      '  context: { cluster: c, user: u }',
+      'current-context: x',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('loadKubeconfig', () => {
+  it('should read the server, the CA and a token of the current context', () => {
+    const access = loadKubeconfig(kubeconfig('token.yaml', 'token: abc'));
+    assert.equal(access.server, 'https://127.0.0.1:6443');
+    assert.equal(access.tls.ca, 'CA PEM');
+    assert.equal(access.token?.(), 'abc');
+  });
+
+  it('should read a client certificate and key from data fields', () => {
+    const user = `client-certificate-data: ${b64('CERT')}\n    client-key-data: ${b64('KEY')}`;
+    const access = loadKubeconfig(kubeconfig('cert.yaml', user));
+    assert.deepEqual([access.tls.cert, access.tls.key], ['CERT', 'KEY']);
+    assert.equal(access.token, undefined);
+  });
+
+  it('should read a tokenFile relative to the kubeconfig', () => {
+    writeFileSync(join(dir, 'sa-token'), 'from-file\n');
+    const access = loadKubeconfig(kubeconfig('tokenfile.yaml', 'tokenFile: sa-token'));
+    assert.equal(access.token?.(), 'from-file');
+  });
+
+  const refused: [string, string, RegExp][] = [
+    [
+      'an exec credential plugin',
+      'exec: { command: aws }',
+      /users\[u\]\.user\.exec: credential plugins are not supported/,
+    ],
+    ['basic auth', 'username: admin', /users\[u\]\.user\.username: basic auth is not supported/],
+    ['a certificate without its key', `client-certificate-data: ${b64('CERT')}`, /needs its key/],
+  ];
+  for (const [what, user, message] of refused) {
+    it(`should refuse ${what}, naming the field and the fix`, () => {
+      assert.throws(() => loadKubeconfig(kubeconfig('refused.yaml', user)), message);
+    });
+  }
+
+  it('should name a missing server', () => {
+    assert.throws(
+      () =>
+        loadKubeconfig(kubeconfig('noserver.yaml', 'token: a', 'insecure-skip-tls-verify: true')),
+      /clusters\[c\]\.cluster\.server: missing/,
+    );
+  });
+});
+
+describe('inClusterAccess', () => {
+  it('should use the ServiceAccount token and CA and the service host (IPv6 bracketed)', () => {
+    writeFileSync(join(dir, 'ca.crt'), 'CLUSTER CA');
+    writeFileSync(join(dir, 'token'), 'pod-token');
+    const env = { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' };
+    const access = inClusterAccess(env, dir);
+    assert.equal(access.server, 'https://[fd00::1]:443');
+    assert.equal(access.tls.ca, 'CLUSTER CA');
+    assert.equal(access.token?.(), 'pod-token');
+  });
+
+  it('should say how to point it at a cluster when not in one', () => {
+    assert.throws(() => inClusterAccess({}, dir), /pass --kubeconfig or set KUBECONFIG/);
+  });
+});
+
+describe('tokenFromFile', () => {
+  it('should read a rotated token again after a minute, not on every request', () => {
+    const file = join(dir, 'rotating');
+    let now = 0;
+    writeFileSync(file, 'one');
+    const token = tokenFromFile(file, () => now);
+    assert.equal(token(), 'one');
+    writeFileSync(file, 'two');
+    now = 30_000;
+    assert.equal(token(), 'one');
+    now = 61_000;
+    assert.equal(token(), 'two');
+  });
+});
