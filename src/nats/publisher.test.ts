@@ -88,6 +88,8 @@ describe('ConfirmedPublisher', () => {
   it('should report a reload nats-server never confirmed, then try again', async () => {
     const { server, target } = fakeServer({ confirms: false });
     const publisher = new ConfirmedPublisher(target, { quietMs: 10, confirmTimeoutMs: 100 });
+    let woken = 0;
+    publisher.onSettled(() => (woken += 1));
     const { state, render } = source();
     state.version = 1;
     const failed = await until(publisher, () => publisher.request(1, render));

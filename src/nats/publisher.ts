@@ -41,7 +41,12 @@ export interface NatsPublisher {
    * writes once. A failure is reported to asks up to the failed version, which then try again.
    */
   request: (version: number, render: () => ConfigSnapshot) => PublishState;
-  /** Called after every write settles (confirmed or failed): waiting reconciles look again. */
+  /**
+   * Called after every confirmed write: waiting reconciles look again. Not after a failed one:
+   * waking every waiter on each failure bypassed their backoff, and with thousands waiting
+   * (a config over the Secret limit) the queue did nothing else. They learn of a failure at
+   * their next look and back off.
+   */
   onSettled: (listener: () => void) => void;
   /** Writes and reloads so far (tests, metrics). */
   readonly reloads: number;
@@ -131,30 +136,30 @@ export class ConfirmedPublisher implements NatsPublisher {
     const { text, version } = (this.#render ?? (() => ({ text: '', version: 0 })))();
     if (text === this.#confirmed.text) {
       this.#confirmed = { version, text };
-      this.#settled();
+      this.#settled(true);
       return;
     }
     this.#inflight = version;
     this.#reloader.apply(text).then(
       () => {
         this.#confirmed = { version, text };
-        this.#settled();
+        this.#settled(true);
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         this.#failure = { version, error: failure };
-        this.#settled();
+        this.#settled(false);
       },
     );
   }
 
-  #settled(): void {
+  #settled(confirmed: boolean): void {
     this.#inflight = undefined;
     if (this.#queued && this.#queued.timer === undefined) {
       this.#queued = undefined;
       if (this.#wanted > this.#confirmed.version) this.#ask(this.#wanted);
     }
-    for (const listener of this.#listeners) listener();
+    if (confirmed) for (const listener of this.#listeners) listener();
   }
 }
 

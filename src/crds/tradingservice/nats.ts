@@ -74,7 +74,7 @@ export class NatsAuth {
     this.#publisher = publisher;
   }
 
-  /** `wake` is called with the services that waited for a write that has now settled. */
+  /** `wake` is called with the services that waited, once nats-server confirmed a write. */
   onSettled(wake: (key: string) => void): void {
     this.#publisher.onSettled(() => {
       const keys = [...this.#waiting];
