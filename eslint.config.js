@@ -9,6 +9,7 @@ export default tseslint.config(
       'tmp/**',
       '.posture/**',
       'node_modules/**',
+      'dist/**',
       'gitops/**',
       'charts/**',
       'src/imports/**',

@@ -11,7 +11,7 @@
  *
  *   npm run bench -- converge [--services 1000] [--workers 8] [--rss-services 10000 | 0]
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ import type { KubeObject } from '../src/operator/kube/types.ts';
 import { renderResources } from '../src/render/index.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
+import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
+import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
 
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,6 +50,29 @@ function kubectl(env: Environment, args: string[]): Promise<{ stdout: string }> 
   return exec(bin, [`--kubeconfig=${env.info.kube.kubeconfig}`, ...args], {
     maxBuffer: 512 * 1024 * 1024,
   });
+}
+
+/** CPU seconds of the servers, this process (`bench`) and its waited-for children (`kubectl`). */
+function cpuNow(env: Environment, operatorPid?: number): CpuSample {
+  const self = cpuOf('self');
+  return {
+    ...sampleCpu([...env.servers(), { name: 'operator', pid: operatorPid }]),
+    bench: self.own,
+    kubectl: self.children,
+  };
+}
+
+/** CPU seconds per process while `phase` ran; processes that spent none are left out. */
+async function measureCpu<T>(
+  env: Environment,
+  phase: () => Promise<T>,
+  operatorPid?: number,
+): Promise<{ result: T; cpu: CpuSample }> {
+  const before = cpuNow(env, operatorPid);
+  const result = await phase();
+  const spent = cpuBetween(before, cpuNow(env, operatorPid));
+  const cpu = Object.fromEntries(Object.entries(spent).filter(([, s]) => s > 0));
+  return { result, cpu };
 }
 
 async function applyList(env: Environment, name: string, items: unknown[]): Promise<number> {
@@ -98,42 +123,6 @@ async function memoryOf(pid: number | undefined): Promise<Memory> {
   process.kill(pid ?? 0, 'SIGUSR2');
   await sleep(2000);
   return { rss: procStatus(pid, 'VmRSS'), rssBeforeGc, peak: procStatus(pid, 'VmHWM') };
-}
-
-interface Stats {
-  memory?: { rssMb: number; heapMb: number };
-  counts: Record<string, number>;
-  writes: number;
-  reconciles: number;
-  results: Record<string, number>;
-}
-
-function startOperator(env: Environment, platformFile: string) {
-  const vault = env.info.vault!;
-  const child = spawn(
-    process.execPath,
-    [
-      '--expose-gc',
-      ...(process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
-      'bench/support/converge-operator.ts',
-      env.info.kube.kubeconfig,
-      vault.addr,
-      vault.token,
-      platformFile,
-      String(workers),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const state: { child: ChildProcess; stats?: Stats } = { child };
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    const last = lines.at(-1);
-    if (last) state.stats = JSON.parse(last) as Stats;
-  });
-  return state;
 }
 
 type Observed = {
@@ -227,16 +216,20 @@ async function applyServices(admin: KubeClient, input: Input, namespaces: Set<st
 interface Figures {
   kubectlMs: number;
   operatorMs: number;
+  /** CPU seconds per process during each timed phase: where the wall time went. */
+  cpu: { kubectl: CpuSample; operator: CpuSample };
   memory: Memory;
   stats: Stats;
   scale?: { services: number; memory: Memory; ready: number; ms: number };
 }
 
+type Converged = Omit<Figures, 'kubectlMs' | 'cpu'> & { operatorCpu: CpuSample };
+
 interface Run {
   env: Environment;
   admin: KubeClient;
   informer: Informer<KubeObject>;
-  operator: { stats?: Stats; child: ChildProcess };
+  operator: OperatorProcess;
 }
 
 /** More services up to `rssServices`; the operator's memory once every one was reconciled. */
@@ -254,20 +247,23 @@ async function atScale({ env, admin, informer, operator }: Run) {
   return { services: rssServices, memory: await memoryOf(operator.child.pid), ready, ms };
 }
 
-async function converge(run: Run, input: Input): Promise<Omit<Figures, 'kubectlMs'>> {
+async function converge(run: Run, input: Input): Promise<Converged> {
   const { env, admin, informer, operator } = run;
   const namespaces = new Set(namespacesOf(input));
   await applyDependencies(env, input, namespaces);
-  const started = performance.now();
-  await applyServices(admin, input, namespaces);
-  await waitAll(informer, services, isReady, () => operator.stats);
-  const operatorMs = performance.now() - started;
+  const timed = async () => {
+    const started = performance.now();
+    await applyServices(admin, input, namespaces);
+    await waitAll(informer, services, isReady, () => operator.stats);
+    return performance.now() - started;
+  };
+  const { result: operatorMs, cpu } = await measureCpu(env, timed, operator.child.pid);
   const stats = operator.stats as Stats;
   console.log(`operator: ${services} TradingServices Ready in ${Math.round(operatorMs)} ms`);
   await sleep(1000);
   const memory = await memoryOf(operator.child.pid);
-  if (rssServices <= services) return { operatorMs, memory, stats };
-  return { operatorMs, memory, stats, scale: await atScale(run) };
+  if (rssServices <= services) return { operatorMs, operatorCpu: cpu, memory, stats };
+  return { operatorMs, operatorCpu: cpu, memory, stats, scale: await atScale(run) };
 }
 
 async function main(env: Environment): Promise<Figures> {
@@ -278,7 +274,9 @@ async function main(env: Environment): Promise<Figures> {
   const all = [...namespaces, ...namespaces.map((ns) => `kc-${ns}`), input.platform.nats.namespace];
   await applyList(env, 'namespaces', all.map(namespaceObject));
 
-  const kubectlMs = await applyList(env, 'kubectl', kubectlObjects(input));
+  const objects = kubectlObjects(input);
+  const kubectlRun = await measureCpu(env, () => applyList(env, 'kubectl', objects));
+  const kubectlMs = kubectlRun.result;
   console.log(
     `kubectl apply --server-side of ${services} services' objects: ${Math.round(kubectlMs)} ms`,
   );
@@ -288,16 +286,24 @@ async function main(env: Environment): Promise<Figures> {
   const access = loadKubeconfig(env.info.kube.kubeconfig);
   const admin = new KubeClient({ access, timeoutMs: 60_000, fieldManager: 'bench' });
   const watch = watchServices(admin);
-  const operator = startOperator(env, platformFile);
+  const operator = await startOperator({
+    kubeconfig: env.info.kube.kubeconfig,
+    vault: { addr: env.info.vault!.addr, token: env.info.vault!.token },
+    platformFile,
+    workers,
+    dir,
+    nodeFlags: (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+  });
   try {
     while (!operator.stats) await sleep(100);
     await watch.informer.waitForSync();
-    return {
-      kubectlMs,
-      ...(await converge({ env, admin, informer: watch.informer, operator }, input)),
-    };
+    const { operatorCpu, ...converged } = await converge(
+      { env, admin, informer: watch.informer, operator },
+      input,
+    );
+    return { kubectlMs, cpu: { kubectl: kubectlRun.cpu, operator: operatorCpu }, ...converged };
   } finally {
-    operator.child.kill('SIGTERM');
+    operator.stop();
     watch.stop();
   }
 }
@@ -316,6 +322,8 @@ function report(r: Figures): void {
   );
   console.log(`kubectl apply --server-side of the same objects: ${Math.round(r.kubectlMs)} ms`);
   console.log(`ratio operator/kubectl: ${ratio}`);
+  console.log(`CPU seconds during kubectl's run: ${JSON.stringify(r.cpu.kubectl)}`);
+  console.log(`CPU seconds until ${services} Ready: ${JSON.stringify(r.cpu.operator)}`);
   console.log(
     `operator RSS at ${services} services: ${describeMemory(r.memory)}; V8 heap in use ${r.stats.memory?.heapMb} MB`,
   );
@@ -337,6 +345,9 @@ function report(r: Figures): void {
       services,
       rssMb: r.memory.rss,
       rssBeforeGcMb: r.memory.rssBeforeGc,
+      heap: r.stats.memory?.spaces,
+      cpuKubectl: r.cpu.kubectl,
+      cpuOperator: r.cpu.operator,
       ...(r.scale && {
         scaleServices: r.scale.services,
         scaleRssBeforeGcMb: r.scale.memory.rssBeforeGc,
@@ -348,6 +359,9 @@ function report(r: Figures): void {
   );
 }
 
+// The operator runs as it ships: compiled (docs/adr/0035), built from this checkout first.
+process.stderr.write('npm run build (the operator as it ships, compiled)\n');
+await exec('npm', ['run', 'build']);
 const env = await startEnvironment({ controllers: false, log: () => undefined });
 try {
   report(await main(env));

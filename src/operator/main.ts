@@ -66,6 +66,7 @@ export async function runOperator(options: RunOptions): Promise<void> {
     timeoutMs: config.vault.timeoutMs,
   });
   const metrics = createMetrics();
+  metrics.trackKubeRequests(() => client.counts());
   const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const manager = new Manager({
     client,

@@ -5,7 +5,7 @@ import type { Status } from './types.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
-const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch', 'apply', 'delete'];
+export const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch', 'apply', 'delete'];
 
 export interface Call {
   verb: Verb;

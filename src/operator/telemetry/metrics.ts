@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The operator's metrics, on a registry of its own (never prom-client's global one). */
 export interface Metrics {
@@ -11,6 +11,8 @@ export interface Metrics {
   isolatedNamespaces: Gauge;
   /** Adds a queue whose depth is summed into posture_queue_depth at scrape time. */
   trackQueueDepth(depth: () => number): void;
+  /** Adds a client whose request counts (by verb) feed posture_kube_requests_total. */
+  trackKubeRequests(counts: () => Partial<Record<string, number>>): void;
 }
 
 export type ReconcileResult = 'success' | 'requeue' | 'error' | 'terminal';
@@ -18,7 +20,22 @@ export type ReconcileResult = 'success' | 'requeue' | 'error' | 'terminal';
 export function createMetrics(): Metrics {
   const registry = new Registry();
   const depths: Array<() => number> = [];
+  const clients: Array<() => Partial<Record<string, number>>> = [];
   const registers = [registry];
+  // process_resident_memory_bytes, heap spaces, event-loop lag, GC: what memory alerts read.
+  collectDefaultMetrics({ register: registry });
+  new Counter({
+    name: 'posture_kube_requests_total',
+    help: 'Requests sent to the apiserver, by verb (watch: watches opened).',
+    labelNames: ['verb'],
+    registers,
+    collect() {
+      // The clients count; a scrape copies their totals.
+      this.reset();
+      for (const counts of clients)
+        for (const [verb, n] of Object.entries(counts())) this.inc({ verb }, n ?? 0);
+    },
+  });
   new Gauge({
     name: 'posture_queue_depth',
     help: 'Keys waiting in the work queues.',
@@ -66,5 +83,6 @@ export function createMetrics(): Metrics {
       registers,
     }),
     trackQueueDepth: (depth) => void depths.push(depth),
+    trackKubeRequests: (counts) => void clients.push(counts),
   };
 }

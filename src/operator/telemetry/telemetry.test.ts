@@ -25,6 +25,24 @@ describe('metrics', () => {
     assert.match(text, /posture_queue_depth 7/);
     assert.match(text, /posture_reconcile_total\{kind="TradingService",result="success"\} 1/);
   });
+
+  it('should sum the apiserver requests of every tracked client by verb at each scrape', async () => {
+    const metrics = createMetrics();
+    const first: Record<string, number> = { get: 2, apply: 1 };
+    metrics.trackKubeRequests(() => first);
+    metrics.trackKubeRequests(() => ({ apply: 4 }));
+    assert.match(await metrics.registry.metrics(), /posture_kube_requests_total\{verb="apply"\} 5/);
+    first['apply'] = 3;
+    const text = await metrics.registry.metrics();
+    assert.match(text, /posture_kube_requests_total\{verb="apply"\} 7/);
+    assert.match(text, /posture_kube_requests_total\{verb="get"\} 2/);
+  });
+
+  it('should expose the process memory that a memory alert reads', async () => {
+    const text = await createMetrics().registry.metrics();
+    assert.match(text, /process_resident_memory_bytes \d+/);
+    assert.match(text, /nodejs_heap_space_size_used_bytes\{space="old"\} \d+/);
+  });
 });
 
 describe('health server', () => {

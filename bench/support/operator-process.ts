@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { WRITE_VERBS } from '../../src/operator/kube/transport.ts';
+
+/**
+ * The operator as it ships, for benchmarks: `posture operator` compiled to JavaScript
+ * (`npm run build`, docs/adr/0035) in a process of its own, so its memory is the operator's
+ * alone. Figures come from its own /metrics, scraped every 500 ms, like Prometheus would.
+ */
+
+export interface Stats {
+  memory: { rssMb: number; heapMb: number; spaces: Record<string, number> };
+  counts: Record<string, number>;
+  writes: number;
+  reconciles: number;
+  /** Reconciles by `kind/result`. */
+  results: Record<string, number>;
+}
+
+export interface OperatorProcess {
+  child: ChildProcess;
+  stats?: Stats;
+  stop(): void;
+}
+
+export interface OperatorOptions {
+  kubeconfig: string;
+  vault: { addr: string; token: string };
+  platformFile: string;
+  workers: number;
+  /** Scratch folder for the Vault token file. */
+  dir: string;
+  /** Extra node flags, e.g. from BENCH_OPERATOR_NODE_FLAGS. */
+  nodeFlags: readonly string[];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+type Sample = { name: string; labels: Record<string, string>; value: number };
+
+/** Prometheus text format, the sample lines only. */
+export function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key = '', value = ''] of (match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g))
+      labels[key] = value;
+    samples.push({ name: match[1] ?? '', labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+const MB = 1048576;
+
+export function statsOf(samples: readonly Sample[]): Stats {
+  const of = (name: string) => samples.filter((s) => s.name === name);
+  const counts: Record<string, number> = Object.fromEntries(
+    of('posture_kube_requests_total').map((s) => [s.labels['verb'] ?? '', s.value]),
+  );
+  const results: Record<string, number> = {};
+  for (const s of of('posture_reconcile_total'))
+    results[`${s.labels['kind']}/${s.labels['result']}`] = s.value;
+  const spaces = Object.fromEntries(
+    of('nodejs_heap_space_size_total_bytes').map((s) => [
+      s.labels['space'] ?? '',
+      Math.round(s.value / MB),
+    ]),
+  );
+  const one = (name: string) => of(name)[0]?.value ?? 0;
+  return {
+    memory: {
+      rssMb: Math.round(one('process_resident_memory_bytes') / MB),
+      heapMb: Math.round(one('nodejs_heap_size_used_bytes') / MB),
+      spaces,
+    },
+    counts,
+    writes: WRITE_VERBS.reduce((sum, verb) => sum + (counts[verb] ?? 0), 0),
+    reconciles: Object.values(results).reduce((a, b) => a + b, 0),
+    results,
+  };
+}
+
+// The bench asks for a full collection before it reads memory; the operator has no such hook.
+const GC_ON_SIGUSR2 = `data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())`;
+
+export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
+  const tokenFile = join(options.dir, 'vault-token');
+  writeFileSync(tokenFile, options.vault.token, { mode: 0o600 });
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      `--import=${GC_ON_SIGUSR2}`,
+      ...options.nodeFlags,
+      'dist/cli/main.js',
+      'operator',
+      `--kubeconfig=${options.kubeconfig}`,
+      `--vault-addr=${options.vault.addr}`,
+      `--vault-token-file=${tokenFile}`,
+      `--platform=${options.platformFile}`,
+      `--workers=${options.workers}`,
+      '--leader-elect=false',
+      '--resync-period=600',
+      '--log-level=error',
+      `--metrics-port=${port}`,
+      '--metrics-host=127.0.0.1',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const scrape = async () => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      state.stats = statsOf(parseMetrics(await response.text()));
+    } catch {
+      // Not listening yet, or busy: the next scrape tells.
+    }
+  };
+  const timer = setInterval(() => void scrape(), 500);
+  const state: OperatorProcess = {
+    child,
+    stop: () => {
+      clearInterval(timer);
+      child.kill('SIGTERM');
+    },
+  };
+  return state;
+}
