@@ -9,7 +9,7 @@ export default tseslint.config(
       'tmp/**',
       '.posture/**',
       'node_modules/**',
-      'dist/**',
+      'dist*/**',
       'gitops/**',
       'charts/**',
       'src/imports/**',
