@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { WRITE_VERBS } from '../../src/operator/kube/transport.ts';
 
 /**
- * The operator as it ships, for benchmarks: `posture operator` compiled to JavaScript
- * (`npm run build`, docs/adr/0035) in a process of its own, so its memory is the operator's
+ * The operator as it ships, for benchmarks: `bin/posture operator` on the compiled JavaScript
+ * (`npm run build`, POSTURE_COMPILED=1, docs/adr/0035) with its node flags, in a process of its own, so its memory is the operator's
  * alone. Figures come from its own /metrics, scraped every 500 ms, like Prometheus would.
  */
 
@@ -91,19 +91,18 @@ export function statsOf(samples: readonly Sample[]): Stats {
 }
 
 // The bench asks for a full collection before it reads memory; the operator has no such hook.
-const GC_ON_SIGUSR2 = `data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())`;
+// NODE_OPTIONS splits on spaces and reads quotes: the data URL has neither (%22 is ").
+const GC_ON_SIGUSR2 = 'data:text/javascript,process.on(%22SIGUSR2%22,()=>globalThis.gc())';
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const tokenFile = join(options.dir, 'vault-token');
   writeFileSync(tokenFile, options.vault.token, { mode: 0o600 });
   const port = await freePort();
+  // bin/posture adds the operator's own node flags; these come on top (NODE_OPTIONS).
+  const nodeOptions = ['--expose-gc', `--import=${GC_ON_SIGUSR2}`, ...options.nodeFlags];
   const child = spawn(
-    process.execPath,
+    'bin/posture',
     [
-      '--expose-gc',
-      `--import=${GC_ON_SIGUSR2}`,
-      ...options.nodeFlags,
-      'dist/cli/main.js',
       'operator',
       `--kubeconfig=${options.kubeconfig}`,
       `--vault-addr=${options.vault.addr}`,
@@ -116,7 +115,10 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       `--metrics-port=${port}`,
       '--metrics-host=127.0.0.1',
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, POSTURE_COMPILED: '1', NODE_OPTIONS: nodeOptions.join(' ') },
+    },
   );
   const scrape = async () => {
     try {

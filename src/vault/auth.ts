@@ -7,9 +7,32 @@ export function staticToken(token: string): TokenSource {
   return () => Promise.resolve(token);
 }
 
-/** A token mounted as a file (Vault Agent sink, Kubernetes Secret); re-read on each call. */
-export function tokenFile(path: string): TokenSource {
-  return async () => (await readFile(path, 'utf8')).trim();
+export interface TokenFileOptions {
+  /**
+   * How long a read token is reused before the file is read again. A rotated token (Vault
+   * Agent renewing its sink, a Secret update reaching the pod within the kubelet's sync) is
+   * picked up within this long; reading per request cost a tenth of the operator's CPU
+   * (open, fstat, read, close for every Vault call). @default 10_000
+   */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/** A token mounted as a file (Vault Agent sink, Kubernetes Secret), read again every few seconds. */
+export function tokenFile(path: string, options: TokenFileOptions = {}): TokenSource {
+  const { maxAgeMs = 10_000, now = Date.now } = options;
+  let cached: { token: string; readAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const read = async (): Promise<string> => {
+    const token = (await readFile(path, 'utf8')).trim();
+    cached = { token, readAt: now() };
+    return token;
+  };
+  return () => {
+    if (cached && now() - cached.readAt < maxAgeMs) return Promise.resolve(cached.token);
+    pending ??= read().finally(() => (pending = undefined));
+    return pending;
+  };
 }
 
 export interface KubernetesLoginOptions {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { kubernetesLogin } from './auth.ts';
+import { kubernetesLogin, tokenFile } from './auth.ts';
 import { vaultContract } from './contract.ts';
 import { VaultRequestError, VaultUnavailableError, classifyVaultError } from './errors.ts';
 import { FakeVault } from './fake.ts';
@@ -134,5 +134,29 @@ describe('Kubernetes login token source', () => {
     now = 20_000;
     assert.equal(await source(), 't2');
     assert.deepEqual(logins, ['jwt-1', 'jwt-1']);
+  });
+});
+
+describe('token file source', () => {
+  it('should read the file once, share the read, and read it again after maxAgeMs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posture-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'hvs.one\n');
+    let now = 0;
+    const source = tokenFile(file, { maxAgeMs: 10_000, now: () => now });
+    assert.deepEqual(await Promise.all([source(), source()]), ['hvs.one', 'hvs.one']);
+    writeFileSync(file, 'hvs.two\n');
+    now = 9_999;
+    assert.equal(await source(), 'hvs.one', 'reused within maxAgeMs');
+    now = 10_000;
+    assert.equal(await source(), 'hvs.two', 'the rotated token after maxAgeMs');
+  });
+
+  it('should fail while the file is missing and recover once it appears', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'posture-token-')), 'token');
+    const source = tokenFile(file);
+    await assert.rejects(source(), /ENOENT/);
+    writeFileSync(file, 'hvs.late');
+    assert.equal(await source(), 'hvs.late');
   });
 });
