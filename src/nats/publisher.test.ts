@@ -85,7 +85,7 @@ describe('ConfirmedPublisher', () => {
     assert.equal(publisher.reloads, 1);
   });
 
-  it('should report a reload nats-server never confirmed, then try again', async () => {
+  it('should report a reload nats-server never confirmed to every ask, and try again', async () => {
     const { server, target } = fakeServer({ confirms: false });
     const publisher = new ConfirmedPublisher(target, { quietMs: 10, confirmTimeoutMs: 100 });
     let woken = 0;
@@ -95,13 +95,33 @@ describe('ConfirmedPublisher', () => {
     const failed = await until(publisher, () => publisher.request(1, render));
     assert.ok(failed instanceof Error);
     assert.match(failed.message, /did not confirm/);
-    assert.equal(
-      publisher.request(1, render),
-      'pending',
-      'reported once; asked again, tried again',
-    );
-    await until(publisher, () => publisher.request(1, render));
-    assert.equal(server.written.length, 2);
+    for (let i = 0; i < 50; i++)
+      assert.equal(publisher.request(1, render), failed, 'every waiting service hears of it');
+    for (let i = 0; i < 100 && server.written.length < 2; i++) await sleep(10);
+    assert.equal(server.written.length, 2, 'the asks scheduled one retry, not fifty');
+    assert.equal(woken, 0, 'a failure wakes nobody: each learns of it at its next look');
+  });
+
+  it('should report confirmed again once a retry succeeds after a failure', async () => {
+    const { server, target } = fakeServer();
+    let fail = true;
+    const flaky: ReloadTarget = {
+      ...target,
+      write: (text) => (fail ? Promise.reject(new Error('apiserver down')) : target.write(text)),
+    };
+    const publisher = new ConfirmedPublisher(flaky, { quietMs: 5 });
+    const { state, render } = source();
+    state.version = 1;
+    const failed = await until(publisher, () => publisher.request(1, render));
+    assert.match(String(failed), /apiserver down/);
+    fail = false;
+    let now: PublishState = failed;
+    for (let i = 0; i < 100 && now !== 'confirmed'; i++) {
+      await sleep(10);
+      now = publisher.request(1, render);
+    }
+    assert.equal(now, 'confirmed');
+    assert.deepEqual(server.written, ['config 1']);
   });
 
   it('should write a newer version asked for while a write is in flight right after it', async () => {

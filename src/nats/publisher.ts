@@ -38,7 +38,8 @@ export interface NatsPublisher {
   /**
    * Asks for config `version` (or a newer one) to be loaded, and says where it stands. The text
    * is rendered by `render` once per write, not per ask: a burst of a thousand asks renders and
-   * writes once. A failure is reported to asks up to the failed version, which then try again.
+   * writes once. A failure is reported to every ask up to the failed version until a later
+   * write settles; each such ask also schedules a retry (coalesced like any other write).
    */
   request: (version: number, render: () => ConfigSnapshot) => PublishState;
   /**
@@ -103,13 +104,12 @@ export class ConfirmedPublisher implements NatsPublisher {
   request(version: number, render: () => ConfigSnapshot): PublishState {
     this.#render = render;
     if (version <= this.#confirmed.version) return 'confirmed';
-    const failure = this.#failure;
-    if (failure && version <= failure.version) {
-      this.#failure = undefined;
-      this.#ask(version);
-      return failure.error;
-    }
+    // Every ask up to a failed version hears of the failure (and writes its status), not just
+    // the first: at 10,000 services over the Secret limit, reporting it once per failed write
+    // left thousands waiting for minutes. Asking also schedules one coalesced retry.
     this.#ask(version);
+    const failure = this.#failure;
+    if (failure && version <= failure.version) return failure.error;
     return 'pending';
   }
 
@@ -143,6 +143,7 @@ export class ConfirmedPublisher implements NatsPublisher {
     this.#reloader.apply(text).then(
       () => {
         this.#confirmed = { version, text };
+        this.#failure = undefined;
         this.#settled(true);
       },
       (error: unknown) => {
