@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { WRITE_VERBS } from '../../src/operator/kube/transport.ts';
+import { freePort } from '../../src/testenv/process.ts';
 
 /**
  * The operator as it ships, for benchmarks: `bin/posture operator` on the compiled JavaScript
- * (`npm run build`, POSTURE_COMPILED=1, docs/adr/0035) with its node flags, in a process of its own, so its memory is the operator's
- * alone. Figures come from its own /metrics, scraped every 500 ms, like Prometheus would.
+ * (`npm run build`, POSTURE_COMPILED=1, docs/adr/0035) with its node flags, in a process of its
+ * own, so its memory is the operator's alone. Figures come from its own /metrics, scraped every 500 ms, like Prometheus would.
  */
 
 export interface Stats {
@@ -34,14 +34,6 @@ export interface OperatorOptions {
   dir: string;
   /** Extra node flags, e.g. from BENCH_OPERATOR_NODE_FLAGS. */
   nodeFlags: readonly string[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
