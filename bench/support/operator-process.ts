@@ -7,7 +7,8 @@ import { freePort } from '../../src/testenv/process.ts';
 /**
  * The operator as it ships, for benchmarks: `bin/posture operator` on the compiled JavaScript
  * (`npm run build`, POSTURE_COMPILED=1, docs/adr/0035) with its node flags, in a process of its
- * own, so its memory is the operator's alone. Figures come from its own /metrics, scraped every 500 ms, like Prometheus would.
+ * own, so its memory is the operator's alone. Figures come from its own /metrics, scraped every
+ * 500 ms, like Prometheus would.
  */
 
 export interface Stats {
