@@ -143,7 +143,6 @@ export class ConfirmedPublisher implements NatsPublisher {
     this.#reloader.apply(text).then(
       () => {
         this.#confirmed = { version, text };
-        this.#failure = undefined;
         this.#settled(true);
       },
       (error: unknown) => {
@@ -156,6 +155,8 @@ export class ConfirmedPublisher implements NatsPublisher {
 
   #settled(confirmed: boolean): void {
     this.#inflight = undefined;
+    // A confirmed config (written, or already running) ends whatever failure came before it.
+    if (confirmed) this.#failure = undefined;
     if (this.#queued && this.#queued.timer === undefined) {
       this.#queued = undefined;
       if (this.#wanted > this.#confirmed.version) this.#ask(this.#wanted);
