@@ -18,21 +18,34 @@ export interface TokenFileOptions {
   now?: () => number;
 }
 
+/**
+ * A token source that reuses the token `fetch` gave until its `renewAt` (epoch ms) passed;
+ * concurrent callers share one fetch, and a failed fetch is tried again by the next caller.
+ */
+function reusedUntil(
+  fetch: () => Promise<{ token: string; renewAt: number }>,
+  now: () => number,
+): TokenSource {
+  let cached: { token: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const refresh = async (): Promise<string> => {
+    cached = await fetch();
+    return cached.token;
+  };
+  return () => {
+    if (cached && now() < cached.renewAt) return Promise.resolve(cached.token);
+    pending ??= refresh().finally(() => (pending = undefined));
+    return pending;
+  };
+}
+
 /** A token mounted as a file (Vault Agent sink, Kubernetes Secret), read again every few seconds. */
 export function tokenFile(path: string, options: TokenFileOptions = {}): TokenSource {
   const { maxAgeMs = 10_000, now = Date.now } = options;
-  let cached: { token: string; readAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  const read = async (): Promise<string> => {
+  return reusedUntil(async () => {
     const token = (await readFile(path, 'utf8')).trim();
-    cached = { token, readAt: now() };
-    return token;
-  };
-  return () => {
-    if (cached && now() - cached.readAt < maxAgeMs) return Promise.resolve(cached.token);
-    pending ??= read().finally(() => (pending = undefined));
-    return pending;
-  };
+    return { token, renewAt: now() + maxAgeMs };
+  }, now);
 }
 
 export interface KubernetesLoginOptions {
@@ -56,17 +69,9 @@ export interface KubernetesLoginOptions {
 export function kubernetesLogin(options: KubernetesLoginOptions): TokenSource {
   const now = options.now ?? Date.now;
   const jwtFile = options.jwtFile ?? '/var/run/secrets/kubernetes.io/serviceaccount/token';
-  let cached: { token: string; renewAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  const login = async (): Promise<string> => {
+  return reusedUntil(async () => {
     const jwt = (await readFile(jwtFile, 'utf8')).trim();
     const result = await options.login(options.mount ?? 'kubernetes', options.role, jwt);
-    cached = { token: result.token, renewAt: now() + (result.leaseDurationSeconds * 1000 * 2) / 3 };
-    return result.token;
-  };
-  return () => {
-    if (cached && now() < cached.renewAt) return Promise.resolve(cached.token);
-    pending ??= login().finally(() => (pending = undefined));
-    return pending;
-  };
+    return { token: result.token, renewAt: now() + (result.leaseDurationSeconds * 1000 * 2) / 3 };
+  }, now);
 }
