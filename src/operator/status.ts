@@ -6,6 +6,8 @@ export const ConditionType = {
   InvalidSpec: 'InvalidSpec',
   VaultUnavailable: 'VaultUnavailable',
   Degraded: 'Degraded',
+  /** The CR asks for what its namespace does not own (docs/adr/0037-vault-tenancy.md). */
+  Forbidden: 'Forbidden',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -21,6 +23,8 @@ export const Reason = {
   DependencyMissing: 'DependencyMissing',
   RolloutFailed: 'RolloutFailed',
   AsExpected: 'AsExpected',
+  NotOwned: 'NotOwned',
+  OwnsOnlyItsNamespace: 'OwnsOnlyItsNamespace',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

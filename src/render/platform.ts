@@ -17,28 +17,73 @@ const userNkey = z
   .regex(/^U[A-Z2-7]{55}$/, 'use an NKey user public key (56 characters starting with U)');
 const vaultDuration = z.string().regex(/^[0-9]+(s|m|h)$/, 'use a Vault duration such as 1h');
 
-const vault = z.strictObject({
-  /** Address the Vault Agent sidecar talks to. */
-  address: z.url().default('https://vault.vault.svc:8200'),
-  /** Kubernetes auth mount, without `auth/`. */
-  authMount: z
+/** A Vault path prefix `<mount>/<path>/`: at least two segments, so never a whole mount. */
+const sharedPrefix = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)+\/$/,
+    'use <mount>/<path>/ with a trailing /, such as secret/shared/ (a whole mount is never shared)',
+  );
+
+/**
+ * Which Vault paths a namespace's CRs may name (docs/adr/0037-vault-tenancy.md). posture writes
+ * policies with its own power, so without this anyone who may create a TradingService could
+ * read any secret through it.
+ */
+const tenancy = z.strictObject({
+  /**
+   * The prefix a namespace owns, with `{namespace}` standing for its name.
+   * @default `<kvMount>/{namespace}/`
+   */
+  namespacePrefix: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9/_-]*$/)
-    .default('kubernetes'),
-  /** KV v2 mount where posture keeps what it generates (NATS seeds). */
-  kvMount: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/)
-    .default('secret'),
-  /** Namespace and pod labels of the Vault servers: the agent's egress goes there only. */
-  namespace: dnsLabel.default('vault'),
-  podLabels: labels.default({ 'app.kubernetes.io/name': 'vault' }),
-  port: port.default(8200),
-  tokenTtl: vaultDuration.default('1h'),
-  tokenMaxTtl: vaultDuration.default('4h'),
-  /** Image of the Vault Agent that the injector runs; unset keeps the injector's default. */
-  agentImage: z.string().optional(),
+    .regex(
+      /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_{}-]+)*\/$/,
+      'use <mount>/.../ with a trailing /, such as secret/{namespace}/',
+    )
+    .refine((p) => p.includes('{namespace}'), 'the prefix must contain {namespace}')
+    .optional(),
+  /**
+   * Prefixes every namespace's TradingServices may read as plain secrets: a reviewed list, for
+   * what is really shared (a CA bundle). Credentials and key rings never live there.
+   */
+  sharedPrefixes: z.array(sharedPrefix).default([]),
 });
+
+const vault = z
+  .strictObject({
+    /** Address the Vault Agent sidecar talks to. */
+    address: z.url().default('https://vault.vault.svc:8200'),
+    /** Kubernetes auth mount, without `auth/`. */
+    authMount: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9/_-]*$/)
+      .default('kubernetes'),
+    /** KV v2 mount where posture keeps what it generates (NATS seeds). */
+    kvMount: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/)
+      .default('secret'),
+    /** Namespace and pod labels of the Vault servers: the agent's egress goes there only. */
+    namespace: dnsLabel.default('vault'),
+    podLabels: labels.default({ 'app.kubernetes.io/name': 'vault' }),
+    port: port.default(8200),
+    tokenTtl: vaultDuration.default('1h'),
+    tokenMaxTtl: vaultDuration.default('4h'),
+    /** Image of the Vault Agent that the injector runs; unset keeps the injector's default. */
+    agentImage: z.string().optional(),
+    tenancy: tenancy.default(() => tenancy.parse({})),
+  })
+  .superRefine((v, ctx) => {
+    const own = `${v.kvMount}/posture/`;
+    for (const [i, prefix] of v.tenancy.sharedPrefixes.entries())
+      if (prefix.startsWith(own) || own.startsWith(prefix))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenancy', 'sharedPrefixes', i],
+          message: `${prefix} overlaps ${own}, where posture keeps the NKey seeds it generates: never share it`,
+        });
+  });
 
 const nats = z.strictObject({
   namespace: dnsLabel.default('nats'),

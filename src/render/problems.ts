@@ -8,6 +8,11 @@ export interface Problem {
   /** Field path inside it: `spec.exchangeCredentials[0]`. */
   path: string;
   message: string;
+  /**
+   * The CR asks for what its namespace does not own (docs/adr/0037-vault-tenancy.md): reported
+   * as Forbidden rather than a missing dependency, and the grant is left out like any other.
+   */
+  forbidden?: true;
 }
 
 export function formatProblem(problem: Problem): string {

@@ -8,6 +8,7 @@ import type { FqdnModel, PlatformModel, PortRef, SecretFileModel, ServiceModel }
 import type { Platform } from './platform.ts';
 import type { Problem } from './problems.ts';
 import { peersOf, type ServiceIndex } from './peers.ts';
+import { pathRefusal } from './tenancy.ts';
 
 /**
  * From validated CRs to the render model. Each CR is already valid on its own (zod, same rules
@@ -73,6 +74,35 @@ interface Context {
   services: ServiceIndex;
   credentials: Map<string, Sourced<ExchangeCredential>>;
   rings: Map<string, Sourced<HmacKeyRing>>;
+  /** Vault paths owned by a credential or key ring: `ExchangeCredential titan/binance`. */
+  owners: Map<string, string>;
+}
+
+type Owned = ExchangeCredential | HmacKeyRing;
+
+/** Why a credential's or key ring's own path is refused (its namespace must own it). */
+function ownedRefusal(owner: Owned, platform: Platform): string | undefined {
+  return pathRefusal(platform, owner.metadata.namespace ?? '', owner.spec.vaultPath, 'owned');
+}
+
+/**
+ * Who owns which path, with the owners' own problems: a path outside their namespace, or a path
+ * another owner holds (its consumers would read the other's key past its consumer list).
+ */
+function ownersOf(ctx: Omit<Context, 'owners'>, problems: Problem[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  const all: Sourced<Owned>[] = [...ctx.credentials.values(), ...ctx.rings.values()];
+  for (const { object, file } of all) {
+    const path = 'spec.vaultPath';
+    const refusal = ownedRefusal(object, ctx.platform);
+    const name = `${object.kind} ${keyOf(object)}`;
+    const other = owners.get(object.spec.vaultPath);
+    const message = refusal ?? (other && `${object.spec.vaultPath} is already owned by ${other}`);
+    if (message)
+      problems.push({ ...(file !== undefined && { file }), path, message, forbidden: true });
+    else owners.set(object.spec.vaultPath, name);
+  }
+  return owners;
 }
 
 function exchangeFiles(ts: TradingService, ctx: Context, report: Report) {
@@ -95,6 +125,11 @@ function exchangeFiles(ts: TradingService, ctx: Context, report: Report) {
       });
       continue;
     }
+    const refusal = ownedRefusal(ec, ctx.platform);
+    if (refusal) {
+      report({ path, message: `ExchangeCredential ${name}: ${refusal}`, forbidden: true });
+      continue;
+    }
     const env = `EXCHANGE_${name.toUpperCase().replaceAll('-', '_')}`;
     files.push({
       file: `exchange-${name}`,
@@ -107,24 +142,30 @@ function exchangeFiles(ts: TradingService, ctx: Context, report: Report) {
   return { files, fqdns };
 }
 
+type HmacUse = TradingService['spec']['hmac'][number];
+
+/** The ring a use may read, or the problem why not (missing, not a member, path not owned). */
+function ringFor(ts: TradingService, use: HmacUse, ctx: Context) {
+  const ring = ctx.rings.get(`${ts.metadata.namespace}/${use.keyRing}`)?.object;
+  if (!ring)
+    return { message: `no HmacKeyRing ${use.keyRing} in namespace ${ts.metadata.namespace}` };
+  const members = use.role === 'signer' ? ring.spec.signers : ring.spec.listeners;
+  if (!members.includes(ts.metadata.name))
+    return {
+      message: `HmacKeyRing ${use.keyRing} does not list ${ts.metadata.name} in spec.${use.role}s: add it there`,
+    };
+  const refusal = ownedRefusal(ring, ctx.platform);
+  if (refusal)
+    return { message: `HmacKeyRing ${use.keyRing}: ${refusal}`, forbidden: true as const };
+  return { ring };
+}
+
 function hmacFiles(ts: TradingService, ctx: Context, report: Report): SecretFileModel[] {
   const files: SecretFileModel[] = [];
   for (const [i, use] of ts.spec.hmac.entries()) {
-    const path = `spec.hmac[${i}]`;
-    const ring = ctx.rings.get(`${ts.metadata.namespace}/${use.keyRing}`)?.object;
+    const { ring, ...problem } = ringFor(ts, use, ctx);
     if (!ring) {
-      report({
-        path,
-        message: `no HmacKeyRing ${use.keyRing} in namespace ${ts.metadata.namespace}`,
-      });
-      continue;
-    }
-    const members = use.role === 'signer' ? ring.spec.signers : ring.spec.listeners;
-    if (!members.includes(ts.metadata.name)) {
-      report({
-        path,
-        message: `HmacKeyRing ${use.keyRing} does not list ${ts.metadata.name} in spec.${use.role}s: add it there`,
-      });
+      report({ path: `spec.hmac[${i}]`, ...(problem as Omit<Problem, 'file' | 'path'>) });
       continue;
     }
     const version =
@@ -140,14 +181,33 @@ function hmacFiles(ts: TradingService, ctx: Context, report: Report): SecretFile
   return files;
 }
 
-function secretFiles(ts: TradingService): SecretFileModel[] {
-  return ts.spec.secrets.map((s) => ({
-    file: s.file,
-    env: s.name,
-    vaultPath: kvDataPath(s.vaultPath),
-    field: s.key,
-    reason: `secret ${s.name}`,
-  }));
+/** Why a plain secret may not be read: outside the namespace, or owned by a credential/ring. */
+function secretRefusal(ts: TradingService, vaultPath: string, ctx: Context): string | undefined {
+  const refusal = pathRefusal(ctx.platform, ts.metadata.namespace ?? '', vaultPath, 'secret');
+  if (refusal) return refusal;
+  const owner = ctx.owners.get(vaultPath);
+  if (!owner) return undefined;
+  const field = owner.startsWith('HmacKeyRing') ? 'spec.hmac' : 'spec.exchangeCredentials';
+  return `${vaultPath} is owned by ${owner}: read it through ${field}, as a member the owner lists, never as a plain secret`;
+}
+
+function secretFiles(ts: TradingService, ctx: Context, report: Report): SecretFileModel[] {
+  const files: SecretFileModel[] = [];
+  for (const [i, s] of ts.spec.secrets.entries()) {
+    const refusal = secretRefusal(ts, s.vaultPath, ctx);
+    if (refusal) {
+      report({ path: `spec.secrets[${i}].vaultPath`, message: refusal, forbidden: true });
+      continue;
+    }
+    files.push({
+      file: s.file,
+      env: s.name,
+      vaultPath: kvDataPath(s.vaultPath),
+      field: s.key,
+      reason: `secret ${s.name}`,
+    });
+  }
+  return files;
 }
 
 function natsSeedFile(ts: TradingService, platform: Platform): SecretFileModel[] {
@@ -190,7 +250,7 @@ function toService(ts: TradingService, ctx: Context, report: Report): ServiceMod
   const { spec } = ts;
   const exchange = exchangeFiles(ts, ctx, report);
   const files = [
-    ...secretFiles(ts),
+    ...secretFiles(ts, ctx, report),
     ...hmacFiles(ts, ctx, report),
     ...exchange.files,
     ...natsSeedFile(ts, ctx.platform),
@@ -247,12 +307,13 @@ export function buildModel(
   platform: Platform,
 ): { model: PlatformModel; problems: Problem[] } {
   const problems: Problem[] = [];
-  const ctx: Context = {
+  const indexed = {
     platform,
     services: index(resources.tradingServices, problems),
     credentials: index(resources.exchangeCredentials, problems),
     rings: index(resources.hmacKeyRings, problems),
   };
+  const ctx: Context = { ...indexed, owners: ownersOf(indexed, problems) };
   const services: ServiceModel[] = [];
   for (const { object, file } of ctx.services.values()) {
     const report: Report = (p) => problems.push({ ...p, ...(file !== undefined && { file }) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rule } from './cel.ts';
 
 /** RFC 1123 label: names of Services, namespaces and the objects posture renders from them. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -37,7 +38,7 @@ export function fileName(description: string): z.ZodString {
  * segments of letters, digits, `_`, `-` and inner dots: never `..`.
  */
 export function vaultPath(description: string): z.ZodString {
-  return z
+  const path = z
     .string()
     .max(256)
     .regex(
@@ -45,6 +46,14 @@ export function vaultPath(description: string): z.ZodString {
       'use <mount>/<path> such as secret/titan/brain/nats (no leading /, no .. segments)',
     )
     .describe(description);
+  // The apiserver cannot see the namespace prefix or the platform's mount (posture checks those),
+  // but it can refuse posture's own prefix on any mount: no CR is ever granted an NKey seed.
+  return rule(path, {
+    cel: "!self.matches('^[^/]+/posture(/|$)')",
+    check: (v) => !/^[^/]+\/posture(\/|$)/.test(v),
+    message: '<mount>/posture/ is where posture keeps the NKey seeds it generates',
+    fix: "name a path under your namespace's prefix, such as secret/<namespace>/...",
+  });
 }
 
 /** A DNS name, or a pattern whose first label is `*` (one label). */

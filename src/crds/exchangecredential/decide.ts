@@ -2,8 +2,10 @@ import { durationSeconds } from '../common/duration.ts';
 import { apiHostsOf, type ExchangeCredential } from './schema.ts';
 import { missingEgressIps } from '../../render/exchange.ts';
 import type { Platform } from '../../render/platform.ts';
+import { pathRefusal } from '../../render/tenancy.ts';
 import {
   ConditionType,
+  Reason,
   metaTime,
   readyCondition,
   type ConditionInput,
@@ -130,6 +132,20 @@ function whitelistCondition(credential: ExchangeCredential, platform: Platform):
   );
 }
 
+/** A credential's key must lie under its namespace's own prefix; its consumers get nothing else. */
+function tenancyCondition(credential: ExchangeCredential, platform: Platform): ConditionInput {
+  const { namespace = '' } = credential.metadata;
+  const refusal = pathRefusal(platform, namespace, credential.spec.vaultPath, 'owned');
+  if (refusal)
+    return condition(
+      ConditionType.Forbidden,
+      'True',
+      Reason.OwnsOnlyItsNamespace,
+      `spec.vaultPath: ${refusal}; no consumer is granted it`,
+    );
+  return condition(ConditionType.Forbidden, 'False', Reason.OwnsOnlyItsNamespace, 'none');
+}
+
 /**
  * Pure: the status an ExchangeCredential should have, from the credential, the platform, the
  * key's Vault metadata and the time. Ready is False while any problem condition is True.
@@ -143,6 +159,7 @@ export function decideExchangeCredential(
   const ageSeconds = created ? Math.max(0, (now.getTime() - created.getTime()) / 1000) : undefined;
   const due = created ? new Date(created.getTime() + maxSeconds * 1000) : undefined;
   const problems = [
+    tenancyCondition(credential, platform),
     vaultCondition(key),
     keyCondition(credential, key),
     rotationCondition(ageSeconds, maxSeconds, due?.toISOString()),

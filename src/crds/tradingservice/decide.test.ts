@@ -47,18 +47,18 @@ describe('TradingService decide', () => {
       4,
     ],
     [
-      'should be Degraded and apply nothing when a credential it uses does not exist',
+      'should be Degraded and still apply what is granted when a credential it uses does not exist',
       { credentials: credentials.filter((c) => c.metadata.name !== 'binance') },
-      { Ready: 'False', Degraded: 'True', InvalidSpec: 'False' },
-      0,
+      { Ready: 'False', Degraded: 'True', InvalidSpec: 'False', Forbidden: 'False' },
+      4,
     ],
     [
-      'should be Degraded and apply nothing when a credential does not list it as a consumer',
+      'should be Degraded and still apply what is granted when a credential does not list it as a consumer',
       {
         credentials: credentials.map((c) => ({ ...c, spec: { ...c.spec, consumers: ['brain'] } })),
       },
       { Ready: 'False', Degraded: 'True' },
-      0,
+      4,
     ],
     [
       'should report InvalidSpec when the spec breaks the schema',

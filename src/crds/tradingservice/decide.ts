@@ -45,12 +45,17 @@ export interface TradingServiceDecision {
   terminal: boolean;
   /** Children to server-side apply, each owned by the TradingService. */
   objects: KubeObject[];
-  /** Vault policy and role to hold; undefined: the service reads nothing from Vault. */
+  /**
+   * Vault policy and role to hold; undefined: the service may read nothing from Vault now, so
+   * a policy and role it held before are removed.
+   */
   access?: VaultAccess;
   /** Whether the service has a NATS user and so needs an NKey pair in Vault. */
   needsNkey: boolean;
   conditions: ConditionInput[];
   fields: { natsUser?: string; vaultRole?: string };
+  /** Some declared grant is missing or refused: look again soon, besides the watches. */
+  degraded?: boolean;
 }
 
 const condition = (
@@ -102,7 +107,7 @@ function modelFor(snapshot: TradingServiceSnapshot, service: TradingService) {
   );
   const own: Problem[] = problems
     .filter((p) => p.file === key)
-    .map(({ path, message }) => ({ path, message }));
+    .map(({ file: _file, ...problem }) => problem);
   const model1 = model.services.find((s) => `${s.namespace}/${s.name}` === key);
   return { model: model1, problems: own };
 }
@@ -123,18 +128,33 @@ function vaultCondition(vault: VaultObservation): ConditionInput {
   );
 }
 
-function dependencyCondition(problems: readonly Problem[]): ConditionInput {
+function problemCondition(
+  type: string,
+  reason: string,
+  problems: readonly Problem[],
+): ConditionInput {
   if (problems.length === 0)
-    return condition(ConditionType.Degraded, 'False', TradingServiceReason.NoProblems, 'none');
-  const message = problems.map(formatProblem).join('; ');
-  return condition(ConditionType.Degraded, 'True', Reason.DependencyMissing, message);
+    return condition(type, 'False', TradingServiceReason.NoProblems, 'none');
+  return condition(type, 'True', reason, problems.map(formatProblem).join('; '));
+}
+
+/** Degraded for what other CRs must fix, Forbidden for what the namespace does not own. */
+function problemConditions(problems: readonly Problem[]): ConditionInput[] {
+  const forbidden = problems.filter((p) => p.forbidden);
+  const missing = problems.filter((p) => !p.forbidden);
+  return [
+    problemCondition(ConditionType.Forbidden, Reason.NotOwned, forbidden),
+    problemCondition(ConditionType.Degraded, Reason.DependencyMissing, missing),
+  ];
 }
 
 /**
  * Pure: from the snapshot to what should exist. The objects and the Vault access come from the
- * shared render functions (the same `posture synth` uses), never a copy of them. A problem that
- * only other CRs can fix (a missing credential, a peer not granting access) is Degraded and
- * retried, and nothing is applied: fail closed, never a partial grant.
+ * shared render functions (the same `posture synth` uses), never a copy of them. The render
+ * model holds exactly the grants every CR involved agrees to now: a grant another CR has not
+ * given (yet) or has taken back is left out whole (file, policy path, egress), and the rest is
+ * applied. So a new grant waits for every side and a withdrawn one goes in this reconcile, never
+ * held while the service is Degraded (docs/adr/0038-revocation-within-one-reconcile.md).
  */
 export function decideTradingService(snapshot: TradingServiceSnapshot): TradingServiceDecision {
   const parsed = TradingServiceSchema.safeParse(snapshot.object);
@@ -144,13 +164,12 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
   const specValid = condition(ConditionType.InvalidSpec, 'False', Reason.SpecValid, 'spec valid');
   const { model, problems } = modelFor(snapshot, service);
   const vault = vaultCondition(snapshot.vault);
-  const degraded = dependencyCondition(problems);
-  const checks = [specValid, vault, degraded];
+  const checks = [specValid, vault, ...problemConditions(problems)];
   const fields = {
     ...(snapshot.vault.state === 'reachable' &&
       snapshot.vault.natsUser && { natsUser: snapshot.vault.natsUser }),
   };
-  if (!model || problems.length > 0) {
+  if (!model) {
     return {
       terminal: false,
       objects: [],
@@ -169,6 +188,7 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
     ...(access && { access }),
     needsNkey: model.nats !== undefined,
     conditions: [...checks, readyCondition(checks, 'objects, Vault access and NATS user in place')],
+    degraded: problems.length > 0,
     fields: { ...fields, ...(access && { vaultRole: access.role.name }) },
   };
 }

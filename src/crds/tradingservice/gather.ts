@@ -105,20 +105,42 @@ export function dependencyReader(caches: Caches): (object: KubeObject) => Depend
 const keysIn = (namespace: string | undefined, names: readonly unknown[]): string[] =>
   names.filter((n): n is string => typeof n === 'string').map((n) => `${namespace}/${n}`);
 
-/** An ExchangeCredential change re-reconciles the services it lists as consumers. */
-export function credentialConsumers({ object }: Change<KubeObject>): string[] {
+/**
+ * The keys `keys` maps the changed object to, before and after the change: whoever a change
+ * takes access away from is reconciled as promptly as whoever it grants access to.
+ */
+function beforeAndAfter(
+  change: Change<KubeObject>,
+  keys: (object: KubeObject) => string[],
+): string[] {
+  const after = keys(change.object);
+  if (!change.old) return after;
+  return [...new Set([...after, ...keys(change.old)])];
+}
+
+const consumersOf = (object: KubeObject): string[] => {
   const spec = (object as { spec?: { consumers?: unknown[] } }).spec;
   return keysIn(object.metadata.namespace, spec?.consumers ?? []);
-}
+};
 
-/** An HmacKeyRing change re-reconciles its signers and listeners. */
-export function keyRingMembers({ object }: Change<KubeObject>): string[] {
+const membersOf = (object: KubeObject): string[] => {
   const spec = (object as { spec?: { signers?: unknown[]; listeners?: unknown[] } }).spec;
   return keysIn(object.metadata.namespace, [...(spec?.signers ?? []), ...(spec?.listeners ?? [])]);
-}
+};
 
-/** A TradingService change re-reconciles the peers it names (their grants may now match). */
-export function namedPeers({ object }: Change<KubeObject>): string[] {
+const peerKeysOf = (object: KubeObject): string[] => {
   const own = object.metadata.namespace ?? '';
   return peersOf(object).map((p) => `${p.namespace ?? own}/${p.service}`);
-}
+};
+
+/** An ExchangeCredential change re-reconciles its consumers, those it had and those it has. */
+export const credentialConsumers = (change: Change<KubeObject>): string[] =>
+  beforeAndAfter(change, consumersOf);
+
+/** An HmacKeyRing change re-reconciles its signers and listeners, before and after. */
+export const keyRingMembers = (change: Change<KubeObject>): string[] =>
+  beforeAndAfter(change, membersOf);
+
+/** A TradingService change re-reconciles the peers it names and named (grants may change). */
+export const namedPeers = (change: Change<KubeObject>): string[] =>
+  beforeAndAfter(change, peerKeysOf);

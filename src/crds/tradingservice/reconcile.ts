@@ -34,7 +34,14 @@ import {
 import { NatsAuth } from './nats.ts';
 import type { NatsPublisher } from '../../nats/publisher.ts';
 import { hasFinalizer, setFinalizer, StatusWriter, TRADING_SERVICE } from './status.ts';
-import { createNkey, ensureAccess, observeVault, removeAccess, type ServiceRef } from './vault.ts';
+import {
+  createNkey,
+  dropAccess,
+  ensureAccess,
+  observeVault,
+  removeAccess,
+  type ServiceRef,
+} from './vault.ts';
 
 export { TRADING_SERVICE, FINALIZER } from './status.ts';
 
@@ -103,6 +110,7 @@ async function applyDecision(
   if (decision.needsNkey && !fields.natsUser)
     fields.natsUser = await createNkey(vault, ctx.platform, refOf(object));
   if (decision.access) await ensureAccess(vault, decision.access);
+  else await dropAccess(vault, ctx.platform, refOf(object));
   await applyChildren(ctx, decision.objects);
   return fields;
 }
@@ -227,7 +235,7 @@ async function finish(
     throw nats;
   }
   await ctx.status.write(object, decision, signal);
-  return undefined;
+  return decision.degraded ? { requeueAfterMs: DEGRADED_REQUEUE_MS } : undefined;
 }
 
 /**

@@ -116,6 +116,22 @@ export async function ensureAccess(vault: VaultAdapter, access: VaultAccess): Pr
 }
 
 /**
+ * A service that may read nothing from Vault now holds no policy or role: what it held before
+ * is deleted (the NKey stays; it is the service's identity, not a grant). Reads first, so a
+ * resync of a service without Vault access writes nothing.
+ */
+export async function dropAccess(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<void> {
+  const name = vaultRoleName(ref);
+  if ((await vault.readPolicy(name)) === undefined) return;
+  await vault.deleteKubernetesRole(platform.vault.authMount, name);
+  await vault.deletePolicy(name);
+}
+
+/**
  * What the finalizer removes: the policy, the role and the NKey (its NATS user leaves the
  * aggregated config with the CR). Every delete succeeds when already absent.
  */

@@ -6,6 +6,11 @@ export interface Change<T extends KubeObject> {
   type: ChangeType;
   key: string;
   object: T;
+  /**
+   * What the cache held before an update or delete: a dependant's mapping needs it to see what
+   * was taken away (a consumer dropped from a list must be reconciled too).
+   */
+  old?: T;
 }
 
 /**
@@ -48,7 +53,7 @@ export class Store<T extends KubeObject> {
     this.#items.set(key, object);
     if (!old) return { type: 'add', key, object };
     if (old.metadata.resourceVersion === object.metadata.resourceVersion) return undefined;
-    return { type: 'update', key, object };
+    return { type: 'update', key, object, old };
   }
 
   remove(object: T): Change<T> | undefined {
@@ -56,7 +61,7 @@ export class Store<T extends KubeObject> {
     const old = this.#items.get(key);
     if (!old) return undefined;
     this.#items.delete(key);
-    return { type: 'delete', key, object };
+    return { type: 'delete', key, object, old };
   }
 
   /**
