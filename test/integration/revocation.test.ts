@@ -1,0 +1,286 @@
+/**
+ * Issue 12, access truth on the real apiserver and Vault: every withdrawal (a credential drops
+ * the service or is deleted, a key ring drops it, a secret entry is removed) is revoked within
+ * one reconcile, proven by a fresh Kubernetes-auth login of the service (a TokenRequest for its
+ * ServiceAccount with audience `vault`, as a pod makes) and by the rendered objects; a grant
+ * comes back only when every side agrees again; a CR naming a path its namespace does not own
+ * is Forbidden and its service cannot read it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile.ts';
+import { HMAC_KEY_RING, TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
+import { platformSchema, type Platform } from '../../src/render/platform.ts';
+import { vaultRoleName } from '../../src/render/service/index.ts';
+import { staticToken } from '../../src/vault/auth.ts';
+import { VaultRequestError } from '../../src/vault/errors.ts';
+import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { kubectl, testEnv } from '../support/env.ts';
+import {
+  kubernetesAuthMount,
+  serviceAccountToken,
+  type KubernetesAuthMount,
+} from '../support/kubernetes-auth.ts';
+import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import {
+  conditionOf,
+  installPostureCrds,
+  isReady,
+  rootVault,
+  startTradingServiceOperator,
+  type RunningOperator,
+} from '../support/tradingservice.ts';
+
+const IMAGE = `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`;
+
+function service(namespace: string, name: string, spec: Record<string, unknown>) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    metadata: { name, namespace },
+    spec: { image: IMAGE, ports: [{ name: 'http', port: 8080 }], ...spec },
+  };
+}
+
+const credential = (namespace: string, consumers: string[]) => ({
+  apiVersion: 'posture.dev/v1alpha1',
+  kind: 'ExchangeCredential',
+  metadata: { name: 'binance', namespace },
+  spec: {
+    exchange: 'binance',
+    vaultPath: `secret/${namespace}/exchanges/binance`,
+    permissions: { read: true, trade: true, withdraw: false },
+    ipWhitelist: ['203.0.113.10/32'],
+    consumers,
+    maxKeyAge: '24h',
+  },
+});
+
+const keyRing = (namespace: string, listeners: string[]) => ({
+  apiVersion: 'posture.dev/v1alpha1',
+  kind: 'HmacKeyRing',
+  metadata: { name: 'signals', namespace },
+  spec: {
+    vaultPath: `secret/${namespace}/hmac/signals`,
+    rotationPeriod: '720h',
+    gracePeriod: '24h',
+    algorithm: 'sha256',
+    signers: ['brain'],
+    listeners,
+  },
+});
+
+const denied = (error: unknown) => error instanceof VaultRequestError && error.status === 403;
+const root = rootVault();
+
+describe('Revocation within one reconcile, proven by a fresh login', () => {
+  let admin: KubeClient;
+  let namespace: string;
+  let auth: KubernetesAuthMount;
+  let platform: Platform;
+  let operator: RunningOperator;
+  const paths = {
+    db: () => `secret/${namespace}/trader/db`,
+    binance: () => `secret/${namespace}/exchanges/binance`,
+    ring: () => `secret/${namespace}/hmac/signals`,
+    thiefDb: () => `secret/${namespace}/thief/db`,
+  };
+
+  /** Logs in as the service's pod would, then tries each path: what it can read. */
+  async function readable(name: string): Promise<Record<string, boolean>> {
+    const jwt = await serviceAccountToken(namespace, name, { audience: 'vault' });
+    const login = await root.kubernetesLogin(auth.mount, vaultRoleName({ namespace, name }), jwt);
+    const vault = new NodeVaultAdapter({
+      address: testEnv().vault?.addr ?? '',
+      token: staticToken(login.token),
+    });
+    const out: Record<string, boolean> = {};
+    for (const [key, path] of Object.entries(paths)) {
+      out[key] = await vault.kvRead(path()).then(
+        () => true,
+        (error: unknown) => {
+          if (denied(error)) return false;
+          throw error;
+        },
+      );
+    }
+    return out;
+  }
+
+  const policyOf = (name: string) => root.readPolicy(vaultRoleName({ namespace, name }));
+  const get = (resource: Resource, name: string) => admin.get(resource, { name, namespace });
+  const patchSpec = (resource: Resource, name: string, spec: Record<string, unknown>) =>
+    admin.patch(resource, { name, namespace, patch: { spec }, type: 'merge' });
+
+  async function waitPolicy(what: string, test: (policy: string) => boolean) {
+    await eventually(what, async () => test((await policyOf('trader')) ?? '') || undefined, 30_000);
+  }
+
+  before(async () => {
+    await installPostureCrds();
+    admin = testKubeClient();
+    namespace = await createTestNamespace(admin, 'revoke');
+    auth = await kubernetesAuthMount(root, namespace);
+    platform = platformSchema.parse({ vault: { authMount: auth.mount } });
+    for (const [key, path] of Object.entries(paths)) await root.kvWrite(path(), { value: key });
+    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, ['trader']));
+    await admin.create(HMAC_KEY_RING, keyRing(namespace, ['trader']));
+    await admin.create(
+      TRADING_SERVICE,
+      service(namespace, 'trader', {
+        exchangeCredentials: ['binance'],
+        hmac: [{ keyRing: 'signals', role: 'listener', env: 'SIGNALS', file: 'hmac' }],
+        secrets: [{ name: 'DB_URL', file: 'db', key: 'value', vaultPath: paths.db() }],
+      }),
+    );
+    operator = startTradingServiceOperator({ namespace, platform, vault: root });
+  });
+
+  after(async () => {
+    await operator.stop();
+    await admin.delete(RESOURCES.namespace, { name: namespace });
+    await auth.remove();
+  });
+
+  it('should let a fresh login read exactly what every side granted', async () => {
+    await eventually(
+      'trader Ready',
+      async () => isReady(await get(TRADING_SERVICE, 'trader')) || undefined,
+      30_000,
+    );
+    assert.deepEqual(await readable('trader'), {
+      db: true,
+      binance: true,
+      ring: true,
+      thiefDb: false,
+    });
+  });
+
+  it('should revoke the key, its file and its egress when the credential drops the service', async () => {
+    await patchSpec(EXCHANGE_CREDENTIAL, 'binance', { consumers: [] });
+    await waitPolicy(
+      'the binance path to leave the policy',
+      (p) => p !== '' && !p.includes('exchanges/binance'),
+    );
+    assert.deepEqual(await readable('trader'), {
+      db: true,
+      binance: false,
+      ring: true,
+      thiefDb: false,
+    });
+    const deployment = JSON.stringify(await get(RESOURCES.deployment, 'trader'));
+    assert.doesNotMatch(deployment, /exchanges\/binance/);
+    assert.doesNotMatch(
+      JSON.stringify(await get(RESOURCES.ciliumNetworkPolicy, 'trader')),
+      /api\.binance\.com/,
+    );
+    const degraded = conditionOf(await get(TRADING_SERVICE, 'trader'), 'Degraded');
+    assert.equal(degraded?.status, 'True');
+    assert.match(
+      (degraded as { message?: string }).message ?? '',
+      /does not list trader in spec\.consumers/,
+    );
+  });
+
+  it('should grant the key again only once the credential lists the service again', async () => {
+    await patchSpec(EXCHANGE_CREDENTIAL, 'binance', { consumers: ['trader'] });
+    await eventually(
+      'trader Ready again',
+      async () => isReady(await get(TRADING_SERVICE, 'trader')) || undefined,
+      30_000,
+    );
+    assert.equal((await readable('trader')).binance, true);
+  });
+
+  it('should revoke the key when the credential is deleted', async () => {
+    await admin.delete(EXCHANGE_CREDENTIAL, { name: 'binance', namespace });
+    await waitPolicy(
+      'the binance path to leave the policy',
+      (p) => p !== '' && !p.includes('exchanges/binance'),
+    );
+    assert.deepEqual(await readable('trader'), {
+      db: true,
+      binance: false,
+      ring: true,
+      thiefDb: false,
+    });
+  });
+
+  it('should revoke the ring key when the key ring drops the service from listeners', async () => {
+    await patchSpec(HMAC_KEY_RING, 'signals', { listeners: ['sentinel'] });
+    await waitPolicy(
+      'the ring path to leave the policy',
+      (p) => p !== '' && !p.includes('hmac/signals'),
+    );
+    assert.deepEqual(await readable('trader'), {
+      db: true,
+      binance: false,
+      ring: false,
+      thiefDb: false,
+    });
+  });
+
+  it('should remove the policy and the role when the last secret entry is removed', async () => {
+    await patchSpec(TRADING_SERVICE, 'trader', { secrets: null });
+    await eventually(
+      'the policy to be gone',
+      async () => ((await policyOf('trader')) === undefined ? true : undefined),
+      30_000,
+    );
+    const jwt = await serviceAccountToken(namespace, 'trader', { audience: 'vault' });
+    await assert.rejects(
+      root.kubernetesLogin(auth.mount, vaultRoleName({ namespace, name: 'trader' }), jwt),
+    );
+    assert.doesNotMatch(
+      JSON.stringify(await get(RESOURCES.deployment, 'trader')),
+      /agent-inject-secret/,
+    );
+  });
+
+  it("should report Forbidden for a plain secret naming a credential's path and never grant it", async () => {
+    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, ['trader']));
+    await admin.create(
+      TRADING_SERVICE,
+      service(namespace, 'thief', {
+        secrets: [
+          { name: 'OWN', file: 'own', key: 'value', vaultPath: paths.thiefDb() },
+          { name: 'LOOT', file: 'loot', key: 'value', vaultPath: paths.binance() },
+        ],
+      }),
+    );
+    const forbidden = await eventually(
+      'thief Forbidden',
+      async () => {
+        const c = conditionOf(await get(TRADING_SERVICE, 'thief'), 'Forbidden');
+        return c?.status === 'True' ? (c as { message?: string }) : undefined;
+      },
+      30_000,
+    );
+    assert.match(
+      forbidden.message ?? '',
+      /spec\.secrets\[1\]\.vaultPath: .* is owned by ExchangeCredential .*\/binance/,
+    );
+    await eventually('thief policy', async () => (await policyOf('thief')) ?? undefined, 30_000);
+    const can = await readable('thief');
+    assert.equal(can.thiefDb, true);
+    assert.equal(can.binance, false);
+  });
+
+  it("should refuse at the apiserver a service naming posture's own prefix", async () => {
+    const seed = service(namespace, 'seedthief', {
+      secrets: [
+        {
+          name: 'SEED',
+          file: 'seed',
+          key: 'seed',
+          vaultPath: `secret/posture/nats/${namespace}/trader`,
+        },
+      ],
+    });
+    const result = await kubectl(['apply', '-f', '-'], JSON.stringify(seed));
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /posture keeps the NKey seeds/);
+  });
+});
