@@ -1,0 +1,124 @@
+/**
+ * How long a withdrawal takes to reach Vault: an ExchangeCredential drops its consumer, and the
+ * clock runs until the consumer's Vault policy no longer holds the credential's path (polled
+ * every 5 ms with the root token). The grant is then given back and awaited, untimed for the
+ * figure, and the edit repeats. Runs the TradingService reconciler in this process against the
+ * real apiserver and Vault, with a 10-minute resync, so only the watch can bring the change.
+ *
+ *   npm run bench -- revoke [--edits 30]
+ */
+import { randomBytes } from 'node:crypto';
+import { EXCHANGE_CREDENTIAL } from '../src/crds/exchangecredential/reconcile.ts';
+import { TRADING_SERVICE } from '../src/crds/tradingservice/reconcile.ts';
+import { RESOURCES } from '../src/operator/kube/resources.ts';
+import { platformSchema } from '../src/render/platform.ts';
+import { vaultRoleName } from '../src/render/service/index.ts';
+import { startEnvironment } from '../src/testenv/environment.ts';
+import { TESTENV_VARIABLE } from '../src/testenv/info.ts';
+
+const args = process.argv.slice(3);
+const at = args.indexOf('--edits');
+const edits = at >= 0 ? Number(args[at + 1]) : 30;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const env = await startEnvironment({ controllers: false, log: () => undefined });
+process.env[TESTENV_VARIABLE] = env.infoFile;
+// Test support reads the environment from that variable: imported only once it is set.
+const support = await import('../test/support/tradingservice.ts');
+const { testKubeClient } = await import('../test/support/operator.ts');
+try {
+  await support.installPostureCrds();
+  const admin = testKubeClient();
+  const namespace = `revoke-${randomBytes(3).toString('hex')}`;
+  await admin.create(RESOURCES.namespace, { metadata: { name: namespace } });
+  const root = support.rootVault();
+  const binance = `secret/${namespace}/exchanges/binance`;
+  await root.kvWrite(binance, { apiKey: 'k', apiSecret: 's' });
+  await root.kvWrite(`secret/${namespace}/trader/db`, { url: 'postgres://db' });
+  const credential = (consumers: string[]) => ({
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'ExchangeCredential',
+    metadata: { name: 'binance', namespace },
+    spec: {
+      exchange: 'binance',
+      vaultPath: binance,
+      permissions: { read: true, trade: true, withdraw: false },
+      ipWhitelist: ['203.0.113.10/32'],
+      consumers,
+      maxKeyAge: '24h',
+    },
+  });
+  await admin.create(EXCHANGE_CREDENTIAL, credential(['trader']));
+  await admin.create(TRADING_SERVICE, {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    metadata: { name: 'trader', namespace },
+    spec: {
+      image: `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`,
+      exchangeCredentials: ['binance'],
+      secrets: [
+        { name: 'DB_URL', file: 'db', key: 'url', vaultPath: `secret/${namespace}/trader/db` },
+      ],
+    },
+  });
+  const operator = support.startTradingServiceOperator({
+    namespace,
+    platform: platformSchema.parse({}),
+    vault: root,
+    resyncPeriodMs: 600_000,
+  });
+  const policy = vaultRoleName({ namespace, name: 'trader' });
+  const holds = async () => ((await root.readPolicy(policy)) ?? '').includes('exchanges/binance');
+  async function until(want: boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await holds()) !== want) {
+      if (Date.now() > deadline)
+        throw new Error(`policy did not ${want ? 'gain' : 'lose'} the path`);
+      await sleep(5);
+    }
+  }
+  const setConsumers = (consumers: string[]) =>
+    admin.patch(EXCHANGE_CREDENTIAL, {
+      name: 'binance',
+      namespace,
+      type: 'merge',
+      patch: { spec: { consumers } },
+    });
+  await until(true);
+  const revoke: number[] = [];
+  const grant: number[] = [];
+  for (let i = 0; i < edits; i += 1) {
+    let start = performance.now();
+    await setConsumers([]);
+    await until(false);
+    revoke.push(performance.now() - start);
+    start = performance.now();
+    await setConsumers(['trader']);
+    await until(true);
+    grant.push(performance.now() - start);
+    process.stdout.write(
+      `edit ${i + 1}/${edits}: revoked in ${revoke.at(-1)?.toFixed(0)} ms, granted again in ${grant.at(-1)?.toFixed(0)} ms\n`,
+    );
+  }
+  await operator.stop();
+  const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
+  const [r, g] = [sorted(revoke), sorted(grant)];
+  const figures = {
+    edits,
+    revokeP50Ms: Math.round(percentile(r, 50)),
+    revokeP99Ms: Math.round(percentile(r, 99)),
+    revokeMaxMs: Math.round(r.at(-1) ?? NaN),
+    grantP50Ms: Math.round(percentile(g, 50)),
+    grantP99Ms: Math.round(percentile(g, 99)),
+  };
+  process.stdout.write(
+    `revoke: p50 ${figures.revokeP50Ms} ms, p99 ${figures.revokeP99Ms} ms (goal p99 ≤ 2000 ms) over ${edits} edits; grant again: p50 ${figures.grantP50Ms} ms, p99 ${figures.grantP99Ms} ms\n`,
+  );
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+} finally {
+  await env.stop();
+}
