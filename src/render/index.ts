@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
 import { renderNatsConfig } from '../nats/config.ts';
 import type { NatsAuthConfig, NatsUser } from '../nats/model.ts';
 import type { Json } from '../gitops/yaml.ts';
+import { tenancyAdmissionParts } from './admission.ts';
 import { MANAGED_BY } from './labels.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
 import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
@@ -139,6 +140,7 @@ export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: 
 export function* platformApps(input: RenderInput, natsText: string): Generator<AppParts> {
   const namespaces = [...new Set(input.model.services.map((s) => s.namespace))].sort();
   if (input.crds && input.crds.length > 0) yield crdApp(input.crds);
+  yield { app: { namespace: '', app: 'admission' }, parts: tenancyAdmissionParts(input.platform) };
   yield* namespaceApps(namespaces, input.isolated ?? new Set());
   for (const service of sortedServices(input.model.services)) {
     yield {

@@ -76,6 +76,16 @@ const vault = z
   })
   .superRefine((v, ctx) => {
     const own = `${v.kvMount}/posture/`;
+    const template = v.tenancy.namespacePrefix;
+    if (
+      template &&
+      (template.startsWith(own) || own.startsWith(template.split('{namespace}')[0] ?? ''))
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenancy', 'namespacePrefix'],
+        message: `${template} overlaps ${own}, where posture keeps the NKey seeds it generates`,
+      });
     for (const [i, prefix] of v.tenancy.sharedPrefixes.entries())
       if (prefix.startsWith(own) || own.startsWith(prefix))
         ctx.addIssue({
