@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runSynth } from '../cli/synth.ts';
+import { runValidate } from '../cli/validate.ts';
 import { TradingServiceSchema } from '../crds/index.ts';
 import { defaultPlatform, platformSchema } from './platform.ts';
 import { namespacePrefix, pathRefusal } from './tenancy.ts';
@@ -27,6 +28,9 @@ function synthWith(file: string, yaml: string, tenancy?: string) {
   }
   const [stdout, stderr] = [sink(), sink()];
   const code = runSynth({ in: dir, out: join(dir, 'out') }, stdout, stderr);
+  const lines: string[] = [];
+  const validate = runValidate([dir], { out: (l) => lines.push(l), err: () => undefined });
+  assert.equal(validate, code, `posture validate agrees with synth: ${lines.join('\n')}`);
   return { code, stderr: stderr.text() };
 }
 
