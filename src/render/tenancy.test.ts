@@ -27,9 +27,9 @@ function synthWith(file: string, yaml: string, tenancy?: string) {
     writeFileSync(platform, text.replace('  kvMount: secret\n', `  kvMount: secret\n${tenancy}`));
   }
   const [stdout, stderr] = [sink(), sink()];
-  const code = runSynth({ in: dir, out: join(dir, 'out') }, stdout, stderr);
   const lines: string[] = [];
   const validate = runValidate([dir], { out: (l) => lines.push(l), err: () => undefined });
+  const code = runSynth({ in: dir, out: join(dir, 'out') }, stdout, stderr);
   assert.equal(validate, code, `posture validate agrees with synth: ${lines.join('\n')}`);
   return { code, stderr: stderr.text() };
 }
