@@ -39,20 +39,11 @@ try {
   const binance = `secret/${namespace}/exchanges/binance`;
   await root.kvWrite(binance, { apiKey: 'k', apiSecret: 's' });
   await root.kvWrite(`secret/${namespace}/trader/db`, { url: 'postgres://db' });
-  const credential = (consumers: string[]) => ({
-    apiVersion: 'posture.dev/v1alpha1',
-    kind: 'ExchangeCredential',
-    metadata: { name: 'binance', namespace },
-    spec: {
-      exchange: 'binance',
-      vaultPath: binance,
-      permissions: { read: true, trade: true, withdraw: false },
-      ipWhitelist: ['203.0.113.10/32'],
-      consumers,
-      maxKeyAge: '24h',
-    },
-  });
-  await admin.create(EXCHANGE_CREDENTIAL, credential(['trader']));
+
+  await admin.create(
+    EXCHANGE_CREDENTIAL,
+    support.exchangeCredential(namespace, { consumers: ['trader'] }),
+  );
   await admin.create(TRADING_SERVICE, {
     apiVersion: 'posture.dev/v1alpha1',
     kind: 'TradingService',

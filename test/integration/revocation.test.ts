@@ -26,6 +26,7 @@ import {
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
   conditionOf,
+  exchangeCredential,
   installPostureCrds,
   isReady,
   rootVault,
@@ -43,20 +44,6 @@ function service(namespace: string, name: string, spec: Record<string, unknown>)
     spec: { image: IMAGE, ports: [{ name: 'http', port: 8080 }], ...spec },
   };
 }
-
-const credential = (namespace: string, consumers: string[]) => ({
-  apiVersion: 'posture.dev/v1alpha1',
-  kind: 'ExchangeCredential',
-  metadata: { name: 'binance', namespace },
-  spec: {
-    exchange: 'binance',
-    vaultPath: `secret/${namespace}/exchanges/binance`,
-    permissions: { read: true, trade: true, withdraw: false },
-    ipWhitelist: ['203.0.113.10/32'],
-    consumers,
-    maxKeyAge: '24h',
-  },
-});
 
 const keyRing = (namespace: string, listeners: string[]) => ({
   apiVersion: 'posture.dev/v1alpha1',
@@ -88,8 +75,8 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
     thiefDb: () => `secret/${namespace}/thief/db`,
   };
 
-  /** Logs in as the service's pod would, then tries each path: what it can read. */
-  async function readable(name: string): Promise<Record<string, boolean>> {
+  /** Logs in as the service's pod would, then tries each path: the ones it can read. */
+  async function readable(name: string): Promise<string[]> {
     const jwt = await serviceAccountToken(namespace, name, { audience: 'vault' });
     const login = await root.kubernetesLogin(auth.mount, vaultRoleName({ namespace, name }), jwt);
     const vault = new NodeVaultAdapter({
@@ -106,13 +93,18 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
         },
       );
     }
-    return out;
+    return Object.keys(out).filter((key) => out[key]);
   }
 
   const policyOf = (name: string) => root.readPolicy(vaultRoleName({ namespace, name }));
   const get = (resource: Resource, name: string) => admin.get(resource, { name, namespace });
   const patchSpec = (resource: Resource, name: string, spec: Record<string, unknown>) =>
     admin.patch(resource, { name, namespace, patch: { spec }, type: 'merge' });
+
+  /** Until the trader's policy (still there) no longer holds a path containing `fragment`. */
+  async function revoked(fragment: string) {
+    await waitPolicy(`${fragment} to leave the policy`, (p) => p !== '' && !p.includes(fragment));
+  }
 
   async function waitPolicy(what: string, test: (policy: string) => boolean) {
     await eventually(what, async () => test((await policyOf('trader')) ?? '') || undefined, 30_000);
@@ -125,7 +117,10 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
     auth = await kubernetesAuthMount(root, namespace);
     platform = platformSchema.parse({ vault: { authMount: auth.mount } });
     for (const [key, path] of Object.entries(paths)) await root.kvWrite(path(), { value: key });
-    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, ['trader']));
+    await admin.create(
+      EXCHANGE_CREDENTIAL,
+      exchangeCredential(namespace, { consumers: ['trader'] }),
+    );
     await admin.create(HMAC_KEY_RING, keyRing(namespace, ['trader']));
     await admin.create(
       TRADING_SERVICE,
@@ -150,26 +145,13 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
       async () => isReady(await get(TRADING_SERVICE, 'trader')) || undefined,
       30_000,
     );
-    assert.deepEqual(await readable('trader'), {
-      db: true,
-      binance: true,
-      ring: true,
-      thiefDb: false,
-    });
+    assert.deepEqual(await readable('trader'), ['db', 'binance', 'ring']);
   });
 
   it('should revoke the key, its file and its egress when the credential drops the service', async () => {
     await patchSpec(EXCHANGE_CREDENTIAL, 'binance', { consumers: [] });
-    await waitPolicy(
-      'the binance path to leave the policy',
-      (p) => p !== '' && !p.includes('exchanges/binance'),
-    );
-    assert.deepEqual(await readable('trader'), {
-      db: true,
-      binance: false,
-      ring: true,
-      thiefDb: false,
-    });
+    await revoked('exchanges/binance');
+    assert.deepEqual(await readable('trader'), ['db', 'ring']);
     const deployment = JSON.stringify(await get(RESOURCES.deployment, 'trader'));
     assert.doesNotMatch(deployment, /exchanges\/binance/);
     assert.doesNotMatch(
@@ -191,35 +173,19 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
       async () => isReady(await get(TRADING_SERVICE, 'trader')) || undefined,
       30_000,
     );
-    assert.equal((await readable('trader')).binance, true);
+    assert.ok((await readable('trader')).includes('binance'));
   });
 
   it('should revoke the key when the credential is deleted', async () => {
     await admin.delete(EXCHANGE_CREDENTIAL, { name: 'binance', namespace });
-    await waitPolicy(
-      'the binance path to leave the policy',
-      (p) => p !== '' && !p.includes('exchanges/binance'),
-    );
-    assert.deepEqual(await readable('trader'), {
-      db: true,
-      binance: false,
-      ring: true,
-      thiefDb: false,
-    });
+    await revoked('exchanges/binance');
+    assert.deepEqual(await readable('trader'), ['db', 'ring']);
   });
 
   it('should revoke the ring key when the key ring drops the service from listeners', async () => {
     await patchSpec(HMAC_KEY_RING, 'signals', { listeners: ['sentinel'] });
-    await waitPolicy(
-      'the ring path to leave the policy',
-      (p) => p !== '' && !p.includes('hmac/signals'),
-    );
-    assert.deepEqual(await readable('trader'), {
-      db: true,
-      binance: false,
-      ring: false,
-      thiefDb: false,
-    });
+    await revoked('hmac/signals');
+    assert.deepEqual(await readable('trader'), ['db']);
   });
 
   it('should remove the policy and the role when the last secret entry is removed', async () => {
@@ -240,7 +206,10 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
   });
 
   it("should report Forbidden for a plain secret naming a credential's path and never grant it", async () => {
-    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, ['trader']));
+    await admin.create(
+      EXCHANGE_CREDENTIAL,
+      exchangeCredential(namespace, { consumers: ['trader'] }),
+    );
     await admin.create(
       TRADING_SERVICE,
       service(namespace, 'thief', {
@@ -263,9 +232,7 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
       /spec\.secrets\[1\]\.vaultPath: .* is owned by ExchangeCredential .*\/binance/,
     );
     await eventually('thief policy', async () => (await policyOf('thief')) ?? undefined, 30_000);
-    const can = await readable('thief');
-    assert.equal(can.thiefDb, true);
-    assert.equal(can.binance, false);
+    assert.deepEqual(await readable('thief'), ['thiefDb']);
   });
 
   it("should refuse at the apiserver a service naming posture's own prefix", async () => {

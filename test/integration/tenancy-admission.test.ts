@@ -14,7 +14,7 @@ import { partManifest } from '../../src/render/objects.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { kubectl } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
-import { installPostureCrds } from '../support/tradingservice.ts';
+import { exchangeCredential, installPostureCrds } from '../support/tradingservice.ts';
 
 const IMAGE = `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`;
 
@@ -23,19 +23,6 @@ const service = (namespace: string, name: string, vaultPath: string) => ({
   kind: 'TradingService',
   metadata: { name, namespace },
   spec: { image: IMAGE, secrets: [{ name: 'DB', file: 'db', key: 'url', vaultPath }] },
-});
-
-const credential = (namespace: string, name: string, vaultPath: string) => ({
-  apiVersion: 'posture.dev/v1alpha1',
-  kind: 'ExchangeCredential',
-  metadata: { name, namespace },
-  spec: {
-    exchange: 'binance',
-    vaultPath,
-    permissions: { read: true, trade: true, withdraw: false },
-    ipWhitelist: ['203.0.113.10/32'],
-    consumers: ['trader'],
-  },
 });
 
 const create = (object: object) => kubectl(['create', '-f', '-'], JSON.stringify(object));
@@ -105,13 +92,19 @@ describe('Vault tenancy at admission (ValidatingAdmissionPolicy)', () => {
   it('should refuse a credential outside its namespace, even under a shared prefix', async () => {
     for (const path of ['secret/titan/exchanges/binance', 'secret/shared/binance']) {
       const result = await create(
-        credential(namespace, `c-${randomBytes(2).toString('hex')}`, path),
+        exchangeCredential(namespace, {
+          name: `c-${randomBytes(2).toString('hex')}`,
+          vaultPath: path,
+        }),
       );
       assert.notEqual(result.code, 0, path);
       assert.match(result.stderr, /spec\.vaultPath must lie under/);
     }
     const own = await create(
-      credential(namespace, 'binance', `secret/${namespace}/exchanges/binance`),
+      exchangeCredential(namespace, {
+        name: 'binance',
+        vaultPath: `secret/${namespace}/exchanges/binance`,
+      }),
     );
     assert.equal(own.code, 0, own.stderr);
   });

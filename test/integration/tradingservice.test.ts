@@ -18,6 +18,7 @@ import { kubectl } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
   conditionOf,
+  exchangeCredential,
   installPostureCrds,
   isReady,
   rootVault as root,
@@ -43,20 +44,6 @@ function trader(namespace: string, secrets: object[] = []) {
     },
   };
 }
-
-const credential = (namespace: string) => ({
-  apiVersion: 'posture.dev/v1alpha1',
-  kind: 'ExchangeCredential',
-  metadata: { name: 'binance', namespace },
-  spec: {
-    exchange: 'binance',
-    vaultPath: `secret/${namespace}/exchanges/binance`,
-    permissions: { read: true, trade: true, withdraw: false },
-    ipWhitelist: ['203.0.113.10/32'],
-    consumers: ['trader'],
-    maxKeyAge: '24h',
-  },
-});
 
 /** The policy reads the credential and the NKey seed, the role binds the ServiceAccount, and
  * the NKey's public key in Vault is the one in status. */
@@ -89,7 +76,7 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     await installPostureCrds();
     admin = testKubeClient();
     namespace = await createTestNamespace(admin, 'ts');
-    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace));
+    await admin.create(EXCHANGE_CREDENTIAL, exchangeCredential(namespace));
     await admin.create(TRADING_SERVICE, trader(namespace));
     vault = switchableVault(root());
     operator = startTradingServiceOperator({ namespace, platform, vault });

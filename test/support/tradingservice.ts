@@ -14,6 +14,27 @@ import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { kubectl, testEnv } from './env.ts';
 import { eventually, testKubeClient } from './operator.ts';
 
+/** An ExchangeCredential whose key lies where its namespace owns it (docs/adr/0037). */
+export function exchangeCredential(
+  namespace: string,
+  options: { name?: string; consumers?: string[]; vaultPath?: string } = {},
+) {
+  const name = options.name ?? 'binance';
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'ExchangeCredential',
+    metadata: { name, namespace },
+    spec: {
+      exchange: 'binance',
+      vaultPath: options.vaultPath ?? `secret/${namespace}/exchanges/${name}`,
+      permissions: { read: true, trade: true, withdraw: false },
+      ipWhitelist: ['203.0.113.10/32'],
+      consumers: options.consumers ?? ['trader'],
+      maxKeyAge: '24h',
+    },
+  };
+}
+
 /** An adapter on the test Vault with the root token (tests check what the operator did). */
 export function rootVault(): NodeVaultAdapter {
   const env = testEnv().vault;
