@@ -28,10 +28,13 @@ export function endpointOf(namespace: string, service: string): Record<string, s
   return { [CILIUM_NAMESPACE_LABEL]: namespace, ...selectorLabels(service) };
 }
 
-/** A Cilium endpoint selector for pods with these labels in a namespace. */
+/**
+ * A Cilium endpoint selector for pods with these labels in a namespace. The namespace is set
+ * last so that no label can replace it: a selector always stays inside its namespace.
+ */
 export function endpointsIn(
   namespace: string,
   labels: Record<string, string>,
 ): Record<string, string> {
-  return { [CILIUM_NAMESPACE_LABEL]: namespace, ...labels };
+  return { ...labels, [CILIUM_NAMESPACE_LABEL]: namespace };
 }

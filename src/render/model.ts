@@ -23,6 +23,16 @@ export interface PeerModel {
   ports: PortRef[];
 }
 
+/**
+ * Pods that are not TradingServices (an ingress controller, a scraper) allowed to connect: the
+ * pods in `namespace` carrying every one of `podLabels`, on `ports` of this service (never empty).
+ */
+export interface WorkloadPeerModel {
+  namespace: string;
+  podLabels: Record<string, string>;
+  ports: PortRef[];
+}
+
 export interface PortRef {
   port: number;
   protocol: Protocol;
@@ -72,6 +82,8 @@ export interface ServiceModel {
   /** Every file the service reads: its own secrets, key rings and exchange credentials. */
   files: SecretFileModel[];
   ingress: PeerModel[];
+  /** Workloads outside posture allowed in, from `spec.ingress[].workload`. */
+  ingressWorkloads: WorkloadPeerModel[];
   egressServices: PeerModel[];
   /** Declared FQDNs plus the API hosts of the exchange credentials it consumes. */
   egressFqdns: FqdnModel[];

@@ -1,5 +1,5 @@
-import type { Peer, TradingService } from '../crds/index.ts';
-import type { PeerModel, PortRef } from './model.ts';
+import type { IngressPeer, Peer, TradingService, Workload } from '../crds/index.ts';
+import type { PeerModel, PortRef, WorkloadPeerModel } from './model.ts';
 import type { Problem } from './problems.ts';
 
 export type ServiceIndex = ReadonlyMap<string, { object: TradingService; file?: string }>;
@@ -61,18 +61,39 @@ function ingressPeer({ ts, services, report }: Scope, peer: Peer, path: string) 
   return { namespace, service: peer.service, ports: peer.ports.length === 0 ? [] : ports };
 }
 
+/**
+ * Ingress from pods outside posture: nothing to resolve, the schema already holds the namespace
+ * and labels to a DNS label and a non-empty selector, and the ports to declared, listed ones.
+ */
+function workloadPeer(ts: TradingService, workload: Workload, ports: number[]): WorkloadPeerModel {
+  return {
+    namespace: workload.namespace,
+    podLabels: workload.podLabels,
+    ports: declaredPorts(ts).filter((p) => ports.includes(p.port)),
+  };
+}
+
+function serviceOf(peer: IngressPeer): Peer | undefined {
+  const { service, namespace, ports } = peer;
+  if (service === undefined) return undefined;
+  return { service, ports, ...(namespace !== undefined && { namespace }) };
+}
+
 /** The resolved ingress and egress peers of a service; unknown peers are reported. */
 export function peersOf(ts: TradingService, services: ServiceIndex, report: Report) {
   const scope: Scope = { ts, services, report };
   const ingress: PeerModel[] = [];
+  const workloads: WorkloadPeerModel[] = [];
   const egress: PeerModel[] = [];
-  for (const [i, peer] of ts.spec.ingress.entries()) {
-    const resolved = ingressPeer(scope, peer, `spec.ingress[${i}]`);
+  for (const [i, entry] of ts.spec.ingress.entries()) {
+    if (entry.workload) workloads.push(workloadPeer(ts, entry.workload, entry.ports));
+    const peer = serviceOf(entry);
+    const resolved = peer && ingressPeer(scope, peer, `spec.ingress[${i}]`);
     if (resolved) ingress.push(resolved);
   }
   for (const [i, peer] of ts.spec.egress.services.entries()) {
     const resolved = egressPeer(scope, peer, `spec.egress.services[${i}]`);
     if (resolved) egress.push(resolved);
   }
-  return { ingress, egress };
+  return { ingress, workloads, egress };
 }

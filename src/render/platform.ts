@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { podLabels } from '../crds/common/labels.ts';
 
 /**
  * Cluster settings that a platform's CRs do not say: where Vault, NATS and DNS live and which
@@ -130,11 +131,21 @@ const egressGateway = z.strictObject({
   ips: z.array(z.union([z.ipv4(), z.ipv6()])).default([]),
 });
 
+/**
+ * Pods that scrape metrics (Prometheus, an OpenTelemetry collector). When set, every service that
+ * declares a port named `metrics` lets them in on that port and no other; unset, nobody scrapes.
+ */
+const monitoring = z.strictObject({
+  namespace: dnsLabel,
+  podLabels: podLabels('Labels of the scraper pods, all of them; at least one.'),
+});
+
 export const platformSchema = z.strictObject({
   vault: vault.default(() => vault.parse({})),
   nats: nats.default(() => nats.parse({})),
   dns: dns.default(() => dns.parse({})),
   egressGateway: egressGateway.default(() => egressGateway.parse({})),
+  monitoring: monitoring.optional(),
 });
 
 export type Platform = z.infer<typeof platformSchema>;

@@ -279,6 +279,7 @@ function toService(ts: TradingService, ctx: Context, report: Report): ServiceMod
     }),
     files,
     ingress: peers.ingress,
+    ingressWorkloads: peers.workloads,
     egressServices: peers.egress,
     egressFqdns: dedupeFqdns([...spec.egress.fqdns, ...exchange.fqdns]),
     egressCidrs: spec.egress.cidrs.map((c) => ({ cidr: c.cidr, ports: c.ports })),

@@ -77,6 +77,26 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
     }
   });
 
+  it('should render the ingress controller and the scrapers into the CiliumNetworkPolicies', () => {
+    type Rule = {
+      fromEndpoints?: { matchLabels?: Record<string, string> }[];
+      toPorts?: { ports: { port: string }[] }[];
+    };
+    const rules = output.rendered.objects
+      .filter((o) => kindOf(o.manifest) === 'CiliumNetworkPolicy')
+      .flatMap((o) => (o.manifest['spec'] as { ingress?: Rule[] }).ingress ?? []);
+    const from = (namespace: string) =>
+      rules.filter((r) =>
+        r.fromEndpoints?.some(
+          (e) => e.matchLabels?.['k8s:io.kubernetes.pod.namespace'] === namespace,
+        ),
+      );
+    const ports = (r: Rule) => r.toPorts?.flatMap((t) => t.ports.map((p) => p.port));
+    assert.deepEqual(from('ingress-nginx').map(ports), [['8080']]);
+    // Every service with a port named metrics (9090 in the example), on that port only.
+    assert.deepEqual(from('monitoring').map(ports), Array(7).fill(['9090']));
+  });
+
   it('should pass kubeconform with strict schemas, no schema missing', async () => {
     const args = [
       '-schema-location',

@@ -1,6 +1,5 @@
 import { createUser } from '@nats-io/nkeys';
 import { readPlatformDir, type PlatformSource } from '../../src/gitops/source.ts';
-import type { Peer } from '../../src/crds/index.ts';
 import type { Sourced } from '../../src/render/resources.ts';
 
 /** The platform the render integration tests use: the Titan example. */
@@ -21,8 +20,11 @@ function moved<T extends Namespaced>(
   }));
 }
 
-const movedPeer = (ns: (n: string) => string) => (p: Peer) =>
-  p.namespace === undefined ? p : { ...p, namespace: ns(p.namespace) };
+// Workload peers keep their namespace: it names pods outside the example, not a moved service.
+const movedPeer =
+  (ns: (n: string) => string) =>
+  <P extends { namespace?: string | undefined }>(p: P): P =>
+    p.namespace === undefined ? p : { ...p, namespace: ns(p.namespace) };
 
 /**
  * The example with every namespace suffixed, so tests that apply it to the shared apiserver do

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { cidrPrefixLength, cidrProblem } from './cidr.ts';
+import { isLabelKey } from './labels.ts';
 import { DURATION_PATTERN, durationSeconds } from './duration.ts';
 import { SUBJECT_PATTERN } from './nats.ts';
 import { subjectProblem } from '../../nats/model.ts';
@@ -88,4 +89,28 @@ describe('NATS subjects', () => {
   it('should accept only subjects that the NATS config renderer accepts too', () => {
     fc.assert(fc.property(subject, (s) => isSubject(s) && subjectProblem(s) === undefined));
   });
+});
+
+describe('label keys', () => {
+  const table: [string, boolean][] = [
+    ['app', true],
+    ['app.kubernetes.io/name', true],
+    ['k8s-app', true],
+    ['Tier_1.x', true],
+    [`a/${'b'.repeat(63)}`, true],
+    [`${'a'.repeat(253)}/app`, true],
+    [`${'a'.repeat(254)}/app`, false],
+    [`a/${'b'.repeat(64)}`, false],
+    ['', false],
+    ['k8s:io.kubernetes.pod.namespace', false],
+    ['app name', false],
+    ['Example.com/app', false],
+    ['a/b/c', false],
+    ['-app', false],
+    ['app-', false],
+  ];
+  for (const [key, valid] of table) {
+    it(`should ${valid ? 'accept' : 'reject'} ${JSON.stringify(key.length > 40 ? `${key.slice(0, 12)}…(${key.length})` : key)}`, () =>
+      assert.equal(isLabelKey(key), valid));
+  }
 });

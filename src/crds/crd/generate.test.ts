@@ -66,6 +66,8 @@ describe('generated CRDs', () => {
         walk(openApi(i)['properties'], kind.kind, (node, path) => {
           if (node['type'] === 'array')
             assert.ok(typeof node['maxItems'] === 'number', `${path} has no maxItems`);
+          if (typeof node['additionalProperties'] === 'object')
+            assert.ok(typeof node['maxProperties'] === 'number', `${path} has no maxProperties`);
         });
       });
 

@@ -91,6 +91,27 @@ const peer = (declared: number[]) =>
     { requiredKeys: ['service', 'ports'] },
   );
 
+const labelKey = fc
+  .tuple(
+    fc.option(fc.array(label, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,12}[A-Za-z0-9])?$/),
+  )
+  .map(([prefix, name]) => (prefix === undefined ? name : `${prefix.join('.')}/${name}`));
+const labelValue = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,12}[A-Za-z0-9])?)?$/);
+
+/** Pods outside posture: only on declared ports, which it must list. */
+const workloadPeer = (declared: number[]) =>
+  fc.record({
+    workload: fc.record({
+      namespace: label,
+      podLabels: fc.dictionary(labelKey, labelValue, { minKeys: 1, maxKeys: 3 }),
+    }),
+    ports: fc.uniqueArray(fc.constantFrom(...declared), { minLength: 1, maxLength: 3 }),
+  });
+
+const ingressPeer = (declared: number[]) =>
+  declared.length === 0 ? peer(declared) : fc.oneof(peer(declared), workloadPeer(declared));
+
 const envBase = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/);
 const fileBase = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,10}$/);
 const vaultPath = fc
@@ -146,7 +167,7 @@ function tradingSpec(declared: { name: string; port: number; protocol: string }[
         })),
       ),
       exchangeCredentials: fc.uniqueArray(label, { maxLength: 3 }),
-      ingress: fc.array(peer(numbers), { maxLength: 3 }),
+      ingress: fc.array(ingressPeer(numbers), { maxLength: 3 }),
       egress: fc.record(
         {
           services: fc.array(peer([]), { maxLength: 2 }),

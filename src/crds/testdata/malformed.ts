@@ -1,3 +1,4 @@
+import { INGRESS_ROWS } from './malformed-ingress.ts';
 import { EXCHANGE_CREDENTIAL_ROWS, HMAC_KEY_RING_ROWS } from './malformed-others.ts';
 import { TRADING_SERVICE_ROWS } from './malformed-tradingservice.ts';
 import type { MalformedCase } from './row.ts';
@@ -13,6 +14,7 @@ export type { MalformedCase } from './row.ts';
  */
 export const MALFORMED: readonly MalformedCase[] = [
   ...TRADING_SERVICE_ROWS,
+  ...INGRESS_ROWS,
   ...HMAC_KEY_RING_ROWS,
   ...EXCHANGE_CREDENTIAL_ROWS,
 ];

@@ -6,7 +6,7 @@ import {
   type CiliumNetworkPolicySpecIngress,
 } from '../../imports/cilium.io.js';
 import { endpointOf, endpointsIn, selectorLabels, serviceLabels } from '../labels.ts';
-import type { FqdnModel, PeerModel, PortRef, ServiceModel } from '../model.ts';
+import type { FqdnModel, PeerModel, PortRef, ServiceModel, WorkloadPeerModel } from '../model.ts';
 import { part, type Part } from '../objects.ts';
 import type { Platform } from '../platform.ts';
 
@@ -74,28 +74,45 @@ function cidrRule(range: { cidr: string; ports: number[] }): CiliumNetworkPolicy
   return range.ports.length === 0 ? rule : { ...rule, toPorts: [{ ports: range.ports.map(tcp) }] };
 }
 
+function ingressPorts(ports: PortRef[]) {
+  return ports.map((p) => ({
+    port: String(p.port),
+    protocol: p.protocol === 'UDP' ? IngressProtocol.UDP : IngressProtocol.TCP,
+  }));
+}
+
 function ingressRule(service: ServiceModel, peer: PeerModel): CiliumNetworkPolicySpecIngress {
   const allowed = (p: PortRef) =>
     peer.ports.length === 0 ||
     peer.ports.some((q) => q.port === p.port && q.protocol === p.protocol);
-  const declared = service.ports.filter(allowed);
   return {
     fromEndpoints: [{ matchLabels: endpointOf(peer.namespace, peer.service) }],
-    toPorts: [
-      {
-        ports: declared.map((p) => ({
-          port: String(p.port),
-          protocol: p.protocol === 'UDP' ? IngressProtocol.UDP : IngressProtocol.TCP,
-        })),
-      },
-    ],
+    toPorts: [{ ports: ingressPorts(service.ports.filter(allowed)) }],
   };
+}
+
+/** Pods outside posture: their namespace and every listed label, on the listed ports only. */
+function workloadRule(peer: WorkloadPeerModel): CiliumNetworkPolicySpecIngress {
+  return {
+    fromEndpoints: [{ matchLabels: endpointsIn(peer.namespace, peer.podLabels) }],
+    toPorts: [{ ports: ingressPorts(peer.ports) }],
+  };
+}
+
+/** The port name scrapers may reach; a service without one is not scraped. */
+export const METRICS_PORT = 'metrics';
+
+function monitoringRules(service: ServiceModel, platform: Platform) {
+  const metrics = service.ports.filter((p) => p.name === METRICS_PORT);
+  if (!platform.monitoring || metrics.length === 0) return [];
+  return [workloadRule({ ...platform.monitoring, ports: metrics })];
 }
 
 /**
  * The service's CiliumNetworkPolicy: default deny in both directions for its pods, then exactly
- * the declared ingress peers (on its declared ports), DNS, NATS and Vault when it uses them, the
- * declared peer services and FQDNs (its own plus its exchanges' API hosts). Nothing else.
+ * the declared ingress peers and workloads (on its declared ports), the platform's scrapers on
+ * ports named `metrics`, DNS, NATS and Vault when it uses them, the declared peer services and
+ * FQDNs (its own plus its exchanges' API hosts). Nothing else.
  */
 export function networkPolicyPart(service: ServiceModel, platform: Platform): Part {
   const egress = [
@@ -104,7 +121,11 @@ export function networkPolicyPart(service: ServiceModel, platform: Platform): Pa
     ...service.egressFqdns.map(fqdnRule),
     ...service.egressCidrs.map(cidrRule),
   ];
-  const ingress = service.ingress.map((peer) => ingressRule(service, peer));
+  const ingress = [
+    ...service.ingress.map((peer) => ingressRule(service, peer)),
+    ...service.ingressWorkloads.map(workloadRule),
+    ...monitoringRules(service, platform),
+  ];
   return part(`${service.name}-ciliumnetworkpolicy`, CiliumNetworkPolicy, {
     metadata: {
       name: service.name,

@@ -36,6 +36,8 @@ interface Shape {
   peers: number[];
   useExchange: boolean;
   hmacRole: 'signer' | 'listener' | 'none';
+  /** Reached by pods outside posture (an ingress controller) on its first port. */
+  fromIngress: boolean;
 }
 
 const shape: fc.Arbitrary<Omit<Shape, 'name'>> = fc.record({
@@ -52,7 +54,20 @@ const shape: fc.Arbitrary<Omit<Shape, 'name'>> = fc.record({
   peers: fc.uniqueArray(fc.nat(6), { maxLength: 2 }),
   useExchange: fc.boolean(),
   hmacRole: fc.constantFrom('signer' as const, 'listener' as const, 'none' as const),
+  fromIngress: fc.boolean(),
 });
+
+const INGRESS_CONTROLLER = {
+  namespace: 'ingress-nginx',
+  podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'x' },
+};
+
+function ingressOf(s: Shape, callers: Shape[]) {
+  const [first] = s.ports;
+  if (first === undefined) return [];
+  const workload = s.fromIngress ? [{ workload: INGRESS_CONTROLLER, ports: [first] }] : [];
+  return [...callers.map((o) => ({ service: o.name })), ...workload];
+}
 
 function calls(from: Shape, to: Shape, all: Shape[]): boolean {
   return to.ports.length > 0 && from.peers.some((i) => all[i % all.length] === to);
@@ -62,7 +77,7 @@ function tradingService(s: Shape, all: Shape[]): TradingService {
   const callable = all.filter((p) => p !== s && p.namespace === s.namespace && calls(s, p, all));
   const callers = all.filter((o) => o.namespace === s.namespace && o !== s && calls(o, s, all));
   const spec = {
-    ingress: s.ports.length === 0 ? [] : callers.map((o) => ({ service: o.name })),
+    ingress: ingressOf(s, callers),
     image: `registry.example/${s.name}@${DIGEST}`,
     ports: s.ports.map((port, i) => ({ name: `p${i}`, port })),
     ...(s.nats && { nats: { publish: s.publish, subscribe: s.subscribe, allowResponses: {} } }),
