@@ -67,7 +67,7 @@ export function runValidate(paths: readonly string[], output: Output): number {
     objects += report.objects;
     findings.push(...report.findings);
   }
-  if (findings.length === 0)
+  if (findings.length === 0 && objects > 0)
     for (const dir of paths.filter((p) => statSync(p).isDirectory()))
       findings.push(...platformFindings(dir));
   for (const finding of findings) output.out(formatFinding(finding));
