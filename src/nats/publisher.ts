@@ -51,6 +51,11 @@ export interface NatsPublisher {
   onSettled: (listener: () => void) => void;
   /** Writes and reloads so far (tests, metrics). */
   readonly reloads: number;
+  /**
+   * Whether 'confirmed' means nats-server loaded the config (its /varz said so) or only that it
+   * was written (no monitoring URL): then a service must not be reported Ready for it.
+   */
+  readonly confirmsLoad: boolean;
 }
 
 export interface PublisherOptions {
@@ -63,6 +68,8 @@ export interface PublisherOptions {
   maxWaitMs?: number;
   /** How long to wait for nats-server to confirm a reload. @default 10_000 */
   confirmTimeoutMs?: number;
+  /** False when the target cannot see nats-server load a config (unconfirmedTarget). @default true */
+  confirmsLoad?: boolean;
 }
 
 /**
@@ -82,8 +89,10 @@ export class ConfirmedPublisher implements NatsPublisher {
   #queued: { since: number; timer?: NodeJS.Timeout } | undefined;
   #inflight: number | undefined;
   #wanted = 0;
+  readonly confirmsLoad: boolean;
 
   constructor(target: ReloadTarget, options: PublisherOptions = {}) {
+    this.confirmsLoad = options.confirmsLoad ?? true;
     this.#quietMs = options.quietMs ?? 500;
     this.#maxWaitMs = options.maxWaitMs ?? 2000;
     this.#reloader = new CoalescingReloader({
@@ -193,7 +202,8 @@ export function secretWriter(
 
 /**
  * In a cluster, a config-reloader sidecar signals nats-server when the mounted Secret changes;
- * without a monitoring URL to confirm through, a write counts as confirmed.
+ * without a monitoring URL to confirm through, a write settles the request, and the publisher
+ * using this target must say `confirmsLoad: false` (its services are then NatsNotConfirmed).
  */
 export function unconfirmedTarget(write: (text: string) => Promise<void>): ReloadTarget {
   let generation = 0;

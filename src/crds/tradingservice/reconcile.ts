@@ -10,20 +10,12 @@ import { EventRecorder } from '../../operator/kube/events.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../../operator/main.ts';
-import {
-  ConditionType,
-  Reason,
-  type ConditionInput,
-  type ObjectStatus,
-} from '../../operator/status.ts';
+import { Reason, type ObjectStatus } from '../../operator/status.ts';
 import type { Platform } from '../../render/platform.ts';
 import { VaultUnavailableError } from '../../vault/errors.ts';
 import { EXCHANGE_CREDENTIAL } from '../exchangecredential/reconcile.ts';
-import {
-  decideTradingService,
-  TradingServiceReason,
-  type TradingServiceDecision,
-} from './decide.ts';
+import { decideTradingService, type TradingServiceDecision } from './decide.ts';
+import { natsFailed, natsUnconfirmed, vaultDown } from './failures.ts';
 import {
   credentialConsumers,
   dependencyReader,
@@ -32,7 +24,7 @@ import {
   type Dependencies,
 } from './gather.ts';
 import { NatsAuth } from './nats.ts';
-import type { NatsPublisher } from '../../nats/publisher.ts';
+import { NATS_AUTH_SECRET, type NatsPublisher } from '../../nats/publisher.ts';
 import { hasFinalizer, setFinalizer, StatusWriter, TRADING_SERVICE } from './status.ts';
 import { createNkey, ensureAccess, observeVault, removeAccess, type ServiceRef } from './vault.ts';
 
@@ -105,35 +97,6 @@ async function applyDecision(
   if (decision.access) await ensureAccess(vault, decision.access);
   await applyChildren(ctx, decision.objects);
   return fields;
-}
-
-/** The decision's conditions with `problem` set and Ready False for the same reason. */
-function failed(decision: TradingServiceDecision, problem: ConditionInput): TradingServiceDecision {
-  const ready = { ...problem, type: ConditionType.Ready, status: 'False' as const };
-  const conditions = decision.conditions.filter(
-    (c) => c.type !== problem.type && c.type !== ConditionType.Ready,
-  );
-  return { ...decision, conditions: [...conditions, problem, ready] };
-}
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-function natsFailed(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
-  return failed(decision, {
-    type: ConditionType.Degraded,
-    status: 'True',
-    reason: TradingServiceReason.NatsNotConfirmed,
-    message: messageOf(error),
-  });
-}
-
-function vaultDown(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
-  return failed(decision, {
-    type: ConditionType.VaultUnavailable,
-    status: 'True',
-    reason: Reason.VaultUnavailable,
-    message: messageOf(error),
-  });
 }
 
 async function finalize(
@@ -226,7 +189,13 @@ async function finish(
     await ctx.status.write(object, natsFailed(nats, decision), signal);
     throw nats;
   }
-  await ctx.status.write(object, decision, signal);
+  const unconfirmed = natsUser && ctx.nats && !ctx.nats.confirmsLoad;
+  const secret = `${ctx.platform.nats.namespace}/${NATS_AUTH_SECRET}`;
+  await ctx.status.write(
+    object,
+    unconfirmed ? natsUnconfirmed(decision, secret) : decision,
+    signal,
+  );
   return undefined;
 }
 
