@@ -123,6 +123,23 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     assert.doesNotMatch(everything.stdout, /SUA[A-Z2-7]{20}/, 'no NKey seed in Kubernetes');
   });
 
+  it("should fill status.readyReplicas (the AVAILABLE column) from its Deployment's pods", async () => {
+    const ready = await eventually(
+      'readyReplicas 1 in status',
+      async () => {
+        const o = (await get()) as { status?: { readyReplicas?: number } } | undefined;
+        return o?.status?.readyReplicas === 1 ? o : undefined;
+      },
+      120_000,
+    );
+    const deployment = await admin.get(RESOURCES.deployment, { name: 'trader', namespace });
+    const live = (deployment as { status?: { readyReplicas?: number } } | undefined)?.status;
+    assert.equal(ready.status?.readyReplicas, live?.readyReplicas);
+    const table = await kubectl(['-n', namespace, 'get', 'tradingservice', 'trader']);
+    const [header = [], row = []] = table.stdout.split('\n').map((l) => l.trim().split(/\s+/));
+    assert.equal(row[header.indexOf('AVAILABLE')], '1', table.stdout);
+  });
+
   it('should perform zero writes during no-op resyncs (requests counted)', async () => {
     await ready();
     await eventually('a quiet operator', async () => {

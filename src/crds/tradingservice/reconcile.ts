@@ -231,7 +231,9 @@ export function tradingServiceController(
       platform,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
-      status: new StatusWriter(deps, events),
+      status: new StatusWriter(deps, events, (o) =>
+        children.get('Deployment')?.store.get(`${o.metadata.namespace}/${o.metadata.name}`),
+      ),
       ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),
     };
     const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
