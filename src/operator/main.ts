@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { DestinationStream } from 'pino';
 import type { VaultAdapter } from '../vault/adapter.ts';
 import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
 import { NodeVaultAdapter } from '../vault/node-vault.ts';
@@ -49,6 +50,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called once the health server listens (tests use port 0). */
   onListening?: (port: number | undefined) => void;
+  /** Where log lines go instead of stdout (tests scan them for secrets). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -58,7 +61,10 @@ export interface RunOptions {
 export async function runOperator(options: RunOptions): Promise<void> {
   const { argv, register, env = process.env } = options;
   const config = loadConfig({ argv, env });
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination && { destination: options.logDestination }),
+  });
   const client = new KubeClient({ access: accessOf(config) });
   const vault = new NodeVaultAdapter({
     address: config.vault.address,

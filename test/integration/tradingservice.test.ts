@@ -14,7 +14,8 @@ import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
-import { kubectl } from '../support/env.ts';
+import { kubectl, testEnv } from '../support/env.ts';
+import { assertNoSecrets, eventsText } from '../support/secrets.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
   conditionOf,
@@ -192,6 +193,23 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
       vault.down = false;
     }
     await ready();
+  });
+
+  it("should keep secret values out of objects, Events and the operator's log", async () => {
+    const nkey = await root().kvRead(nkeyPath(platform, { namespace, name: 'trader' }));
+    const planted = [nkey?.data.seed ?? 'no seed', testEnv().vault?.token ?? 'no token'];
+    const objects = await kubectl([
+      '-n',
+      namespace,
+      'get',
+      'all,sa,cm,secret,cnp,ts',
+      '-o',
+      'json',
+    ]);
+    assertNoSecrets(objects.stdout, planted, 'the namespace objects');
+    assertNoSecrets(await eventsText(namespace), planted, 'Events');
+    assertNoSecrets(operator.log(), planted, "the operator's log");
+    assert.match(operator.log(), /VaultUnavailable|vault/i, 'the log holds the Vault outage');
   });
 
   it('should remove the Vault policy, role and NKey before releasing the finalizer', async () => {

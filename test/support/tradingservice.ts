@@ -13,6 +13,7 @@ import { staticToken } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { kubectl, testEnv } from './env.ts';
 import { eventually, testKubeClient } from './operator.ts';
+import { capturedLog } from './secrets.ts';
 
 /** An adapter on the test Vault with the root token (tests check what the operator did). */
 export function rootVault(): NodeVaultAdapter {
@@ -45,6 +46,8 @@ export function isReady(o: KubeObject | undefined): boolean {
 export interface RunningOperator {
   /** The operator's own client: its request counters are the operator's. */
   client: KubeClient;
+  /** Every line it logged (debug level), for the secret scan. */
+  log: () => string;
   stop: () => Promise<void>;
 }
 
@@ -57,7 +60,8 @@ export function startTradingServiceOperator(options: {
 }): RunningOperator {
   const { namespace, platform, vault } = options;
   const client = testKubeClient();
-  const log = createLogger({ level: 'warn' });
+  const captured = capturedLog();
+  const log = createLogger({ level: 'debug', destination: captured.destination });
   const metrics = createMetrics();
   const manager = new Manager({
     client,
@@ -87,6 +91,7 @@ export function startTradingServiceOperator(options: {
   const running = manager.run(stop.signal);
   return {
     client,
+    log: captured.text,
     stop: async () => {
       stop.abort();
       await running;
