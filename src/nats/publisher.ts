@@ -2,12 +2,11 @@ import { applyIfChanged } from '../operator/kube/apply.ts';
 import type { KubeClient } from '../operator/kube/client.ts';
 import { RESOURCES } from '../operator/kube/resources.ts';
 import type { KubeObject } from '../operator/kube/types.ts';
-import { MANAGED_BY } from '../render/labels.ts';
+import { NATS_AUTH_SECRET, natsAuthPart } from '../render/nats-auth.ts';
+import { partManifest } from '../render/objects.ts';
 import { CoalescingReloader, type ReloadTarget } from './reloader.ts';
 
-/** The Secret in the NATS namespace holding the aggregated auth config (key `auth.conf`). */
-export const NATS_AUTH_SECRET = 'posture-nats-auth';
-export const NATS_AUTH_KEY = 'auth.conf';
+export { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../render/nats-auth.ts';
 /** The apiserver refuses a Secret whose data exceeds 1 MiB. */
 export const SECRET_DATA_LIMIT = 1024 * 1024;
 
@@ -174,13 +173,12 @@ export class ConfirmedPublisher implements NatsPublisher {
   }
 }
 
-/** The desired Secret: one object in the NATS namespace, owned by nobody (many CRs feed it). */
+/**
+ * The desired Secret: one object in the NATS namespace, owned by nobody (many CRs feed it);
+ * the same object `posture synth` renders.
+ */
 export function natsAuthSecret(namespace: string, text: string): KubeObject {
-  return {
-    metadata: { name: NATS_AUTH_SECRET, namespace, labels: { ...MANAGED_BY } },
-    type: 'Opaque',
-    data: { [NATS_AUTH_KEY]: Buffer.from(text).toString('base64') },
-  };
+  return partManifest(natsAuthPart(namespace, text)) as unknown as KubeObject;
 }
 
 /**
