@@ -292,6 +292,8 @@ describe("the operator with only its Helm chart's RBAC", () => {
     assert.equal(await can('delete', 'deployments', '-n', setup.apps), 'no');
     assert.equal(await can('create', 'rolebindings', '-n', setup.apps), 'no');
     assert.equal(await can('update', 'leases', '-n', setup.apps), 'no');
+    assert.equal(await can('create', 'namespaces'), 'no');
+    assert.equal(await can('delete', 'namespaces'), 'no');
   });
 });
 

@@ -11,6 +11,7 @@ import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { DEFAULT_DENY } from '../../src/render/namespace.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
@@ -122,6 +123,25 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
       'json',
     ]);
     assert.doesNotMatch(everything.stdout, /SUA[A-Z2-7]{20}/, 'no NKey seed in Kubernetes');
+  });
+
+  it('should give the namespace its baseline, and put back a deleted default-deny policy', async () => {
+    await eventually('Pod Security restricted on the namespace', async () => {
+      const ns = await admin.get(RESOURCES.namespace, { name: namespace });
+      return (
+        ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted' || undefined
+      );
+    });
+    const policy = { name: DEFAULT_DENY, namespace };
+    const old = await eventually('the default-deny policy', () =>
+      admin.get(RESOURCES.ciliumNetworkPolicy, policy),
+    );
+    assert.equal(old.metadata.ownerReferences, undefined, 'the namespace outlives any service');
+    await admin.delete(RESOURCES.ciliumNetworkPolicy, policy);
+    await eventually('the default-deny policy back', async () => {
+      const p = await admin.get(RESOURCES.ciliumNetworkPolicy, policy);
+      return p && p.metadata.uid !== old.metadata.uid ? p : undefined;
+    });
   });
 
   it("should fill status.readyReplicas (the AVAILABLE column) from its Deployment's pods", async () => {

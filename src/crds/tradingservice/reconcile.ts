@@ -23,6 +23,7 @@ import {
   namedPeers,
   type Dependencies,
 } from './gather.ts';
+import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
 import { NATS_AUTH_SECRET, type NatsPublisher } from '../../nats/publisher.ts';
 import { hasFinalizer, setFinalizer, StatusWriter, TRADING_SERVICE } from './status.ts';
@@ -256,5 +257,7 @@ export function tradingServiceController(
       reconcile,
     });
     ctx.nats?.onSettled((key) => controller.enqueue(key));
+    const policies = children.get('CiliumNetworkPolicy');
+    if (policies) namespaceBaselineController(deps, { services, policies });
   };
 }
