@@ -84,8 +84,9 @@ export function registerOperator(program: Command): void {
     .description(
       'run the posture operator: informers, work queue, leader election, /metrics /healthz ' +
         '/readyz. Reconciles TradingServices (workload, network policy, Vault policy and role, ' +
-        'NKey in Vault, NATS user in the Secret posture-nats-auth) and ExchangeCredentials ' +
-        '(RotationDue, WhitelistMismatch, key age); the HmacKeyRing reconciler is not built yet.',
+        'NKey in Vault, NATS user in the Secret posture-nats-auth; the baseline of their ' +
+        'namespaces: Pod Security labels, posture-default-deny) and ExchangeCredentials ' +
+        '(RotationDue, WhitelistMismatch as conditions and Events, key age); the HmacKeyRing reconciler is not built yet.',
     )
     .allowUnknownOption()
     .allowExcessArguments()
