@@ -16,7 +16,6 @@ import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile
 import { TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
-import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { COMPONENTS } from '../../src/testenv/components.ts';
 import { kubeconfigYaml } from '../../src/testenv/kube.ts';
 import { kubectl, run, testEnv } from '../support/env.ts';
@@ -30,7 +29,7 @@ import {
   uses,
   type Permission,
 } from '../support/rbac.ts';
-import { conditionOf, installPostureCrds } from '../support/tradingservice.ts';
+import { conditionOf, installPostureCrds, isNatsUnconfirmed } from '../support/tradingservice.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
 /** Checked by the OwnerReferencesPermissionEnforcement admission plugin, not an audited request. */
@@ -142,25 +141,15 @@ async function createWorkload(setup: Setup): Promise<void> {
   });
 }
 
-/**
- * Everything applied for this generation; Ready stays False for NatsNotConfirmed, since this
- * operator runs without --nats-monitor-url (no nats-server here).
- */
-function applied(o: KubeObject | undefined): boolean {
-  const observed = (o as { status?: { observedGeneration?: number } } | undefined)?.status;
-  const ready = conditionOf(o, 'Ready');
-  return (
-    observed?.observedGeneration === o?.metadata.generation && ready?.reason === 'NatsNotConfirmed'
-  );
-}
-
 /** Create → everything applied, a deleted child comes back, delete → the finalizer lets go. */
 async function lifecycle(setup: Setup): Promise<void> {
   const { admin, apps: namespace } = setup;
   await eventually(
     'execution applied, NatsNotConfirmed',
     async () =>
-      applied(await admin.get(TRADING_SERVICE, { name: 'execution', namespace })) || undefined,
+      // No nats-server here, so no --nats-monitor-url: all is applied, Ready stays False.
+      isNatsUnconfirmed(await admin.get(TRADING_SERVICE, { name: 'execution', namespace })) ||
+      undefined,
     45_000,
   );
   await eventually('binance reported', async () =>

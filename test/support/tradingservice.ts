@@ -43,6 +43,17 @@ export function isReady(o: KubeObject | undefined): boolean {
   return conditionOf(o, 'Ready')?.status === 'True' && observed === o?.metadata.generation;
 }
 
+/**
+ * Everything applied for the current generation, Ready False only because nothing confirms
+ * nats-server loaded the user (an operator without --nats-monitor-url).
+ */
+export function isNatsUnconfirmed(o: KubeObject | undefined): boolean {
+  const observed = (o as { status?: { observedGeneration?: number } } | undefined)?.status
+    ?.observedGeneration;
+  const ready = conditionOf(o, 'Ready');
+  return observed === o?.metadata.generation && ready?.reason === 'NatsNotConfirmed';
+}
+
 export interface RunningOperator {
   /** The operator's own client: its request counters are the operator's. */
   client: KubeClient;
