@@ -57,11 +57,13 @@ export function splitNamespaceFlag(args: string[]): { namespace?: string; rest: 
  * The aggregated NATS auth config goes to one Secret in the NATS namespace; a config-reloader
  * beside nats-server signals it. With a monitoring URL, Ready waits until /varz shows the
  * reload (the Secret reaches the pod within the kubelet's sync period, hence the long wait).
+ * Without one nothing confirms the load: services with a NATS user stay NatsNotConfirmed.
  */
-function natsPublisher(platform: Platform, monitorUrl: string | undefined) {
+export function natsPublisher(platform: Platform, monitorUrl: string | undefined) {
   return (deps: OperatorDeps): NatsPublisher => {
     const write = secretWriter(deps.client, platform.nats.namespace);
-    if (!monitorUrl) return new ConfirmedPublisher(unconfirmedTarget(write));
+    if (!monitorUrl)
+      return new ConfirmedPublisher(unconfirmedTarget(write), { confirmsLoad: false });
     const target = {
       write,
       reload: () => Promise.resolve(),
@@ -82,14 +84,15 @@ export function registerOperator(program: Command): void {
     .description(
       'run the posture operator: informers, work queue, leader election, /metrics /healthz ' +
         '/readyz. Reconciles TradingServices (workload, network policy, Vault policy and role, ' +
-        'NKey in Vault, NATS user in the Secret posture-nats-auth) and ExchangeCredentials ' +
-        '(RotationDue, WhitelistMismatch, key age); the HmacKeyRing reconciler is not built yet.',
+        'NKey in Vault, NATS user in the Secret posture-nats-auth; the baseline of their ' +
+        'namespaces: Pod Security labels, posture-default-deny) and ExchangeCredentials ' +
+        '(RotationDue, WhitelistMismatch as conditions and Events, key age); the HmacKeyRing reconciler is not built yet.',
     )
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText(
       'after',
-      `\nFlags (also from --config FILE, YAML):\n  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings)\n  --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload\n  --watch-namespace <ns>  reconcile one namespace only (default: all)\n${FLAGS_HELP}`,
+      `\nFlags (also from --config FILE, YAML):\n  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings)\n  --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)\n  --watch-namespace <ns>  reconcile one namespace only (default: all)\n${FLAGS_HELP}`,
     )
     .action(async (_options: unknown, command: Command) => {
       try {

@@ -36,8 +36,12 @@ describe('posture synth', () => {
     ];
     assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr);
     assert.deepEqual(tree(join(work, 'a')), tree(join(work, 'b')));
-    assert.match(a.stdout, /^APP +CiliumNetworkPolicy +ConfigMap .* TOTAL$/m);
-    assert.match(a.stdout, /^apps\/titan\/brain +1 +- +- +1 +- +1 +1 +- +- +4$/m);
+    assert.match(
+      a.stdout,
+      /^APP +CiliumNetworkPolicy +CustomResourceDefinition .* Secret .* TOTAL$/m,
+    );
+    assert.match(a.stdout, /^apps\/titan\/brain +1 +- +1 +- +- +1 +1 +- +- +4$/m);
+    assert.match(a.stdout, /^apps\/nats\/posture-nats-auth +- +- +- +- +1 +- +- +- +- +1$/m);
   });
 
   it('should change nothing on a second run and remove what is no longer rendered', () => {

@@ -77,6 +77,9 @@ folder. Re-render with \`posture synth\`; the output is byte-identical for the s
   application at each folder (Argo CD ApplicationSet or Devtron git directory generator:
   \`apps/*/*\`).
 - \`apps/<namespace>/_baseline/\`: the namespace's default-deny CiliumNetworkPolicy.
-- \`review/\`: what posture writes outside Kubernetes (Vault policies and roles, the NATS auth
-  config), for review only. The operator applies them; never sync this folder.
+- \`apps/<nats namespace>/posture-nats-auth/\`: the Secret nats-server includes as its auth
+  config. It holds NKey public keys and permissions only (the seeds stay in Vault), so it is not
+  secret material and is kept unencrypted; the operator writes the same object.
+- \`review/\`: what posture writes outside Kubernetes (Vault policies and roles) and the NATS
+  auth config in plain text, for review only. Never sync this folder.
 `;

@@ -1,5 +1,6 @@
 import { crdObjects } from '../crds/crd/generate.ts';
 import { renderResources, type NkeySource, type Rendered, type RenderedVault } from '../render/index.ts';
+import { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../render/nats-auth.ts';
 import type { Platform } from '../render/platform.ts';
 import { assertNoProblems, InvalidInputError } from '../render/problems.ts';
 import { policyWrite, roleWrite } from '../vault/policy.ts';
@@ -49,6 +50,15 @@ function vaultReview(vault: readonly RenderedVault[]): ReviewFile[] {
   });
 }
 
+/**
+ * The NATS auth config in plain text: the Secret in apps/ holds it base64-encoded (as the
+ * operator writes it), which a review diff cannot read.
+ */
+function natsReview(rendered: Rendered): ReviewFile[] {
+  const shipped = rendered.objects.some((o) => o.app.app === NATS_AUTH_SECRET);
+  return shipped ? [{ path: `nats/${NATS_AUTH_KEY}`, content: rendered.nats.text }] : [];
+}
+
 export interface SynthOptions {
   /** Cluster-scoped objects shipped with the platform; posture's CRDs by default. */
   crds?: readonly { [key: string]: Json }[];
@@ -75,5 +85,6 @@ export function synthesize(source: PlatformSource, options: SynthOptions = {}): 
       crds: options.crds ?? crdObjects(),
     }),
   );
-  return { rendered, files: gitopsFiles(rendered.objects, vaultReview(rendered.vault)) };
+  const review = [...vaultReview(rendered.vault), ...natsReview(rendered)];
+  return { rendered, files: gitopsFiles(rendered.objects, review) };
 }

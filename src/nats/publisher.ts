@@ -2,12 +2,11 @@ import { applyIfChanged } from '../operator/kube/apply.ts';
 import type { KubeClient } from '../operator/kube/client.ts';
 import { RESOURCES } from '../operator/kube/resources.ts';
 import type { KubeObject } from '../operator/kube/types.ts';
-import { MANAGED_BY } from '../render/labels.ts';
+import { NATS_AUTH_SECRET, natsAuthPart } from '../render/nats-auth.ts';
+import { partManifest } from '../render/objects.ts';
 import { CoalescingReloader, type ReloadTarget } from './reloader.ts';
 
-/** The Secret in the NATS namespace holding the aggregated auth config (key `auth.conf`). */
-export const NATS_AUTH_SECRET = 'posture-nats-auth';
-export const NATS_AUTH_KEY = 'auth.conf';
+export { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../render/nats-auth.ts';
 /** The apiserver refuses a Secret whose data exceeds 1 MiB. */
 export const SECRET_DATA_LIMIT = 1024 * 1024;
 
@@ -51,6 +50,11 @@ export interface NatsPublisher {
   onSettled: (listener: () => void) => void;
   /** Writes and reloads so far (tests, metrics). */
   readonly reloads: number;
+  /**
+   * Whether 'confirmed' means nats-server loaded the config (its /varz said so) or only that it
+   * was written (no monitoring URL): then a service must not be reported Ready for it.
+   */
+  readonly confirmsLoad: boolean;
 }
 
 export interface PublisherOptions {
@@ -63,6 +67,8 @@ export interface PublisherOptions {
   maxWaitMs?: number;
   /** How long to wait for nats-server to confirm a reload. @default 10_000 */
   confirmTimeoutMs?: number;
+  /** False when the target cannot see nats-server load a config (unconfirmedTarget). @default true */
+  confirmsLoad?: boolean;
 }
 
 /**
@@ -82,8 +88,10 @@ export class ConfirmedPublisher implements NatsPublisher {
   #queued: { since: number; timer?: NodeJS.Timeout } | undefined;
   #inflight: number | undefined;
   #wanted = 0;
+  readonly confirmsLoad: boolean;
 
   constructor(target: ReloadTarget, options: PublisherOptions = {}) {
+    this.confirmsLoad = options.confirmsLoad ?? true;
     this.#quietMs = options.quietMs ?? 500;
     this.#maxWaitMs = options.maxWaitMs ?? 2000;
     this.#reloader = new CoalescingReloader({
@@ -165,13 +173,12 @@ export class ConfirmedPublisher implements NatsPublisher {
   }
 }
 
-/** The desired Secret: one object in the NATS namespace, owned by nobody (many CRs feed it). */
+/**
+ * The desired Secret: one object in the NATS namespace, owned by nobody (many CRs feed it);
+ * the same object `posture synth` renders.
+ */
 export function natsAuthSecret(namespace: string, text: string): KubeObject {
-  return {
-    metadata: { name: NATS_AUTH_SECRET, namespace, labels: { ...MANAGED_BY } },
-    type: 'Opaque',
-    data: { [NATS_AUTH_KEY]: Buffer.from(text).toString('base64') },
-  };
+  return partManifest(natsAuthPart(namespace, text)) as unknown as KubeObject;
 }
 
 /**
@@ -193,7 +200,8 @@ export function secretWriter(
 
 /**
  * In a cluster, a config-reloader sidecar signals nats-server when the mounted Secret changes;
- * without a monitoring URL to confirm through, a write counts as confirmed.
+ * without a monitoring URL to confirm through, a write settles the request, and the publisher
+ * using this target must say `confirmsLoad: false` (its services are then NatsNotConfirmed).
  */
 export function unconfirmedTarget(write: (text: string) => Promise<void>): ReloadTarget {
   let generation = 0;

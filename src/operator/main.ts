@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { DestinationStream } from 'pino';
 import type { VaultAdapter } from '../vault/adapter.ts';
 import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
-import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { NodeVaultAdapter, type NodeVaultOptions } from '../vault/node-vault.ts';
 import { loadConfig, type OperatorConfig } from './config.ts';
 import { KubeClient } from './kube/client.ts';
 import { inClusterAccess, loadKubeconfig, type ClusterAccess } from './kube/kubeconfig.ts';
@@ -22,11 +23,13 @@ export interface OperatorDeps {
 
 export type Register = (deps: OperatorDeps) => void;
 
+type VaultAuthFailures = NonNullable<NodeVaultOptions['onAuthFailure']>;
+
 function accessOf(config: OperatorConfig): ClusterAccess {
   return config.kubeconfig ? loadKubeconfig(config.kubeconfig) : inClusterAccess();
 }
 
-function vaultToken(config: OperatorConfig): TokenSource {
+function vaultToken(config: OperatorConfig, onAuthFailure: VaultAuthFailures): TokenSource {
   const { address, tokenFile: file, role, timeoutMs } = config.vault;
   if (file) return tokenFile(file);
   // Login needs no token; this adapter is only ever used for the login call.
@@ -34,6 +37,7 @@ function vaultToken(config: OperatorConfig): TokenSource {
     address,
     timeoutMs,
     token: () => Promise.reject(new Error('no token')),
+    onAuthFailure,
   });
   return kubernetesLogin({
     role: role ?? '',
@@ -49,6 +53,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called once the health server listens (tests use port 0). */
   onListening?: (port: number | undefined) => void;
+  /** Where log lines go instead of stdout (tests scan them for secrets). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -58,14 +64,19 @@ export interface RunOptions {
 export async function runOperator(options: RunOptions): Promise<void> {
   const { argv, register, env = process.env } = options;
   const config = loadConfig({ argv, env });
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination && { destination: options.logDestination }),
+  });
   const client = new KubeClient({ access: accessOf(config) });
+  const metrics = createMetrics();
+  const onAuthFailure: VaultAuthFailures = (kind) => metrics.vaultAuthFailures.inc({ kind });
   const vault = new NodeVaultAdapter({
     address: config.vault.address,
-    token: vaultToken(config),
+    token: vaultToken(config, onAuthFailure),
     timeoutMs: config.vault.timeoutMs,
+    onAuthFailure,
   });
-  const metrics = createMetrics();
   metrics.trackKubeRequests(() => client.counts());
   const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const manager = new Manager({

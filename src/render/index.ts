@@ -1,11 +1,10 @@
-import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
 import { renderNatsConfig } from '../nats/config.ts';
 import type { NatsAuthConfig, NatsUser } from '../nats/model.ts';
 import type { Json } from '../gitops/yaml.ts';
 import { tenancyAdmissionParts } from './admission.ts';
-import { MANAGED_BY } from './labels.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
 import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
+import { NATS_AUTH_SECRET, natsAuthPart } from './nats-auth.ts';
 import type { ApiObjectProps } from 'cdk8s';
 import {
   part,
@@ -49,8 +48,6 @@ export interface Rendered {
   vault: RenderedVault[];
 }
 
-/** The name of the ConfigMap holding the NATS auth config include (key `auth.conf`). */
-export const NATS_AUTH_CONFIGMAP = 'posture-nats-auth';
 export const BASELINE_APP = '_baseline';
 
 /** Groups of parts by app: what both the construct tree and the fast path are built from. */
@@ -73,11 +70,7 @@ function namespaceApps(namespaces: string[], isolated: ReadonlySet<string>): App
 
 function natsConfigPart(platform: Platform, text: string): AppParts {
   const { namespace } = platform.nats;
-  const configMap = part(`${namespace}-${NATS_AUTH_CONFIGMAP}`, k8s.KubeConfigMap, {
-    metadata: { name: NATS_AUTH_CONFIGMAP, namespace, labels: { ...MANAGED_BY } },
-    data: { 'auth.conf': text },
-  });
-  return { app: { namespace, app: NATS_AUTH_CONFIGMAP }, parts: [configMap] };
+  return { app: { namespace, app: NATS_AUTH_SECRET }, parts: [natsAuthPart(namespace, text)] };
 }
 
 function natsUsers(

@@ -65,3 +65,12 @@ export function quarantinePart(namespace: string): Part {
     },
   });
 }
+
+/**
+ * The baseline of a namespace that holds TradingServices: the Namespace (Pod Security labels)
+ * and its default-deny policy. `posture synth` renders these into cluster/namespaces and
+ * apps/<namespace>/_baseline; the operator applies the same objects (contract test).
+ */
+export function baselineParts(namespace: string): Part[] {
+  return [namespacePart(namespace), defaultDenyPart(namespace)];
+}

@@ -16,9 +16,15 @@ export interface NatsServer {
 /**
  * A nats-server on loopback started from `config` (nats-server config syntax). Client and
  * monitoring ports are chosen here and appended, so callers pass only what they test.
+ * `files` are written beside the config first: what it `include`s (relative to its folder).
  */
-export async function startNats(bin: string, config: string): Promise<NatsServer> {
+export async function startNats(
+  bin: string,
+  config: string,
+  files: Record<string, string> = {},
+): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'posture-nats-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const [port, monitor] = [await freePort(), await freePort()];
   const configFile = join(dir, 'nats.conf');
   writeFileSync(

@@ -8,7 +8,7 @@ import type {
 } from './adapter.ts';
 import type { TokenSource } from './auth.ts';
 import { PathOperations } from './paths.ts';
-import { classifyVaultError, isVaultNotFound } from './errors.ts';
+import { classifyVaultError, isVaultNotFound, VaultRequestError } from './errors.ts';
 import { kvPaths, type KvMetadata, type KvSecret, type KvVersion } from './kv.ts';
 
 export interface NodeVaultOptions {
@@ -16,6 +16,18 @@ export interface NodeVaultOptions {
   token: TokenSource;
   /** Deadline of every request. @default 5000 */
   timeoutMs?: number;
+  /** Told of every refused login and every 403 (posture_vault_auth_failures_total). */
+  onAuthFailure?: (kind: VaultAuthFailure) => void;
+}
+
+/** A login Vault refused, or a request it answered with 403 permission denied. */
+export type VaultAuthFailure = 'login' | 'permission_denied';
+
+/** Which auth failure a classified error is, if any: only Vault's own refusals count. */
+export function authFailureOf(error: unknown, login: boolean): VaultAuthFailure | undefined {
+  if (!(error instanceof VaultRequestError)) return undefined;
+  if (login) return 'login';
+  return error.status === 403 ? 'permission_denied' : undefined;
 }
 
 type Body = Record<string, unknown> | undefined;
@@ -37,11 +49,13 @@ export class NodeVaultAdapter extends PathOperations implements VaultAdapter {
   readonly #client: NodeVault.client;
   readonly #token: TokenSource;
   readonly #timeoutMs: number;
+  readonly #onAuthFailure: (kind: VaultAuthFailure) => void;
 
   constructor(options: NodeVaultOptions) {
     super();
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#onAuthFailure = options.onAuthFailure ?? (() => {});
     this.#client = NodeVault({ endpoint: options.address, debug: () => {} });
   }
 
@@ -179,10 +193,15 @@ export class NodeVaultAdapter extends PathOperations implements VaultAdapter {
     flags: { notFound?: boolean; anonymous?: boolean } = {},
   ): Promise<Body> {
     const what = `${method} ${path.split('?')[0] ?? path}`;
+    // A token source that failed (a refused login) was counted where it failed, not here.
+    const headers: Record<string, string> = flags.anonymous
+      ? {}
+      : {
+          'X-Vault-Token': await this.#token().catch((e: unknown) =>
+            Promise.reject(classifyVaultError(what, e)),
+          ),
+        };
     try {
-      const headers: Record<string, string> = flags.anonymous
-        ? {}
-        : { 'X-Vault-Token': await this.#token() };
       // client.request does not apply node-vault's requestOptions: the deadline goes here.
       const options = {
         path: `/${path}`,
@@ -194,7 +213,10 @@ export class NodeVaultAdapter extends PathOperations implements VaultAdapter {
       return ((await this.#client.request(options)) ?? undefined) as Body;
     } catch (error) {
       if (flags.notFound && isVaultNotFound(error)) return undefined;
-      throw classifyVaultError(what, error);
+      const classified = classifyVaultError(what, error);
+      const failure = authFailureOf(classified, flags.anonymous === true);
+      if (failure) this.#onAuthFailure(failure);
+      throw classified;
     }
   }
 }

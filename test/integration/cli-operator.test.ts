@@ -1,27 +1,40 @@
 /**
- * `posture operator` as a process, from flags, against the test environment: a TradingService
- * becomes Ready, its NATS user lands in the Secret posture-nats-auth, and `posture status`
- * shows it. The operator is scoped to the test's namespace (--watch-namespace).
+ * `posture operator` as a process, from flags, against the test environment, through the
+ * production NATS chain: the operator writes the Secret posture-nats-auth; the Secret's
+ * `auth.conf` lands as the file nats-server includes (as a mounted Secret does: the kubelet's
+ * copy is played by this test) and nats-server is signalled (as the config reloader beside it
+ * does); the operator sees /varz confirm the reload (--nats-monitor-url) and only then reports
+ * Ready. The users it generated then log in with the seeds from Vault, and nats-server enforces
+ * their permissions. `posture status` shows the result.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { connect, nkeyAuthenticator, type NatsConnection } from 'nats';
+import { natsAuthText } from '../../src/crds/tradingservice/nats.ts';
 import { TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
+import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
 import { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../../src/nats/publisher.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import { platformSchema } from '../../src/render/platform.ts';
+import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
+import { delivered, serverError } from '../support/nats.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
-import { installPostureCrds, isReady } from '../support/tradingservice.ts';
+import { conditionOf, installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
 
 const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The file nats-server includes: where the NATS Helm chart mounts the Secret's key. */
+const AUTH_FILE = 'auth.conf';
 
-function operatorArgs(namespace: string, dir: string): string[] {
+function operatorArgs(namespace: string, dir: string, monitorUrl: string): string[] {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
   const tokenFile = join(dir, 'vault-token');
@@ -33,6 +46,7 @@ function operatorArgs(namespace: string, dir: string): string[] {
     'operator',
     `--platform=${platformFile}`,
     `--watch-namespace=${namespace}`,
+    `--nats-monitor-url=${monitorUrl}`,
     `--kubeconfig=${env.kube.kubeconfig}`,
     `--vault-addr=${env.vault.addr}`,
     `--vault-token-file=${tokenFile}`,
@@ -43,65 +57,155 @@ function operatorArgs(namespace: string, dir: string): string[] {
   ];
 }
 
-describe('posture operator (the command)', () => {
+const service = (namespace: string, name: string, nats: object) => ({
+  apiVersion: 'posture.dev/v1alpha1',
+  kind: 'TradingService',
+  metadata: { name, namespace },
+  spec: { image: `ghcr.io/titan-platform/${name}:v1@sha256:${'c'.repeat(64)}`, nats },
+});
+
+/** The Secret's auth.conf as the operator wrote it ('' before it did). */
+async function secretText(admin: KubeClient, namespace: string): Promise<string> {
+  const secret = await admin.get(RESOURCES.secret, { name: NATS_AUTH_SECRET, namespace });
+  const data = (secret as { data?: Record<string, string> } | undefined)?.data ?? {};
+  return Buffer.from(data[NATS_AUTH_KEY] ?? '', 'base64').toString();
+}
+
+/**
+ * The kubelet and the config reloader of a NATS pod: the Secret's key is copied to the included
+ * file whenever it changed, then nats-server is signalled to reload.
+ */
+function mountSecret(admin: KubeClient, namespace: string, server: NatsServer, file: string) {
+  let copied = '';
+  let stopped = false;
+  const loop = async () => {
+    while (!stopped) {
+      const text = await secretText(admin, namespace).catch(() => copied);
+      if (text && text !== copied) {
+        await writeFile(file, text);
+        copied = text;
+        server.reload();
+      }
+      await sleep(250);
+    }
+  };
+  const running = loop();
+  return async () => {
+    stopped = true;
+    await running;
+  };
+}
+
+describe('posture operator (the command) with the production NATS chain', () => {
   let admin: KubeClient;
   let namespace: string;
   let child: ChildProcess;
+  let server: NatsServer;
+  let unmount: (() => Promise<void>) | undefined;
   let stderr = '';
+  const open: NatsConnection[] = [];
+  const as = async (name: string) => {
+    const secret = await rootVault().kvRead(
+      nkeyPath(platformSchema.parse({}), { namespace, name }),
+    );
+    assert.ok(secret?.data.seed, `no NKey seed in Vault for ${name}`);
+    const seed = new TextEncoder().encode(secret.data.seed);
+    const nc = await connect({ servers: server.url, authenticator: nkeyAuthenticator(seed) });
+    open.push(nc);
+    return nc;
+  };
+  const get = (name: string) => admin.get(TRADING_SERVICE, { name, namespace });
 
   before(async () => {
+    const bin = testEnv().bin['nats-server'];
+    assert.ok(bin, 'nats-server was not built');
     await installPostureCrds();
     admin = testKubeClient();
     namespace = await createTestNamespace(admin, 'cli-op');
-    await admin.create(TRADING_SERVICE, {
-      apiVersion: 'posture.dev/v1alpha1',
-      kind: 'TradingService',
-      metadata: { name: 'watcher', namespace },
-      spec: {
-        image: `ghcr.io/titan-platform/watcher:v1@sha256:${'c'.repeat(64)}`,
-        nats: { subscribe: ['titan.evt.>'] },
-      },
-    });
+    // As the NATS chart starts it: its own settings, and the operator's file by include.
+    const empty = natsAuthText(platformSchema.parse({}), [], new Map());
+    server = await startNats(bin, `include "${AUTH_FILE}"`, { [AUTH_FILE]: empty });
+    await admin.create(
+      TRADING_SERVICE,
+      service(namespace, 'watcher', { subscribe: ['titan.evt.>'] }),
+    );
+    await admin.create(
+      TRADING_SERVICE,
+      service(namespace, 'emitter', { publish: ['titan.evt.emitter.>'], subscribe: [] }),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'posture-cli-op-'));
-    child = spawn(process.execPath, operatorArgs(namespace, dir), {
+    child = spawn(process.execPath, operatorArgs(namespace, dir, server.monitorUrl), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   });
   after(async () => {
+    await unmount?.();
+    await Promise.all(open.map((nc) => nc.close()));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+    await server?.stop();
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
 
-  it('should make the TradingService Ready and publish its NATS user', async () => {
-    const ts = await eventually(
-      `watcher Ready (operator stderr: ${stderr.slice(-500)})`,
+  it('should write the users to the Secret and not report Ready before nats-server loaded it', async () => {
+    const text = await eventually(
+      `both users in the Secret (operator stderr: ${stderr.slice(-500)})`,
       async () => {
-        const o = await admin.get(TRADING_SERVICE, { name: 'watcher', namespace });
-        return isReady(o) ? o : undefined;
+        const t = await secretText(admin, namespace);
+        return (t.match(/nkey: U/g) ?? []).length === 2 ? t : undefined;
       },
       30_000,
     );
-    const natsUser = (ts as { status?: { natsUser?: string } }).status?.natsUser ?? '';
-    assert.match(natsUser, /^U[A-Z2-7]{55}$/);
-    const secret = await admin.get(RESOURCES.secret, { name: NATS_AUTH_SECRET, namespace });
-    const data = (secret as { data?: Record<string, string> } | undefined)?.data ?? {};
-    const text = Buffer.from(data[NATS_AUTH_KEY] ?? '', 'base64').toString();
-    assert.match(text, new RegExp(natsUser));
-    assert.doesNotMatch(text, /SUA[A-Z2-7]{20}/, 'public keys only');
+    assert.doesNotMatch(text, /\bSU[A-Z2-7]{50,}/, 'public keys only');
+    await sleep(1500);
+    for (const name of ['watcher', 'emitter']) {
+      const ts = await get(name);
+      assert.equal(isReady(ts), false, `${name} Ready before nats-server loaded its user`);
+      assert.notEqual(conditionOf(ts, 'Ready')?.status, 'True');
+    }
   });
 
-  it('should show the TradingService as Ready in `posture status`', async () => {
+  it('should report Ready once the mounted Secret is loaded and /varz shows the reload', async () => {
+    unmount = mountSecret(admin, namespace, server, join(server.configFile, '..', AUTH_FILE));
+    for (const name of ['watcher', 'emitter']) {
+      const ts = await eventually(
+        `${name} Ready (operator stderr: ${stderr.slice(-500)})`,
+        async () => {
+          const o = await get(name);
+          return isReady(o) ? o : undefined;
+        },
+        60_000,
+      );
+      const natsUser = (ts as { status?: { natsUser?: string } }).status?.natsUser ?? '';
+      assert.match(await secretText(admin, namespace), new RegExp(natsUser));
+    }
+  });
+
+  it("should enforce the generated users' permissions: what they declared passes, the rest is denied", async () => {
+    const [emitter, watcher] = [await as('emitter'), await as('watcher')];
+    assert.equal(await delivered(emitter, watcher, 'titan.evt.emitter.tick'), true);
+    const outside = await serverError(emitter, () => emitter.publish('titan.cmd.execution', 'x'));
+    assert.match(outside, /PERMISSIONS_VIOLATION/);
+    assert.match(outside, /"operation":"publish"/);
+    const readOnly = await serverError(watcher, () => watcher.publish('titan.evt.forged', 'x'));
+    assert.match(readOnly, /PERMISSIONS_VIOLATION/);
+    const listen = await serverError(emitter, () => emitter.subscribe('titan.evt.>'));
+    assert.match(listen, /"operation":"subscription"/);
+  });
+
+  it('should show the TradingServices as Ready in `posture status`', async () => {
     const { stdout } = await run(
       process.execPath,
       ['src/cli/main.ts', 'status', '-n', namespace, `--kubeconfig=${testEnv().kube.kubeconfig}`],
       { encoding: 'utf8' },
     );
-    const row = stdout.split('\n').find((l) => l.includes('watcher'));
-    assert.ok(row, stdout);
-    assert.match(row, /TradingService/);
-    assert.match(row, /True/);
+    for (const name of ['watcher', 'emitter']) {
+      const row = stdout.split('\n').find((l) => l.includes(name));
+      assert.ok(row, stdout);
+      assert.match(row, /TradingService/);
+      assert.match(row, /True/);
+    }
   });
 });

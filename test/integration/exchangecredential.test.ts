@@ -8,6 +8,7 @@ import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { kubectl, testEnv } from '../support/env.ts';
+import { assertNoSecrets, eventsText } from '../support/secrets.ts';
 import {
   createTestNamespace,
   eventually,
@@ -23,6 +24,19 @@ interface Status {
 }
 const condition = (o: KubeObject | undefined, type: string) =>
   (o as Status | undefined)?.status?.conditions?.find((c) => c.type === type);
+
+/** The exchange key the test writes to Vault: these values must never leave Vault. */
+const PLANTED_KEY = {
+  apiKey: 'ec-test-api-key-5bd1c0a7e2',
+  apiSecret: 'ec-test-api-secret-93fa61d4c8',
+};
+
+interface EventItem {
+  involvedObject: { name: string };
+  reason: string;
+  type: string;
+  message: string;
+}
 
 function credential(namespace: string, name: string, whitelist: string[]) {
   return {
@@ -59,7 +73,7 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
     const put = await fetch(`${env.vault.addr}/v1/secret/data/${namespace}/exchanges/binance`, {
       method: 'POST',
       headers: { 'x-vault-token': env.vault.token },
-      body: JSON.stringify({ data: { apiKey: 'k', apiSecret: 's' } }),
+      body: JSON.stringify({ data: PLANTED_KEY }),
     });
     assert.equal(put.status, 200);
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'binance', ['203.0.113.10/32']));
@@ -69,7 +83,9 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
       namespace,
       podName: 'ec-test',
       register: [exchangeCredentialController(platform, { namespace })],
+      captureLog: true,
     });
+    const planted = [...Object.values(PLANTED_KEY), env.vault.token];
     try {
       const get = (name: string) => admin.get(EXCHANGE_CREDENTIAL, { name, namespace });
       const binance = await eventually('binance Ready', async () => {
@@ -78,7 +94,7 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
       });
       assert.equal(condition(binance, 'RotationDue')?.status, 'False');
       assert.ok((binance as Status).status?.keyCreatedTime, 'status has the key creation time');
-      assert.doesNotMatch(JSON.stringify(binance), /"s"|apiSecret/, 'never the key itself');
+      assertNoSecrets(JSON.stringify(binance), planted, 'status');
       const bybit = await eventually('bybit reported', async () => {
         const o = await get('bybit');
         return condition(o, 'Degraded') ? o : undefined;
@@ -117,6 +133,17 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
         return condition(o, 'WhitelistMismatch')?.status === 'True' ? o : undefined;
       });
       assert.equal(condition(mismatched, 'Ready')?.reason, 'EgressIpNotWhitelisted');
+      const event = await eventually('a Warning Event for the whitelist', async () => {
+        const events = JSON.parse(await eventsText(namespace)) as { items: EventItem[] };
+        return events.items.find(
+          (e) => e.involvedObject.name === 'binance' && e.reason === 'EgressIpNotWhitelisted',
+        );
+      });
+      assert.equal(event.type, 'Warning');
+      assert.match(event.message, /WhitelistMismatch True: egress IPs not in ipWhitelist/);
+      assertNoSecrets(await eventsText(namespace), planted, 'Events');
+      assertNoSecrets(operator.log(), planted, "the operator's log");
+      assert.match(operator.log(), /started leading/, 'the log was captured and scanned');
     } finally {
       await operator.stop();
       await admin.delete(RESOURCES.namespace, { name: namespace });

@@ -29,7 +29,7 @@ import {
   uses,
   type Permission,
 } from '../support/rbac.ts';
-import { conditionOf, installPostureCrds, isReady } from '../support/tradingservice.ts';
+import { conditionOf, installPostureCrds, isNatsUnconfirmed } from '../support/tradingservice.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
 /** Checked by the OwnerReferencesPermissionEnforcement admission plugin, not an audited request. */
@@ -141,13 +141,15 @@ async function createWorkload(setup: Setup): Promise<void> {
   });
 }
 
-/** Create → Ready, a deleted child comes back, delete → the finalizer lets go. */
+/** Create → everything applied, a deleted child comes back, delete → the finalizer lets go. */
 async function lifecycle(setup: Setup): Promise<void> {
   const { admin, apps: namespace } = setup;
   await eventually(
-    'execution Ready',
+    'execution applied, NatsNotConfirmed',
     async () =>
-      isReady(await admin.get(TRADING_SERVICE, { name: 'execution', namespace })) || undefined,
+      // No nats-server here, so no --nats-monitor-url: all is applied, Ready stays False.
+      isNatsUnconfirmed(await admin.get(TRADING_SERVICE, { name: 'execution', namespace })) ||
+      undefined,
     45_000,
   );
   await eventually('binance reported', async () =>
@@ -279,6 +281,8 @@ describe("the operator with only its Helm chart's RBAC", () => {
     assert.equal(await can('delete', 'deployments', '-n', setup.apps), 'no');
     assert.equal(await can('create', 'rolebindings', '-n', setup.apps), 'no');
     assert.equal(await can('update', 'leases', '-n', setup.apps), 'no');
+    assert.equal(await can('create', 'namespaces'), 'no');
+    assert.equal(await can('delete', 'namespaces'), 'no');
   });
 });
 

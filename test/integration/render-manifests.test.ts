@@ -71,7 +71,7 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
       'Deployment',
       'Service',
       'CiliumNetworkPolicy',
-      'ConfigMap',
+      'Secret',
     ]) {
       assert.ok(kinds.has(kind), `no ${kind} rendered`);
     }

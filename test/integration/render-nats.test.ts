@@ -13,6 +13,7 @@ import { connect, nkeyAuthenticator, type NatsConnection } from 'nats';
 import { synthesize } from '../../src/gitops/synth.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { run, testEnv } from '../support/env.ts';
+import { delivered, serverError } from '../support/nats.ts';
 import { readExample, withFreshNkeys } from '../support/render.ts';
 
 const { source, seeds } = withFreshNkeys(readExample());
@@ -22,36 +23,6 @@ async function as(server: NatsServer, service: string): Promise<NatsConnection> 
   const seed = seeds.get(`titan/${service}`);
   assert.ok(seed, `the example has no NATS user titan/${service}`);
   return connect({ servers: server.url, authenticator: nkeyAuthenticator(seed), name: service });
-}
-
-/** The first error the server reports to `nc` after `action`, or '' when none came. */
-async function serverError(nc: NatsConnection, action: () => void): Promise<string> {
-  const statuses = nc.status()[Symbol.asyncIterator]();
-  action();
-  await nc.flush().catch(() => undefined);
-  const timeout = setTimeout(() => void statuses.return?.(), 2000);
-  try {
-    for (let next = await statuses.next(); !next.done; next = await statuses.next()) {
-      if (String(next.value.type) === 'error') return JSON.stringify(next.value);
-    }
-  } finally {
-    clearTimeout(timeout);
-  }
-  return '';
-}
-
-/** Whether `receiver` gets what `sender` publishes on `subject` (after both flushed). */
-async function delivered(sender: NatsConnection, receiver: NatsConnection, subject: string) {
-  const sub = receiver.subscribe(subject, { max: 1, timeout: 1500 });
-  await receiver.flush();
-  sender.publish(subject, 'probe');
-  await sender.flush().catch(() => undefined);
-  try {
-    for await (const msg of sub) return msg.string() === 'probe';
-  } catch {
-    return false;
-  }
-  return false;
 }
 
 describe('the rendered NATS auth config', () => {

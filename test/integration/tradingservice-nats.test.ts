@@ -119,6 +119,16 @@ describe('TradingService NATS users on a real nats-server', () => {
   });
 
   it('should not write or reload during no-op resyncs', async () => {
+    // Pods turning ready change status.readyReplicas (a real change): wait until they settled.
+    await eventually(
+      'a quiet operator',
+      async () => {
+        const writes = operator.client.writes();
+        await sleep(1500);
+        return operator.client.writes() === writes || undefined;
+      },
+      60_000,
+    );
     const reloads = publisher.reloads;
     const writes = operator.client.writes();
     await sleep(3000);

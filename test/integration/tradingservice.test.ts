@@ -11,10 +11,12 @@ import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { DEFAULT_DENY } from '../../src/render/namespace.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
-import { kubectl } from '../support/env.ts';
+import { kubectl, testEnv } from '../support/env.ts';
+import { assertNoSecrets, eventsText } from '../support/secrets.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
   conditionOf,
@@ -110,6 +112,42 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     assert.doesNotMatch(everything.stdout, /SUA[A-Z2-7]{20}/, 'no NKey seed in Kubernetes');
   });
 
+  it('should give the namespace its baseline, and put back a deleted default-deny policy', async () => {
+    await eventually('Pod Security restricted on the namespace', async () => {
+      const ns = await admin.get(RESOURCES.namespace, { name: namespace });
+      return (
+        ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted' || undefined
+      );
+    });
+    const policy = { name: DEFAULT_DENY, namespace };
+    const old = await eventually('the default-deny policy', () =>
+      admin.get(RESOURCES.ciliumNetworkPolicy, policy),
+    );
+    assert.equal(old.metadata.ownerReferences, undefined, 'the namespace outlives any service');
+    await admin.delete(RESOURCES.ciliumNetworkPolicy, policy);
+    await eventually('the default-deny policy back', async () => {
+      const p = await admin.get(RESOURCES.ciliumNetworkPolicy, policy);
+      return p && p.metadata.uid !== old.metadata.uid ? p : undefined;
+    });
+  });
+
+  it("should fill status.readyReplicas (the AVAILABLE column) from its Deployment's pods", async () => {
+    const ready = await eventually(
+      'readyReplicas 1 in status',
+      async () => {
+        const o = (await get()) as { status?: { readyReplicas?: number } } | undefined;
+        return o?.status?.readyReplicas === 1 ? o : undefined;
+      },
+      120_000,
+    );
+    const deployment = await admin.get(RESOURCES.deployment, { name: 'trader', namespace });
+    const live = (deployment as { status?: { readyReplicas?: number } } | undefined)?.status;
+    assert.equal(ready.status?.readyReplicas, live?.readyReplicas);
+    const table = await kubectl(['-n', namespace, 'get', 'tradingservice', 'trader']);
+    const [header = [], row = []] = table.stdout.split('\n').map((l) => l.trim().split(/\s+/));
+    assert.equal(row[header.indexOf('AVAILABLE')], '1', table.stdout);
+  });
+
   it('should perform zero writes during no-op resyncs (requests counted)', async () => {
     await ready();
     await eventually('a quiet operator', async () => {
@@ -162,6 +200,23 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
       vault.down = false;
     }
     await ready();
+  });
+
+  it("should keep secret values out of objects, Events and the operator's log", async () => {
+    const nkey = await root().kvRead(nkeyPath(platform, { namespace, name: 'trader' }));
+    const planted = [nkey?.data.seed ?? 'no seed', testEnv().vault?.token ?? 'no token'];
+    const objects = await kubectl([
+      '-n',
+      namespace,
+      'get',
+      'all,sa,cm,secret,cnp,ts',
+      '-o',
+      'json',
+    ]);
+    assertNoSecrets(objects.stdout, planted, 'the namespace objects');
+    assertNoSecrets(await eventsText(namespace), planted, 'Events');
+    assertNoSecrets(operator.log(), planted, "the operator's log");
+    assert.match(operator.log(), /VaultUnavailable|vault/i, 'the log holds the Vault outage');
   });
 
   it('should remove the Vault policy, role and NKey before releasing the finalizer', async () => {

@@ -5,6 +5,7 @@ import { staticToken } from '../../src/vault/auth.ts';
 import { vaultContract } from '../../src/vault/contract.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../src/vault/errors.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { createMetrics } from '../../src/operator/telemetry/metrics.ts';
 import { testEnv } from '../support/env.ts';
 
 function realVault(): { addr: string; token: string } {
@@ -69,5 +70,31 @@ describe('Vault adapter failures', () => {
       assert.equal(error.status, 403);
       return true;
     });
+  });
+
+  it('should count a 403 and a refused login in posture_vault_auth_failures_total', async () => {
+    const metrics = createMetrics();
+    const onAuthFailure = (kind: 'login' | 'permission_denied') =>
+      metrics.vaultAuthFailures.inc({ kind });
+    const { addr } = realVault();
+    const denied = new NodeVaultAdapter({
+      address: addr,
+      token: staticToken('nope'),
+      onAuthFailure,
+    });
+    await assert.rejects(denied.readPolicy('default'), VaultRequestError);
+    await assert.rejects(
+      denied.kubernetesLogin('kubernetes', 'no-such-role', 'not.a.jwt'),
+      VaultRequestError,
+    );
+    const unreachable = new NodeVaultAdapter({
+      address: 'http://127.0.0.1:1',
+      token: staticToken('x'),
+      onAuthFailure,
+    });
+    await assert.rejects(unreachable.readPolicy('default'), VaultUnavailableError);
+    const text = await metrics.registry.metrics();
+    assert.match(text, /posture_vault_auth_failures_total\{kind="permission_denied"\} 1\n/);
+    assert.match(text, /posture_vault_auth_failures_total\{kind="login"\} 1\n/);
   });
 });

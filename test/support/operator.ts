@@ -7,6 +7,7 @@ import { loadKubeconfig, type ClusterAccess } from '../../src/operator/kube/kube
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
 import { runOperator, type RunOptions } from '../../src/operator/main.ts';
 import { testEnv } from './env.ts';
+import { capturedLog } from './secrets.ts';
 
 /** The test apiserver's admin. */
 export function testKubeAccess(): ClusterAccess {
@@ -148,6 +149,8 @@ export function sampleSum(text: string, name: string, match = ''): number {
 export interface TestOperator {
   /** The health/metrics port once listening. */
   port: () => number | undefined;
+  /** Its log lines at debug level (empty unless started with `captureLog`). */
+  log: () => string;
   stop: () => Promise<void>;
 }
 
@@ -160,12 +163,15 @@ export function startTestOperator(options: {
   namespace: string;
   podName: string;
   register: RunOptions['register'];
+  /** Keep every log line (debug level) in memory instead of warnings on stdout. */
+  captureLog?: boolean;
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-op-')), 'vault-token');
   writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
   const abort = new AbortController();
+  const captured = capturedLog();
   let port: number | undefined;
   const running = runOperator({
     argv: [
@@ -175,15 +181,17 @@ export function startTestOperator(options: {
       '--metrics-port=0',
       '--metrics-host=127.0.0.1',
       `--lease-namespace=${options.namespace}`,
-      '--log-level=warn',
+      `--log-level=${options.captureLog ? 'debug' : 'warn'}`,
     ],
     env: { POD_NAME: options.podName },
+    ...(options.captureLog && { logDestination: captured.destination }),
     register: options.register,
     signal: abort.signal,
     onListening: (p) => (port = p),
   });
   return {
     port: () => port,
+    log: captured.text,
     stop: async () => {
       abort.abort();
       await running;

@@ -13,6 +13,7 @@ import { staticToken } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { kubectl, testEnv } from './env.ts';
 import { eventually, testKubeClient } from './operator.ts';
+import { capturedLog } from './secrets.ts';
 
 /** An ExchangeCredential whose key lies where its namespace owns it (docs/adr/0037). */
 export function exchangeCredential(
@@ -63,9 +64,22 @@ export function isReady(o: KubeObject | undefined): boolean {
   return conditionOf(o, 'Ready')?.status === 'True' && observed === o?.metadata.generation;
 }
 
+/**
+ * Everything applied for the current generation, Ready False only because nothing confirms
+ * nats-server loaded the user (an operator without --nats-monitor-url).
+ */
+export function isNatsUnconfirmed(o: KubeObject | undefined): boolean {
+  const observed = (o as { status?: { observedGeneration?: number } } | undefined)?.status
+    ?.observedGeneration;
+  const ready = conditionOf(o, 'Ready');
+  return observed === o?.metadata.generation && ready?.reason === 'NatsNotConfirmed';
+}
+
 export interface RunningOperator {
   /** The operator's own client: its request counters are the operator's. */
   client: KubeClient;
+  /** Every line it logged (debug level), for the secret scan. */
+  log: () => string;
   stop: () => Promise<void>;
 }
 
@@ -80,7 +94,8 @@ export function startTradingServiceOperator(options: {
 }): RunningOperator {
   const { namespace, platform, vault } = options;
   const client = testKubeClient();
-  const log = createLogger({ level: 'warn' });
+  const captured = capturedLog();
+  const log = createLogger({ level: 'debug', destination: captured.destination });
   const metrics = createMetrics();
   const manager = new Manager({
     client,
@@ -110,6 +125,7 @@ export function startTradingServiceOperator(options: {
   const running = manager.run(stop.signal);
   return {
     client,
+    log: captured.text,
     stop: async () => {
       stop.abort();
       await running;

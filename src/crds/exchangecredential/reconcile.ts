@@ -1,5 +1,6 @@
 import type { ReconcileRequest, ReconcileResult } from '../../operator/controller.ts';
 import { TerminalError } from '../../operator/errors.ts';
+import { EventRecorder } from '../../operator/kube/events.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { Resource } from '../../operator/kube/resources.ts';
 import type { OperatorDeps, Register } from '../../operator/main.ts';
@@ -14,6 +15,7 @@ import type { Platform } from '../../render/platform.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { VaultUnavailableError } from '../../vault/errors.ts';
 import { decideExchangeCredential, type KeyObservation } from './decide.ts';
+import { conditionEvents } from './events.ts';
 import { ExchangeCredentialSchema } from './schema.ts';
 
 export const EXCHANGE_CREDENTIAL: Resource = {
@@ -53,6 +55,21 @@ async function writeStatus(
     { metadata: { name, namespace }, status },
     signal,
   );
+  await announce(deps, object, status);
+}
+
+/** An Event for each RotationDue / WhitelistMismatch flip, after the status holding it. */
+async function announce(deps: OperatorDeps, object: Cached, status: ObjectStatus) {
+  const events = new EventRecorder(deps.client, Date.now);
+  for (const note of conditionEvents(object.status?.conditions, status.conditions)) {
+    try {
+      await events.record({ resource: EXCHANGE_CREDENTIAL, object }, note);
+    } catch (error) {
+      // The condition is in status already; an Event is a courtesy and must not fail the
+      // reconcile (a terminating namespace refuses them).
+      deps.log.warn({ err: error, name: object.metadata.name }, 'event not recorded');
+    }
+  }
 }
 
 async function reportInvalid(

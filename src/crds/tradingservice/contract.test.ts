@@ -1,14 +1,19 @@
 /**
  * The contract between the operator and `posture synth`: for every Titan service, what the
  * reconciler's decide wants applied is exactly what synth renders into gitops/ for that app
- * (plus the owner reference only the cluster can have), and the Vault access is the same.
+ * (plus the owner reference only the cluster can have), and the Vault access is the same; for
+ * every namespace, the baseline is the same; the NATS auth config is the same object.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readPlatformDir } from '../../gitops/source.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { renderResources } from '../../render/index.ts';
+import { natsAuthSecret } from '../../nats/publisher.ts';
+import { TradingServiceSchema } from './schema.ts';
+import { baselineObjects } from './baseline.ts';
 import { decideTradingService } from './decide.ts';
+import { natsAuthText } from './nats.ts';
 
 const titan = readPlatformDir('examples/titan');
 const { platform, resources } = titan;
@@ -49,4 +54,39 @@ describe('operator ≡ posture synth for the Titan platform', () => {
       assert.deepEqual(decision.access, access?.access);
     });
   }
+});
+
+describe('operator ≡ posture synth for what is shared by many services', () => {
+  const namespaces = [
+    ...new Set(resources.tradingServices.map((s) => s.object.metadata.namespace)),
+  ];
+  for (const namespace of namespaces) {
+    it(`should apply the same Namespace and default-deny policy to ${namespace} as synth renders`, () => {
+      const synth = rendered.objects
+        .filter(
+          (o) =>
+            (o.app.app === 'namespaces' && o.manifest['kind'] === 'Namespace') ||
+            (o.app.namespace === namespace && o.app.app === '_baseline'),
+        )
+        .map((o) => o.manifest)
+        .filter((m) => (m['metadata'] as { name?: string }).name !== 'posture-quarantine')
+        .filter(
+          (m) =>
+            m['kind'] !== 'Namespace' || (m['metadata'] as { name?: string }).name === namespace,
+        );
+      assert.deepEqual(baselineObjects(namespace ?? ''), synth);
+    });
+  }
+
+  it('should write the same NATS auth Secret, byte for byte, as synth renders', () => {
+    const services = resources.tradingServices.map((s) => TradingServiceSchema.parse(s.object));
+    const operator = natsAuthSecret(
+      platform.nats.namespace,
+      natsAuthText(platform, services, new Map(Object.entries(platform.nats.users))),
+    );
+    const synth = rendered.objects.filter((o) => o.app.app === 'posture-nats-auth');
+    assert.equal(synth.length, 1);
+    assert.equal(operator.kind, 'Secret');
+    assert.deepEqual(operator, synth[0]?.manifest);
+  });
 });

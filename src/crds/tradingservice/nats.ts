@@ -74,6 +74,11 @@ export class NatsAuth {
     this.#publisher = publisher;
   }
 
+  /** False without a monitoring URL: a confirmed write is not a loaded config. */
+  get confirmsLoad(): boolean {
+    return this.#publisher.confirmsLoad;
+  }
+
   /** `wake` is called with the services that waited, once nats-server confirmed a write. */
   onSettled(wake: (key: string) => void): void {
     this.#publisher.onSettled(() => {

@@ -10,20 +10,12 @@ import { EventRecorder } from '../../operator/kube/events.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../../operator/main.ts';
-import {
-  ConditionType,
-  Reason,
-  type ConditionInput,
-  type ObjectStatus,
-} from '../../operator/status.ts';
+import { Reason, type ObjectStatus } from '../../operator/status.ts';
 import type { Platform } from '../../render/platform.ts';
 import { VaultUnavailableError } from '../../vault/errors.ts';
 import { EXCHANGE_CREDENTIAL } from '../exchangecredential/reconcile.ts';
-import {
-  decideTradingService,
-  TradingServiceReason,
-  type TradingServiceDecision,
-} from './decide.ts';
+import { decideTradingService, type TradingServiceDecision } from './decide.ts';
+import { natsFailed, natsUnconfirmed, vaultDown } from './failures.ts';
 import {
   credentialConsumers,
   dependencyReader,
@@ -31,8 +23,9 @@ import {
   namedPeers,
   type Dependencies,
 } from './gather.ts';
+import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
-import type { NatsPublisher } from '../../nats/publisher.ts';
+import { NATS_AUTH_SECRET, type NatsPublisher } from '../../nats/publisher.ts';
 import { hasFinalizer, setFinalizer, StatusWriter, TRADING_SERVICE } from './status.ts';
 import {
   createNkey,
@@ -113,35 +106,6 @@ async function applyDecision(
   else await dropAccess(vault, ctx.platform, refOf(object));
   await applyChildren(ctx, decision.objects);
   return fields;
-}
-
-/** The decision's conditions with `problem` set and Ready False for the same reason. */
-function failed(decision: TradingServiceDecision, problem: ConditionInput): TradingServiceDecision {
-  const ready = { ...problem, type: ConditionType.Ready, status: 'False' as const };
-  const conditions = decision.conditions.filter(
-    (c) => c.type !== problem.type && c.type !== ConditionType.Ready,
-  );
-  return { ...decision, conditions: [...conditions, problem, ready] };
-}
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-function natsFailed(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
-  return failed(decision, {
-    type: ConditionType.Degraded,
-    status: 'True',
-    reason: TradingServiceReason.NatsNotConfirmed,
-    message: messageOf(error),
-  });
-}
-
-function vaultDown(error: unknown, decision: TradingServiceDecision): TradingServiceDecision {
-  return failed(decision, {
-    type: ConditionType.VaultUnavailable,
-    status: 'True',
-    reason: Reason.VaultUnavailable,
-    message: messageOf(error),
-  });
 }
 
 async function finalize(
@@ -234,8 +198,18 @@ async function finish(
     await ctx.status.write(object, natsFailed(nats, decision), signal);
     throw nats;
   }
-  await ctx.status.write(object, decision, signal);
+  await ctx.status.write(object, withNatsLoad(ctx, natsUser, decision), signal);
   return decision.degraded ? { requeueAfterMs: DEGRADED_REQUEUE_MS } : undefined;
+}
+
+/** The decision, or NatsNotConfirmed when nothing can show nats-server loaded the user. */
+function withNatsLoad(
+  ctx: Context,
+  natsUser: string | undefined,
+  decision: TradingServiceDecision,
+): TradingServiceDecision {
+  if (!natsUser || !ctx.nats || ctx.nats.confirmsLoad) return decision;
+  return natsUnconfirmed(decision, `${ctx.platform.nats.namespace}/${NATS_AUTH_SECRET}`);
 }
 
 /**
@@ -270,7 +244,9 @@ export function tradingServiceController(
       platform,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
-      status: new StatusWriter(deps, events),
+      status: new StatusWriter(deps, events, (o) =>
+        children.get('Deployment')?.store.get(`${o.metadata.namespace}/${o.metadata.name}`),
+      ),
       ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),
     };
     const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
@@ -293,5 +269,7 @@ export function tradingServiceController(
       reconcile,
     });
     ctx.nats?.onSettled((key) => controller.enqueue(key));
+    const policies = children.get('CiliumNetworkPolicy');
+    if (policies) namespaceBaselineController(deps, { services, policies });
   };
 }

@@ -50,19 +50,40 @@ export async function setFinalizer(
   });
 }
 
+/** Reads the live Deployment of a service (the informer cache), undefined when there is none. */
+export type DeploymentOf = (object: KubeObject) => KubeObject | undefined;
+
+/**
+ * Pods of the service's Deployment that are ready (the AVAILABLE printer column); 0 without a
+ * Deployment. Read at each status write: a Deployment change re-triggers the reconcile.
+ */
+export function readyReplicasOf(deployment: KubeObject | undefined): number {
+  const ready = (deployment as { status?: { readyReplicas?: unknown } } | undefined)?.status
+    ?.readyReplicas;
+  return typeof ready === 'number' ? ready : 0;
+}
+
 /** Writes status through the subresource only when it changed; an Event when Ready flips. */
 export class StatusWriter {
   readonly #deps: OperatorDeps;
   readonly #events: EventRecorder;
+  readonly #deployment: DeploymentOf;
 
-  constructor(deps: OperatorDeps, events: EventRecorder) {
+  constructor(
+    deps: OperatorDeps,
+    events: EventRecorder,
+    deployment: DeploymentOf = () => undefined,
+  ) {
     this.#deps = deps;
     this.#events = events;
+    this.#deployment = deployment;
   }
 
   async write(object: Cached, decision: TradingServiceDecision, signal: AbortSignal) {
     const generation = object.metadata.generation ?? 0;
-    const update = { generation, conditions: decision.conditions, fields: decision.fields };
+    const readyReplicas = readyReplicasOf(this.#deployment(object));
+    const fields = { ...decision.fields, readyReplicas };
+    const update = { generation, conditions: decision.conditions, fields };
     const status = nextStatus(object.status, update, new Date());
     if (statusEqual(object.status, status)) return;
     const { name, namespace } = object.metadata;

@@ -9,6 +9,7 @@ export interface Metrics {
   watchRestarts: Counter<'resource' | 'reason'>;
   exchangeKeyAge: Gauge<'namespace' | 'name'>;
   isolatedNamespaces: Gauge;
+  vaultAuthFailures: Counter<'kind'>;
   /** Adds a queue whose depth is summed into posture_queue_depth at scrape time. */
   trackQueueDepth(depth: () => number): void;
   /** Adds a client whose request counts (by verb) feed posture_kube_requests_total. */
@@ -80,6 +81,12 @@ export function createMetrics(): Metrics {
     isolatedNamespaces: new Gauge({
       name: 'posture_isolated_namespaces',
       help: 'Namespaces currently labelled posture.dev/isolation=isolated.',
+      registers,
+    }),
+    vaultAuthFailures: new Counter({
+      name: 'posture_vault_auth_failures_total',
+      help: 'Vault refusals of the operator: logins refused (kind=login) and requests answered 403 (kind=permission_denied).',
+      labelNames: ['kind'],
       registers,
     }),
     trackQueueDepth: (depth) => void depths.push(depth),
