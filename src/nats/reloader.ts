@@ -85,12 +85,22 @@ export class CoalescingReloader {
     await this.#target.reload();
     this.reloads += 1;
     const deadline = Date.now() + this.#confirmTimeoutMs;
+    let unread: Error | undefined;
     while (Date.now() < deadline) {
-      if ((await this.#target.loadedMarker()) !== before) return;
+      // One slow or failed read (a busy nats-server or machine) is not a failed reload: the
+      // config is written and signalled, so keep asking until the deadline.
+      unread = undefined;
+      const marker = await this.#target.loadedMarker().catch((error: unknown) => {
+        unread = error instanceof Error ? error : new Error(String(error));
+        return before;
+      });
+      if (marker !== before) return;
       await sleep(50);
     }
+    const why =
+      unread === undefined ? 'config_load_time unchanged' : `last read: ${unread.message}`;
     throw new Error(
-      `nats-server did not confirm the reload within ${this.#confirmTimeoutMs} ms (config_load_time unchanged): check its log for a config error`,
+      `nats-server did not confirm the reload within ${this.#confirmTimeoutMs} ms (${why}): check its log for a config error`,
     );
   }
 }

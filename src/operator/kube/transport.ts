@@ -53,6 +53,16 @@ function signalOf(call: Call, defaultMs: number): AbortSignal {
 /**
  * HTTP to the apiserver: TLS and the bearer token from a ClusterAccess, one kept-alive
  * connection pool, a deadline on every request, and a count per verb.
+ *
+ * HTTP/1.1 only (`allowH2: false`): over HTTP/2, undici 8 aborts a request by `close()` and an
+ * immediate `destroy()` of its stream. Until the request's own end is flushed, node defers the
+ * RST_STREAM to that flush, which the destroy cancels: the apiserver never hears of the abort
+ * and answers, and node turns the answer to a stream id it no longer knows into a new stream
+ * that nobody reads or listens to. When the connection ends (undici's keep-alive timeout,
+ * "socket idle timeout", or the apiserver closing it, "other side closed"), node destroys that
+ * stream with the error and, with no listener, the process gets an uncaughtException. An
+ * aborted deadline, a stopped informer or a shutdown is enough. Over HTTP/1.1 an abort closes
+ * the request's connection, and kept-alive connections still spare the TLS handshakes.
  */
 export class Transport {
   readonly #access: ClusterAccess;
@@ -87,6 +97,7 @@ export class Transport {
   #pool(): Agent {
     const { ca, cert, key, insecure } = this.#access.tls;
     this.#dispatcher ??= new Agent({
+      allowH2: false,
       connect: { ca, cert, key, rejectUnauthorized: insecure !== true },
     });
     return this.#dispatcher;

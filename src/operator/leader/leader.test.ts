@@ -93,6 +93,23 @@ describe('leader election', () => {
     await Promise.all([a.running, b.running]);
   });
 
+  it('should stop a leader whose renewals hang at its renew deadline, not when they give up', async () => {
+    const clock = new FakeClock(0);
+    const store = new LeaseStore();
+    const a = candidate('a', store, clock);
+    await clock.advance(0);
+    await clock.advance(4_000);
+    // Renewed at 2 s and 4 s; from now on every request hangs, as on a frozen connection.
+    a.client.silent = true;
+    await clock.advance(9_999);
+    assert.equal(a.elector.isLeader(), true, 'still within 10 s of the last renewal start');
+    await clock.advance(1);
+    assert.equal(a.elector.isLeader(), false);
+    assert.deepEqual(a.log, ['start@0', 'signal aborted', 'stop@14000']);
+    a.stop.abort();
+    await a.running;
+  });
+
   it('should keep leading through a short apiserver outage', async () => {
     const clock = new FakeClock(0);
     const store = new LeaseStore();

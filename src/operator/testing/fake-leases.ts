@@ -13,9 +13,20 @@ export class LeaseStore {
   }
 }
 
-/** One candidate's connection to the LeaseStore; `down` simulates a partitioned apiserver. */
+/** Answers only when `signal` aborts: a request on a connection that went silent. */
+function hang(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+  });
+}
+
+/**
+ * One candidate's connection to the LeaseStore: `down` simulates a partitioned apiserver that
+ * refuses connections, `silent` one whose requests never answer.
+ */
 export class FakeLeaseClient {
   down = false;
+  silent = false;
   readonly #store: LeaseStore;
 
   constructor(store: LeaseStore) {
@@ -23,6 +34,7 @@ export class FakeLeaseClient {
   }
 
   get<T extends KubeObject>(_resource: Resource, ref: ObjectRef): Promise<T | undefined> {
+    if (this.silent) return hang(ref.signal);
     if (this.down)
       return Promise.reject(new KubeApiError('get', 0, { message: 'connection refused' }));
     const object = this.#store.objects.get(`${ref.namespace}/${ref.name}`);
