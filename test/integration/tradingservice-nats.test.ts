@@ -74,6 +74,10 @@ class AskLog implements NatsPublisher {
     return this.#inner.reloads;
   }
 
+  get confirmsLoad(): boolean {
+    return this.#inner.confirmsLoad;
+  }
+
   request(version: number, render: () => ConfigSnapshot): PublishState {
     if (version > this.#newest) {
       this.#newest = version;
