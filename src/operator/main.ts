@@ -26,8 +26,8 @@ function accessOf(config: OperatorConfig): ClusterAccess {
   return config.kubeconfig ? loadKubeconfig(config.kubeconfig) : inClusterAccess();
 }
 
-function vaultToken(config: OperatorConfig): TokenSource {
-  const { address, tokenFile: file, role, timeoutMs } = config.vault;
+function vaultToken(config: OperatorConfig, mount: string | undefined): TokenSource {
+  const { address, tokenFile: file, role, jwtFile, timeoutMs } = config.vault;
   if (file) return tokenFile(file);
   // Login needs no token; this adapter is only ever used for the login call.
   const anonymous = new NodeVaultAdapter({
@@ -37,6 +37,8 @@ function vaultToken(config: OperatorConfig): TokenSource {
   });
   return kubernetesLogin({
     role: role ?? '',
+    ...(mount !== undefined && { mount }),
+    ...(jwtFile !== undefined && { jwtFile }),
     login: (mount, r, jwt) => anonymous.kubernetesLogin(mount, r, jwt),
   });
 }
@@ -44,6 +46,8 @@ function vaultToken(config: OperatorConfig): TokenSource {
 export interface RunOptions {
   argv: string[];
   register: readonly Register[];
+  /** Kubernetes auth mount that `--vault-role` logs in at: the platform's `vault.authMount`. */
+  vaultAuthMount?: string;
   env?: Record<string, string | undefined>;
   /** Stops the operator like SIGTERM does (tests, embedding). */
   signal?: AbortSignal;
@@ -62,7 +66,7 @@ export async function runOperator(options: RunOptions): Promise<void> {
   const client = new KubeClient({ access: accessOf(config) });
   const vault = new NodeVaultAdapter({
     address: config.vault.address,
-    token: vaultToken(config),
+    token: vaultToken(config, options.vaultAuthMount),
     timeoutMs: config.vault.timeoutMs,
   });
   const metrics = createMetrics();
