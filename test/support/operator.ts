@@ -151,27 +151,35 @@ export interface TestOperator {
   stop: () => Promise<void>;
 }
 
+/** The root token in a file, for tests about bootstrap only. */
+function rootTokenFlags(token: string): string[] {
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-op-')), 'vault-token');
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  return [`--vault-token-file=${tokenFile}`];
+}
+
 /**
  * Runs `runOperator` against the test environment the way a deployment would: flags for the
- * apiserver and Vault (root token in a file), metrics on a random loopback port, the lease in
- * the test's own namespace.
+ * apiserver and Vault, metrics on a random loopback port, the lease in the test's own
+ * namespace. With `vault`, the operator logs in with `--vault-role` at that mount (its own
+ * policy only, test/support/operator-vault.ts); without, it runs with the root token.
  */
 export function startTestOperator(options: {
   namespace: string;
   podName: string;
   register: RunOptions['register'];
+  vault?: { flags: string[]; platform: { vault: { authMount: string } } };
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
-  const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-op-')), 'vault-token');
-  writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
+  const login = options.vault ? options.vault.flags : rootTokenFlags(env.vault.token);
   const abort = new AbortController();
   let port: number | undefined;
   const running = runOperator({
     argv: [
       `--kubeconfig=${env.kube.kubeconfig}`,
       `--vault-addr=${env.vault.addr}`,
-      `--vault-token-file=${tokenFile}`,
+      ...login,
       '--metrics-port=0',
       '--metrics-host=127.0.0.1',
       `--lease-namespace=${options.namespace}`,
@@ -179,6 +187,7 @@ export function startTestOperator(options: {
     ],
     env: { POD_NAME: options.podName },
     register: options.register,
+    ...(options.vault && { vaultAuthMount: options.vault.platform.vault.authMount }),
     signal: abort.signal,
     onListening: (p) => (port = p),
   });
