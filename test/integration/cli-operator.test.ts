@@ -17,17 +17,21 @@ import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { installPostureCrds, isReady } from '../support/tradingservice.ts';
 
 const run = promisify(execFile);
 
-function operatorArgs(namespace: string, dir: string): string[] {
+/** The operator logs in with --vault-role at the auth mount platform.yaml names: no root token. */
+function operatorArgs(namespace: string, dir: string, login: OperatorVaultLogin): string[] {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
-  const tokenFile = join(dir, 'vault-token');
-  writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
   const platformFile = join(dir, 'platform.yaml');
-  writeFileSync(platformFile, `nats:\n  namespace: ${namespace}\n`);
+  const authMount = login.platform.vault.authMount;
+  writeFileSync(
+    platformFile,
+    `vault:\n  authMount: ${authMount}\nnats:\n  namespace: ${namespace}\n`,
+  );
   return [
     'src/cli/main.ts',
     'operator',
@@ -35,7 +39,7 @@ function operatorArgs(namespace: string, dir: string): string[] {
     `--watch-namespace=${namespace}`,
     `--kubeconfig=${env.kube.kubeconfig}`,
     `--vault-addr=${env.vault.addr}`,
-    `--vault-token-file=${tokenFile}`,
+    ...login.flags,
     '--metrics-port=0',
     '--metrics-host=127.0.0.1',
     `--lease-namespace=${namespace}`,
@@ -48,6 +52,7 @@ describe('posture operator (the command)', () => {
   let namespace: string;
   let child: ChildProcess;
   let stderr = '';
+  let login: OperatorVaultLogin;
 
   before(async () => {
     await installPostureCrds();
@@ -62,8 +67,9 @@ describe('posture operator (the command)', () => {
         nats: { subscribe: ['titan.evt.>'] },
       },
     });
+    login = await operatorVaultLogin(namespace);
     const dir = mkdtempSync(join(tmpdir(), 'posture-cli-op-'));
-    child = spawn(process.execPath, operatorArgs(namespace, dir), {
+    child = spawn(process.execPath, operatorArgs(namespace, dir, login), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -72,6 +78,7 @@ describe('posture operator (the command)', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+    await login.remove();
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
 

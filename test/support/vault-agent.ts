@@ -48,6 +48,8 @@ export interface AgentOptions {
   tokenPath: string;
   /** Stands in for the pod's `/vault/secrets`. */
   secretsDir: string;
+  /** The agent's home: its configuration and token sink. */
+  workDir: string;
 }
 
 /** The configuration vault-k8s gives the init container for these annotations, as JSON. */
@@ -64,6 +66,8 @@ export function agentConfig(annotations: Record<string, string>, options: AgentO
         mount_path: required(annotations, 'auth-path'),
         config: { role: required(annotations, 'role'), token_path: options.tokenPath },
       },
+      // The injector's sink: the agent's own home, never shared with the app container.
+      sink: [{ type: 'file', config: { path: join(options.workDir, '.vault-token') } }],
     },
     // Pre-populate only: log in, render every template once, exit.
     exit_after_auth: true,
@@ -86,7 +90,7 @@ export interface AgentRun {
 /** Writes the configuration beside the secrets folder and runs `vault agent` to its exit. */
 export function runAgent(
   annotations: Record<string, string>,
-  options: AgentOptions & { workDir: string; timeoutMs?: number },
+  options: AgentOptions & { timeoutMs?: number },
 ): Promise<AgentRun> {
   const configFile = join(options.workDir, 'agent.json');
   writeFileSync(configFile, JSON.stringify(agentConfig(annotations, options), null, 2));
