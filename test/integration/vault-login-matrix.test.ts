@@ -32,12 +32,18 @@ async function outcomeOf(attempt: () => Promise<unknown>, allowed: Outcome): Pro
   }
 }
 
+/** The last refusal's answer, printed under the matrix. */
+let refusal = '';
+
 async function loginOutcome(attempt: () => Promise<unknown>): Promise<Outcome> {
   try {
     await attempt();
     return 'logged in';
   } catch (error) {
-    if (error instanceof VaultRequestError) return 'refused';
+    if (error instanceof VaultRequestError) {
+      refusal = error.message;
+      return 'refused';
+    }
     return `unexpected: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
@@ -116,11 +122,10 @@ describe('every generated Vault role, proven by the login its pod makes', () => 
       const defaultAudience = await loginOutcome(() => loginAs(app.app));
       record('login, default audience', app.app, defaultAudience, 'refused');
     }
-    const prefix = `secret/data/${titan.namespace}/`;
-    const shorten = (p: string) => p.replace(prefix, '…/').replace(`/${titan.namespace}/`, '/ns/');
-    console.log(
-      `\nVault login matrix (namespace ${titan.namespace}, mount auth/${titan.mount}; …/ = ${prefix}, ns = ${titan.namespace}):\n${table(actual, names, shorten)}\n`,
-    );
+    // Printed as the example names them: the test's namespace and paths carry a suffix.
+    const shorten = (p: string) => p.replaceAll(titan.namespace, 'titan');
+    const header = `Vault login matrix: Titan services (namespace ${titan.namespace}, shown as titan; role auth/${titan.mount}/role/posture-titan-<service>)`;
+    console.log(`\n${header}\n${table(actual, names, shorten)}\nrefusal: ${refusal}\n`);
     assert.deepEqual(actual, expected);
   });
 });
