@@ -91,8 +91,10 @@ describe('Vault Agent renders the annotated files from the real Vault', () => {
           expectedContent(file, seeded),
         );
       }
+      const auth = result.output.split('\n').find((l) => /authentication successful/.test(l));
+      assert.ok(auth, `the agent logged in:\n${result.output}`);
       console.log(
-        `vault agent for ${service}: ${files.map((f) => `${f.file} (${f.perms}) ← ${f.path}`).join(', ')}`,
+        `vault agent for ${service} (${auth.replace(/^.*\[INFO\]\s*/, '').trim()}): ${files.map((f) => `${f.file} (${f.perms}) ← ${f.path}`).join(', ')}`,
       );
     });
   }
