@@ -23,7 +23,7 @@ describe("the operator's Vault policy", () => {
       'secret/data/posture/nats/*': '"create", "read"',
       'secret/metadata/*': '"read"',
       'secret/metadata/posture/nats/*': '"delete"',
-      'sys/policies/acl/posture-*': '"create", "delete", "read", "update"',
+      'sys/policies/acl/posture-*': '"delete", "read", "update"',
       'sys/policies/acl/posture-operator': '"deny"',
     });
   });

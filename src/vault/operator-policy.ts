@@ -43,11 +43,13 @@ function managedRules(platform: Platform, name: string): PolicyRule[] {
   return [
     {
       path: `sys/policies/acl/${MANAGED}`,
-      capabilities: ['read', 'create', 'update', 'delete'],
+      // Vault files every policy write as an update, a new policy too.
+      capabilities: ['read', 'update', 'delete'],
       reason: 'TradingService policies: ensureAccess reads and writes, removeAccess deletes',
     },
     {
       path: `${auth}/${MANAGED}`,
+      // A new role is a create, a drifted one an update.
       capabilities: ['read', 'create', 'update', 'delete'],
       reason:
         'TradingService Kubernetes-auth roles: ensureAccess reads and writes, removeAccess deletes',

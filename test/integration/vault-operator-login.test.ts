@@ -37,7 +37,7 @@ import {
   operatorVaultLogin,
   type OperatorVaultLogin,
 } from '../support/operator-vault.ts';
-import { serviceAccountToken } from '../support/kubernetes-auth.ts';
+import { mustKubectl, serviceAccountToken } from '../support/kubernetes-auth.ts';
 import {
   createTestNamespace,
   eventually,
@@ -87,6 +87,14 @@ function credential(namespace: string) {
 /** Whether a Vault glob (`a/b/*`, `a/posture-*`) covers a request path. */
 function covers(rule: string, path: string): boolean {
   return rule.endsWith('*') ? path.startsWith(rule.slice(0, -1)) : rule === path;
+}
+
+/** The rule Vault applies to a path: an exact match, else the longest covering glob. */
+function ruleFor<R extends { path: string }>(rules: readonly R[], path: string): R | undefined {
+  const covering = rules.filter((r) => covers(r.path, path));
+  return covering.sort(
+    (a, b) => Number(b.path === path) - Number(a.path === path) || b.path.length - a.path.length,
+  )[0];
 }
 
 const denied = (error: unknown) => error instanceof VaultRequestError && error.status === 403;
@@ -145,12 +153,32 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
       );
     }
     const name = vaultRoleName(ref);
-    assert.ok(await root.readPolicy(name), 'the operator wrote the policy');
-    assert.ok(
-      await root.read(`auth/${login.platform.vault.authMount}/role/${name}`),
-      'and the role',
-    );
+    const rolePath = `auth/${login.platform.vault.authMount}/role/${name}`;
+    const policy = await root.readPolicy(name);
+    assert.ok(policy, 'the operator wrote the policy');
+    const role = await root.read(rolePath);
+    assert.ok(role, 'and the role');
     assert.ok(await root.kvRead(nkeyPath(login.platform, ref)), 'and the NKey seed');
+    // Someone edits the role and the policy in Vault: the next reconcile puts them back.
+    await root.write({ path: rolePath, body: { token_ttl: '5m' } });
+    await root.writePolicy(name, 'path "secret/data/elsewhere" { capabilities = ["read"] }\n');
+    await mustKubectl([
+      '-n',
+      namespace,
+      'annotate',
+      'tradingservice',
+      'trader',
+      `posture.test/poke=${id}`,
+    ]);
+    await eventually(
+      'the role and policy repaired',
+      async () => {
+        const live = await root.read(rolePath);
+        const same = live?.token_ttl === role.token_ttl && (await root.readPolicy(name)) === policy;
+        return same || undefined;
+      },
+      60_000,
+    );
     await admin.delete(TRADING_SERVICE, { name: 'trader', namespace });
     await eventually(
       'the finalizer to finish',
@@ -165,7 +193,7 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
     operator = undefined;
   });
 
-  it("should show in Vault's audit log no denied request and every rule of its policy used", () => {
+  it("should show in Vault's audit log no denied request and every capability of its policy used", () => {
     const entries = readFileSync(auditLog, 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '')
@@ -187,10 +215,17 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
       [],
     );
     const rules = operatorPolicy(login.platform, { name: login.role }).rules;
+    const unused: string[] = [];
     for (const rule of rules.filter((r) => !r.capabilities.includes('deny'))) {
-      const hit = entries.some((e) => covers(rule.path, e.request?.path ?? ''));
-      assert.ok(hit, `no request used ${rule.path} (${rule.reason})`);
+      for (const capability of rule.capabilities) {
+        const hit = entries.some(
+          (e) =>
+            e.request?.operation === capability && ruleFor(rules, e.request.path ?? '') === rule,
+        );
+        if (!hit) unused.push(`${capability} on ${rule.path} (${rule.reason})`);
+      }
     }
+    assert.deepEqual(unused, [], 'every capability the policy grants was used');
   });
 
   it('should deny the operator token what it must never do', async () => {
