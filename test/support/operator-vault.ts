@@ -34,9 +34,14 @@ export interface OperatorVaultLogin {
   remove: () => Promise<void>;
 }
 
+/**
+ * Sets up the operator's login in `namespace`: for a new ServiceAccount `posture-operator`, or
+ * for `existingServiceAccount` (the one the Helm chart created).
+ */
 export async function operatorVaultLogin(
   namespace: string,
   platformInput: PlatformInput = {},
+  options: { existingServiceAccount?: string } = {},
 ): Promise<OperatorVaultLogin> {
   const root = rootVault();
   const vaultAddr = testEnv().vault!.addr;
@@ -45,11 +50,12 @@ export async function operatorVaultLogin(
   const platform = platformSchema.parse(input);
   const role = `posture-operator-${randomBytes(3).toString('hex')}`;
   await root.write(operatorPolicyWrite(platform, { name: role }));
-  await mustKubectl(['-n', namespace, 'create', 'serviceaccount', OPERATOR_SERVICE_ACCOUNT]);
-  const options = { namespace, serviceAccount: OPERATOR_SERVICE_ACCOUNT, name: role };
-  await root.write(operatorRoleWrite(platform, options));
+  const serviceAccount = options.existingServiceAccount ?? OPERATOR_SERVICE_ACCOUNT;
+  if (!options.existingServiceAccount)
+    await mustKubectl(['-n', namespace, 'create', 'serviceaccount', serviceAccount]);
+  await root.write(operatorRoleWrite(platform, { namespace, serviceAccount, name: role }));
   const jwtFile = join(mkdtempSync(join(tmpdir(), 'posture-op-jwt-')), 'token');
-  const jwt = await serviceAccountToken(namespace, OPERATOR_SERVICE_ACCOUNT, {
+  const jwt = await serviceAccountToken(namespace, serviceAccount, {
     audience: VAULT_AUDIENCE,
     duration: '2h',
   });
