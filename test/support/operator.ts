@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { loadKubeconfig, type ClusterAccess } from '../../src/operator/kube/kubeconfig.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
@@ -151,35 +149,27 @@ export interface TestOperator {
   stop: () => Promise<void>;
 }
 
-/** The root token in a file, for tests about bootstrap only. */
-function rootTokenFlags(token: string): string[] {
-  const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-op-')), 'vault-token');
-  writeFileSync(tokenFile, token, { mode: 0o600 });
-  return [`--vault-token-file=${tokenFile}`];
-}
-
 /**
  * Runs `runOperator` against the test environment the way a deployment would: flags for the
  * apiserver and Vault, metrics on a random loopback port, the lease in the test's own
- * namespace. With `vault`, the operator logs in with `--vault-role` at that mount (its own
- * policy only, test/support/operator-vault.ts); without, it runs with the root token.
+ * namespace. The operator logs in with `--vault-role` at the platform's mount, on its own
+ * policy only (test/support/operator-vault.ts): never with the root token.
  */
 export function startTestOperator(options: {
   namespace: string;
   podName: string;
   register: RunOptions['register'];
-  vault?: { flags: string[]; platform: { vault: { authMount: string } } };
+  vault: { flags: string[]; platform: { vault: { authMount: string } } };
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
-  const login = options.vault ? options.vault.flags : rootTokenFlags(env.vault.token);
   const abort = new AbortController();
   let port: number | undefined;
   const running = runOperator({
     argv: [
       `--kubeconfig=${env.kube.kubeconfig}`,
       `--vault-addr=${env.vault.addr}`,
-      ...login,
+      ...options.vault.flags,
       '--metrics-port=0',
       '--metrics-host=127.0.0.1',
       `--lease-namespace=${options.namespace}`,
@@ -187,7 +177,7 @@ export function startTestOperator(options: {
     ],
     env: { POD_NAME: options.podName },
     register: options.register,
-    ...(options.vault && { vaultAuthMount: options.vault.platform.vault.authMount }),
+    vaultAuthMount: options.vault.platform.vault.authMount,
     signal: abort.signal,
     onListening: (p) => (port = p),
   });
