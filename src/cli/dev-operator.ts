@@ -17,6 +17,7 @@ import { startNats } from '../testenv/nats.ts';
 import { staticToken } from '../vault/auth.ts';
 import { NodeVaultAdapter } from '../vault/node-vault.ts';
 import { seedDevSecrets } from './dev-seed.ts';
+import { bootstrapOperatorLogin } from './dev-vault.ts';
 
 const exec = promisify(execFile);
 
@@ -107,8 +108,8 @@ export async function runDevOperator(
     `${crs} CRs applied, reconciling ${scope ? `namespace ${scope}` : 'all namespaces'}; ` +
       'watch them with `posture status` (KUBECONFIG above)',
   );
-  const tokenFile = join(env.info.dir, 'operator-vault-token');
-  await writeFile(tokenFile, vault.token, { mode: 0o600 });
+  const login = await bootstrapOperatorLogin(env, platform, adapter);
+  options.say(`operator logs in to Vault with its own role (${login[0]}), not the root token`);
   const local = await startDevNats(env, platform);
   options.say(`export NATS_URL=${local.server.url}   # monitoring ${local.server.monitorUrl}`);
   const nats = (): NatsPublisher => new ConfirmedPublisher(local.target);
@@ -117,7 +118,7 @@ export async function runDevOperator(
       argv: [
         `--kubeconfig=${env.info.kube.kubeconfig}`,
         `--vault-addr=${vault.addr}`,
-        `--vault-token-file=${tokenFile}`,
+        ...login,
         '--metrics-port=0',
         '--metrics-host=127.0.0.1',
         '--lease-namespace=default',
@@ -127,6 +128,7 @@ export async function runDevOperator(
         exchangeCredentialController(platform, scope ? { namespace: scope } : {}),
         tradingServiceController(platform, { nats, ...(scope && { namespace: scope }) }),
       ],
+      vaultAuthMount: platform.vault.authMount,
       signal: options.signal,
     });
   } finally {

@@ -6,6 +6,7 @@ import { registerValidate } from './validate.ts';
 import { registerSynth } from './synth.ts';
 import { registerStatus } from './status.ts';
 import { registerOperator } from './operator.ts';
+import { registerVault } from './vault.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSynth(program);
   registerStatus(program);
   registerOperator(program);
+  registerVault(program);
   return program;
 }
 

@@ -14,7 +14,7 @@ import { SETTINGS } from '../operator/config.ts';
 import { runOperator, type OperatorDeps } from '../operator/main.ts';
 import { platformSchema, type Platform } from '../render/platform.ts';
 
-function loadPlatform(file: string | undefined): Platform {
+export function loadPlatform(file: string | undefined): Platform {
   if (!file) return platformSchema.parse({});
   const result = platformSchema.safeParse(parse(readFileSync(file, 'utf8')));
   if (result.success) return result.data;
@@ -92,7 +92,12 @@ export function registerOperator(program: Command): void {
     .allowExcessArguments()
     .addHelpText(
       'after',
-      `\nFlags (also from --config FILE, YAML):\n  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings)\n  --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)\n  --watch-namespace <ns>  reconcile one namespace only (default: all)\n${FLAGS_HELP}`,
+      `
+Flags (also from --config FILE, YAML):
+  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings; --vault-role logs in at its vault.authMount)
+  --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)
+  --watch-namespace <ns>  reconcile one namespace only (default: all)
+${FLAGS_HELP}`,
     )
     .action(async (_options: unknown, command: Command) => {
       try {
@@ -104,6 +109,7 @@ export function registerOperator(program: Command): void {
         const nats = natsPublisher(platform, natsMonitorUrl);
         await runOperator({
           argv: rest,
+          vaultAuthMount: platform.vault.authMount,
           register: [
             exchangeCredentialController(platform, scope),
             tradingServiceController(platform, { ...scope, nats }),

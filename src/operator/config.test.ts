@@ -46,6 +46,16 @@ describe('operator configuration', () => {
     assert.equal(config.vault.address, 'https://vault:8200');
   });
 
+  it('should log in by role with the ServiceAccount token file it is given', () => {
+    const config = loadConfig({
+      argv: ['--vault-addr=https://vault:8200', '--vault-role=posture-operator'],
+      env: { POSTURE_VAULT_JWT_FILE: '/var/run/secrets/vault/token' },
+    });
+    assert.equal(config.vault.role, 'posture-operator');
+    assert.equal(config.vault.jwtFile, '/var/run/secrets/vault/token');
+    assert.equal(config.vault.tokenFile, undefined);
+  });
+
   const rejections = [
     {
       name: 'zero workers, naming the flag and env',

@@ -40,6 +40,12 @@ export const OperatorConfigSchema = z.strictObject({
         tokenFile: z.string().min(1).optional(),
         /** Or: log in with Kubernetes auth under this role with the pod's ServiceAccount token. */
         role: z.string().min(1).optional(),
+        /**
+         * The ServiceAccount token that login presents; a projected token for audience `vault`
+         * when the role requires it (`posture vault operator-role`).
+         * @default the pod's token, /var/run/secrets/kubernetes.io/serviceaccount/token
+         */
+        jwtFile: z.string().min(1).optional(),
         timeoutMs: int(100, 120_000).default(5_000),
       })
       .refine((vault) => vault.tokenFile !== undefined || vault.role !== undefined, {
@@ -76,6 +82,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'vault-addr', env: ['POSTURE_VAULT_ADDR', 'VAULT_ADDR'], path: ['vault', 'address'] },
   { flag: 'vault-token-file', env: ['POSTURE_VAULT_TOKEN_FILE'], path: ['vault', 'tokenFile'] },
   { flag: 'vault-role', env: ['POSTURE_VAULT_ROLE'], path: ['vault', 'role'] },
+  { flag: 'vault-jwt-file', env: ['POSTURE_VAULT_JWT_FILE'], path: ['vault', 'jwtFile'] },
   { flag: 'vault-timeout-ms', env: ['POSTURE_VAULT_TIMEOUT_MS'], path: ['vault', 'timeoutMs'] },
   { flag: 'kubeconfig', env: ['KUBECONFIG'], path: ['kubeconfig'] },
   { flag: 'log-level', env: ['POSTURE_LOG_LEVEL'], path: ['logLevel'] },

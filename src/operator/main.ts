@@ -29,8 +29,12 @@ function accessOf(config: OperatorConfig): ClusterAccess {
   return config.kubeconfig ? loadKubeconfig(config.kubeconfig) : inClusterAccess();
 }
 
-function vaultToken(config: OperatorConfig, onAuthFailure: VaultAuthFailures): TokenSource {
-  const { address, tokenFile: file, role, timeoutMs } = config.vault;
+function vaultToken(
+  config: OperatorConfig,
+  mount: string | undefined,
+  onAuthFailure: VaultAuthFailures,
+): TokenSource {
+  const { address, tokenFile: file, role, jwtFile, timeoutMs } = config.vault;
   if (file) return tokenFile(file);
   // Login needs no token; this adapter is only ever used for the login call.
   const anonymous = new NodeVaultAdapter({
@@ -41,6 +45,8 @@ function vaultToken(config: OperatorConfig, onAuthFailure: VaultAuthFailures): T
   });
   return kubernetesLogin({
     role: role ?? '',
+    ...(mount !== undefined && { mount }),
+    ...(jwtFile !== undefined && { jwtFile }),
     login: (mount, r, jwt) => anonymous.kubernetesLogin(mount, r, jwt),
   });
 }
@@ -48,6 +54,8 @@ function vaultToken(config: OperatorConfig, onAuthFailure: VaultAuthFailures): T
 export interface RunOptions {
   argv: string[];
   register: readonly Register[];
+  /** Kubernetes auth mount that `--vault-role` logs in at: the platform's `vault.authMount`. */
+  vaultAuthMount?: string;
   env?: Record<string, string | undefined>;
   /** Stops the operator like SIGTERM does (tests, embedding). */
   signal?: AbortSignal;
@@ -73,7 +81,7 @@ export async function runOperator(options: RunOptions): Promise<void> {
   const onAuthFailure: VaultAuthFailures = (kind) => metrics.vaultAuthFailures.inc({ kind });
   const vault = new NodeVaultAdapter({
     address: config.vault.address,
-    token: vaultToken(config, onAuthFailure),
+    token: vaultToken(config, options.vaultAuthMount, onAuthFailure),
     timeoutMs: config.vault.timeoutMs,
     onAuthFailure,
   });

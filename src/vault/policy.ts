@@ -6,7 +6,8 @@ import { compareKeys } from '../gitops/yaml.ts';
  * to gitops as JSON for review. No Terraform, no secret values: only paths and names.
  */
 
-export type Capability = 'read' | 'list';
+/** Services only ever get `read`; the operator's own policy needs the rest (operator-policy.ts). */
+export type Capability = 'read' | 'list' | 'create' | 'update' | 'delete' | 'deny';
 
 export interface PolicyRule {
   /** A Vault API path, e.g. `secret/data/titan/hmac` for a KV v2 secret. */

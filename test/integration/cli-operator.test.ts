@@ -27,6 +27,7 @@ import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
 import { delivered, serverError } from '../support/nats.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { conditionOf, installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
 
 const run = promisify(execFile);
@@ -34,13 +35,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The file nats-server includes: where the NATS Helm chart mounts the Secret's key. */
 const AUTH_FILE = 'auth.conf';
 
-function operatorArgs(namespace: string, dir: string, monitorUrl: string): string[] {
+/** The operator logs in with --vault-role at the auth mount platform.yaml names: no root token. */
+function operatorArgs(
+  namespace: string,
+  dir: string,
+  login: OperatorVaultLogin,
+  monitorUrl: string,
+): string[] {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
-  const tokenFile = join(dir, 'vault-token');
-  writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
   const platformFile = join(dir, 'platform.yaml');
-  writeFileSync(platformFile, `nats:\n  namespace: ${namespace}\n`);
+  const authMount = login.platform.vault.authMount;
+  writeFileSync(
+    platformFile,
+    `vault:\n  authMount: ${authMount}\nnats:\n  namespace: ${namespace}\n`,
+  );
   return [
     'src/cli/main.ts',
     'operator',
@@ -49,7 +58,7 @@ function operatorArgs(namespace: string, dir: string, monitorUrl: string): strin
     `--nats-monitor-url=${monitorUrl}`,
     `--kubeconfig=${env.kube.kubeconfig}`,
     `--vault-addr=${env.vault.addr}`,
-    `--vault-token-file=${tokenFile}`,
+    ...login.flags,
     '--metrics-port=0',
     '--metrics-host=127.0.0.1',
     `--lease-namespace=${namespace}`,
@@ -103,6 +112,7 @@ describe('posture operator (the command) with the production NATS chain', () => 
   let server: NatsServer;
   let unmount: (() => Promise<void>) | undefined;
   let stderr = '';
+  let login: OperatorVaultLogin;
   const open: NatsConnection[] = [];
   const as = async (name: string) => {
     const secret = await rootVault().kvRead(
@@ -133,8 +143,9 @@ describe('posture operator (the command) with the production NATS chain', () => 
       TRADING_SERVICE,
       service(namespace, 'emitter', { publish: ['titan.evt.emitter.>'], subscribe: [] }),
     );
+    login = await operatorVaultLogin(namespace);
     const dir = mkdtempSync(join(tmpdir(), 'posture-cli-op-'));
-    child = spawn(process.execPath, operatorArgs(namespace, dir, server.monitorUrl), {
+    child = spawn(process.execPath, operatorArgs(namespace, dir, login, server.monitorUrl), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -146,6 +157,7 @@ describe('posture operator (the command) with the production NATS chain', () => 
     child.kill('SIGTERM');
     await exited;
     await server?.stop();
+    await login?.remove();
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
 

@@ -6,8 +6,8 @@ import {
 } from '../../src/crds/exchangecredential/reconcile.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import { platformSchema } from '../../src/render/platform.ts';
 import { kubectl, testEnv } from '../support/env.ts';
+import { operatorVaultLogin } from '../support/operator-vault.ts';
 import { assertNoSecrets, eventsText } from '../support/secrets.ts';
 import {
   createTestNamespace,
@@ -78,11 +78,13 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
     assert.equal(put.status, 200);
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'binance', ['203.0.113.10/32']));
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'bybit', ['203.0.113.10/32']));
-    const platform = platformSchema.parse({ egressGateway: { ips: ['203.0.113.10'] } });
+    // The operator logs in with its own role and policy, never the root token.
+    const login = await operatorVaultLogin(namespace, { egressGateway: { ips: ['203.0.113.10'] } });
     const operator = startTestOperator({
       namespace,
       podName: 'ec-test',
-      register: [exchangeCredentialController(platform, { namespace })],
+      register: [exchangeCredentialController(login.platform, { namespace })],
+      vault: login,
       captureLog: true,
     });
     const planted = [...Object.values(PLANTED_KEY), env.vault.token];
@@ -146,6 +148,7 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
       assert.match(operator.log(), /started leading/, 'the log was captured and scanned');
     } finally {
       await operator.stop();
+      await login.remove();
       await admin.delete(RESOURCES.namespace, { name: namespace });
     }
   });

@@ -9,6 +9,7 @@ import {
   startTestOperator,
   testKubeClient,
 } from '../support/operator.ts';
+import { operatorVaultLogin } from '../support/operator-vault.ts';
 import { registerWidgetOperator } from '../support/widget-operator.ts';
 
 describe('posture operator entry point', () => {
@@ -16,10 +17,12 @@ describe('posture operator entry point', () => {
     const admin = testKubeClient();
     await installWidgetCrd(admin);
     const namespace = await createTestNamespace(admin, 'op-main');
+    const login = await operatorVaultLogin(namespace);
     const operator = startTestOperator({
       namespace,
       podName: 'main-test',
       register: [({ manager, client }) => registerWidgetOperator(manager, client, namespace)],
+      vault: login,
     });
     try {
       await eventually('ready', async () => {
@@ -37,6 +40,7 @@ describe('posture operator entry point', () => {
       assert.equal((lease?.spec as { holderIdentity?: string }).holderIdentity, 'main-test');
     } finally {
       await operator.stop();
+      await login.remove();
       await admin.delete(RESOURCES.namespace, { name: namespace });
     }
   });

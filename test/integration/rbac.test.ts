@@ -20,6 +20,7 @@ import { COMPONENTS } from '../../src/testenv/components.ts';
 import { kubeconfigYaml } from '../../src/testenv/kube.ts';
 import { kubectl, run, testEnv } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import {
   auditEventsOf,
   describeEvent,
@@ -75,13 +76,18 @@ async function operatorKubeconfig(setup: Setup): Promise<string> {
   return file;
 }
 
-function startOperator(setup: Setup, kubeconfig: string): { child: ChildProcess; log: string[] } {
+/** The chart's ServiceAccount is the operator's only credential for Kubernetes and for Vault. */
+function startOperator(
+  setup: Setup,
+  kubeconfig: string,
+  login: OperatorVaultLogin,
+): { child: ChildProcess; log: string[] } {
   const vault = testEnv().vault;
   if (!vault) throw new Error('the test environment has no Vault');
-  writeFileSync(join(setup.dir, 'vault-token'), vault.token, { mode: 0o600 });
   writeFileSync(
     join(setup.dir, 'platform.yaml'),
-    `nats:\n  namespace: ${setup.nats}\negressGateway:\n  ips: [203.0.113.10]\n`,
+    `vault:\n  authMount: ${login.platform.vault.authMount}\n` +
+      `nats:\n  namespace: ${setup.nats}\negressGateway:\n  ips: [203.0.113.10]\n`,
   );
   const child = spawn(
     process.execPath,
@@ -92,7 +98,7 @@ function startOperator(setup: Setup, kubeconfig: string): { child: ChildProcess;
       `--watch-namespace=${setup.apps}`,
       `--kubeconfig=${kubeconfig}`,
       `--vault-addr=${vault.addr}`,
-      `--vault-token-file=${join(setup.dir, 'vault-token')}`,
+      ...login.flags,
       `--lease-namespace=${setup.system}`,
       '--metrics-port=0',
       '--metrics-host=127.0.0.1',
@@ -172,6 +178,7 @@ describe("the operator with only its Helm chart's RBAC", () => {
   let setup: Setup;
   let denied: string[] = [];
   let used: (p: Permission) => boolean = () => false;
+  let login: OperatorVaultLogin | undefined;
 
   before(async () => {
     await installPostureCrds();
@@ -185,7 +192,8 @@ describe("the operator with only its Helm chart's RBAC", () => {
     setup = await installChart(base);
     const kubeconfig = await operatorKubeconfig(setup);
     await createWorkload(setup);
-    const operator = startOperator(setup, kubeconfig);
+    login = await operatorVaultLogin(setup.system, {}, { existingServiceAccount: SERVICE_ACCOUNT });
+    const operator = startOperator(setup, kubeconfig, login);
     try {
       await lifecycle(setup);
     } catch (error) {
@@ -201,6 +209,7 @@ describe("the operator with only its Helm chart's RBAC", () => {
     used = (p) => events.some((e) => uses(e, p));
   });
   after(async () => {
+    await login?.remove();
     await kubectl(['delete', 'clusterrole,clusterrolebinding', `${setup.release}-operator`]);
     for (const name of [setup.apps, setup.system, setup.nats])
       await setup.admin.delete(RESOURCES.namespace, { name });

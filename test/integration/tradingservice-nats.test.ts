@@ -24,6 +24,7 @@ import { platformSchema } from '../../src/render/platform.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import {
   installPostureCrds,
   isReady,
@@ -104,6 +105,7 @@ describe('TradingService NATS users on a real nats-server', () => {
   let server: NatsServer;
   let publisher: AskLog;
   let operator: RunningOperator;
+  let login: OperatorVaultLogin | undefined;
 
   before(async () => {
     const bin = testEnv().bin['nats-server'];
@@ -131,15 +133,18 @@ describe('TradingService NATS users on a real nats-server', () => {
     await Promise.all(
       Array.from({ length: COUNT }, (_, i) => admin.create(TRADING_SERVICE, service(namespace, i))),
     );
+    // The operator logs in with its own role, never the root token.
+    login = await operatorVaultLogin(namespace);
     operator = startTradingServiceOperator({
       namespace,
-      platform,
-      vault: rootVault(),
+      platform: login.platform,
+      vault: login.adapter(),
       nats: publisher,
     });
   });
   after(async () => {
     await operator?.stop();
+    await login?.remove();
     await admin?.delete(RESOURCES.namespace, { name: namespace });
     await server?.stop();
   });

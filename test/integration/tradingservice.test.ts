@@ -27,10 +27,12 @@ import {
   startTradingServiceOperator,
   type RunningOperator,
 } from '../support/tradingservice.ts';
+import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { switchableVault, type SwitchableVault } from '../support/vault.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const platform = platformSchema.parse({});
+// The operator logs in with its own role; the platform names that role's auth mount.
+let platform = platformSchema.parse({});
 
 function trader(namespace: string, secrets: object[] = []) {
   return {
@@ -54,7 +56,7 @@ async function assertVaultAccess(vault: VaultAdapter, namespace: string, ts: Kub
   const policy = (await vault.readPolicy(name)) ?? '';
   assert.match(policy, new RegExp(`secret/data/${namespace}/exchanges/binance`));
   assert.match(policy, new RegExp(`secret/data/posture/nats/${namespace}/trader`));
-  const role = await vault.read(`auth/kubernetes/role/${name}`);
+  const role = await vault.read(`auth/${platform.vault.authMount}/role/${name}`);
   assert.deepEqual(role?.bound_service_account_names, ['trader']);
   const nkey = await vault.kvRead(nkeyPath(platform, { namespace, name: 'trader' }));
   const natsUser = (ts as { status?: { natsUser?: string } }).status?.natsUser ?? '';
@@ -67,6 +69,7 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
   let operator: RunningOperator;
   let vault: SwitchableVault;
   let namespace: string;
+  let login: OperatorVaultLogin;
   const get = () => admin.get(TRADING_SERVICE, { name: 'trader', namespace });
   const ready = () =>
     eventually('trader Ready', async () => {
@@ -80,11 +83,14 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     namespace = await createTestNamespace(admin, 'ts');
     await admin.create(EXCHANGE_CREDENTIAL, exchangeCredential(namespace));
     await admin.create(TRADING_SERVICE, trader(namespace));
-    vault = switchableVault(root());
+    login = await operatorVaultLogin(namespace);
+    platform = login.platform;
+    vault = switchableVault(login.adapter());
     operator = startTradingServiceOperator({ namespace, platform, vault });
   });
   after(async () => {
     await operator.stop();
+    await login.remove();
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
 
@@ -226,7 +232,7 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     );
     const name = vaultRoleName({ namespace, name: 'trader' });
     assert.equal(await root().readPolicy(name), undefined);
-    assert.equal(await root().read(`auth/kubernetes/role/${name}`), undefined);
+    assert.equal(await root().read(`auth/${platform.vault.authMount}/role/${name}`), undefined);
     assert.equal(await root().kvRead(nkeyPath(platform, { namespace, name: 'trader' })), undefined);
   });
 });

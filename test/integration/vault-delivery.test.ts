@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
@@ -14,14 +13,15 @@ import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { renderPolicyHcl, roleWrite } from '../../src/vault/policy.ts';
-import { kubectl, testEnv } from '../support/env.ts';
+import { testEnv } from '../support/env.ts';
+import {
+  kubernetesAuthMount,
+  mustKubectl,
+  type KubernetesAuthMount,
+} from '../support/kubernetes-auth.ts';
 import { createTestNamespace, testKubeClient } from '../support/operator.ts';
 
-async function must(args: string[]): Promise<string> {
-  const result = await kubectl(args);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-}
+const must = mustKubectl;
 
 function denied(error: unknown): boolean {
   return error instanceof VaultRequestError && error.status === 403;
@@ -30,7 +30,8 @@ function denied(error: unknown): boolean {
 describe('Vault delivery through Kubernetes auth', () => {
   const admin = testKubeClient();
   const id = randomBytes(3).toString('hex');
-  const mount = `k8s-${id}`;
+  let auth: KubernetesAuthMount;
+  let mount: string;
   let namespace: string;
   let root: VaultAdapter;
   let vaultAddr: string;
@@ -42,30 +43,10 @@ describe('Vault delivery through Kubernetes auth', () => {
     vaultAddr = env.vault.addr;
     root = new NodeVaultAdapter({ address: vaultAddr, token: staticToken(env.vault.token) });
     namespace = await createTestNamespace(admin, 'vault-delivery');
-    for (const sa of ['brain', 'hunter', 'vault-reviewer'])
+    for (const sa of ['brain', 'hunter'])
       await must(['-n', namespace, 'create', 'serviceaccount', sa]);
-    await must([
-      'create',
-      'clusterrolebinding',
-      `${namespace}-reviewer`,
-      '--clusterrole=system:auth-delegator',
-      `--serviceaccount=${namespace}:vault-reviewer`,
-    ]);
-    const reviewer = await must([
-      '-n',
-      namespace,
-      'create',
-      'token',
-      'vault-reviewer',
-      '--duration=1h',
-    ]);
-    // A mount of its own: tests running in parallel never share Kubernetes auth config.
-    await root.write({ path: `sys/auth/${mount}`, body: { type: 'kubernetes' } });
-    await root.configureKubernetesAuth(mount, {
-      host: env.kube.server,
-      caCert: readFileSync(env.kube.caFile, 'utf8'),
-      tokenReviewerJwt: reviewer,
-    });
+    auth = await kubernetesAuthMount(root, namespace);
+    mount = auth.mount;
     for (const service of ['brain', 'hunter']) {
       const policy = `posture-${namespace}-${service}`;
       const rules = [
@@ -92,12 +73,11 @@ describe('Vault delivery through Kubernetes auth', () => {
   });
 
   after(async () => {
-    await root.delete(`sys/auth/${mount}`);
+    await auth.remove();
     for (const service of ['brain', 'hunter']) {
       await root.deletePolicy(`posture-${namespace}-${service}`);
       await root.kvDestroy(secretPath(service));
     }
-    await must(['delete', 'clusterrolebinding', `${namespace}-reviewer`]);
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
 

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { loadKubeconfig, type ClusterAccess } from '../../src/operator/kube/kubeconfig.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
@@ -156,8 +154,9 @@ export interface TestOperator {
 
 /**
  * Runs `runOperator` against the test environment the way a deployment would: flags for the
- * apiserver and Vault (root token in a file), metrics on a random loopback port, the lease in
- * the test's own namespace.
+ * apiserver and Vault, metrics on a random loopback port, the lease in the test's own
+ * namespace. The operator logs in with `--vault-role` at the platform's mount, on its own
+ * policy only (test/support/operator-vault.ts): never with the root token.
  */
 export function startTestOperator(options: {
   namespace: string;
@@ -165,11 +164,10 @@ export function startTestOperator(options: {
   register: RunOptions['register'];
   /** Keep every log line (debug level) in memory instead of warnings on stdout. */
   captureLog?: boolean;
+  vault: { flags: string[]; platform: { vault: { authMount: string } } };
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
-  const tokenFile = join(mkdtempSync(join(tmpdir(), 'posture-op-')), 'vault-token');
-  writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
   const abort = new AbortController();
   const captured = capturedLog();
   let port: number | undefined;
@@ -177,7 +175,7 @@ export function startTestOperator(options: {
     argv: [
       `--kubeconfig=${env.kube.kubeconfig}`,
       `--vault-addr=${env.vault.addr}`,
-      `--vault-token-file=${tokenFile}`,
+      ...options.vault.flags,
       '--metrics-port=0',
       '--metrics-host=127.0.0.1',
       `--lease-namespace=${options.namespace}`,
@@ -186,6 +184,7 @@ export function startTestOperator(options: {
     env: { POD_NAME: options.podName },
     ...(options.captureLog && { logDestination: captured.destination }),
     register: options.register,
+    vaultAuthMount: options.vault.platform.vault.authMount,
     signal: abort.signal,
     onListening: (p) => (port = p),
   });

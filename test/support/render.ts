@@ -90,3 +90,33 @@ export function readExample(): PlatformSource {
   }
   return source;
 }
+
+const movedVaultPath = (suffix: string) => (path: string) =>
+  path.replace(/^([^/]+)\/([^/]+)\//, `$1/$2-${suffix}/`);
+
+/**
+ * The example with every Vault path's first segment suffixed (`secret/titan/brain/postgres`
+ * becomes `secret/titan-<suffix>/brain/postgres`), so tests that seed values never touch each
+ * other's (or `posture dev up`'s) secrets.
+ */
+export function withVaultPathSuffix(source: PlatformSource, suffix: string): PlatformSource {
+  const move = movedVaultPath(suffix);
+  const { tradingServices, exchangeCredentials, hmacKeyRings } = source.resources;
+  const withPath = <T extends { spec: { vaultPath: string } }>(items: readonly Sourced<T>[]) =>
+    items.map(({ object, file }) => ({
+      object: { ...object, spec: { ...object.spec, vaultPath: move(object.spec.vaultPath) } },
+      ...(file !== undefined && { file }),
+    }));
+  return {
+    ...source,
+    resources: {
+      tradingServices: tradingServices.map(({ object, file }) => {
+        const secrets = object.spec.secrets.map((s) => ({ ...s, vaultPath: move(s.vaultPath) }));
+        const spec = { ...object.spec, secrets };
+        return { object: { ...object, spec }, ...(file !== undefined && { file }) };
+      }),
+      exchangeCredentials: withPath(exchangeCredentials),
+      hmacKeyRings: withPath(hmacKeyRings),
+    },
+  };
+}

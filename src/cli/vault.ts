@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { canonicalJson } from '../gitops/synth.ts';
+import { OPERATOR_POLICY, operatorPolicy, operatorRoleWrite } from '../vault/operator-policy.ts';
+import { renderPolicyHcl } from '../vault/policy.ts';
+import { loadPlatform } from './operator.ts';
+
+interface PolicyOptions {
+  platform?: string;
+  exchangePrefix: string[];
+  name: string;
+}
+
+interface RoleOptions {
+  platform?: string;
+  serviceAccount: string;
+  name: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `posture vault operator-policy`: the HCL an administrator writes before the operator starts. */
+export function operatorPolicyText(options: PolicyOptions): string {
+  const platform = loadPlatform(options.platform);
+  const exchange = options.exchangePrefix.length > 0 ? options.exchangePrefix : undefined;
+  return renderPolicyHcl(
+    operatorPolicy(platform, {
+      name: options.name,
+      ...(exchange && { exchangePrefixes: exchange }),
+    }),
+  );
+}
+
+/** `posture vault operator-role`: the role write as `{path, body}` JSON. */
+export function operatorRoleText(options: RoleOptions): string {
+  const [namespace = '', serviceAccount = ''] = options.serviceAccount.split('/');
+  if (!namespace || !serviceAccount || options.serviceAccount.split('/').length !== 2) {
+    throw new Error(
+      `--service-account ${JSON.stringify(options.serviceAccount)}: use <namespace>/<name>, such as posture-system/posture`,
+    );
+  }
+  const write = operatorRoleWrite(loadPlatform(options.platform), {
+    namespace,
+    serviceAccount,
+    name: options.name,
+  });
+  return canonicalJson(write);
+}
+
+function print(text: () => string): void {
+  try {
+    process.stdout.write(text());
+  } catch (error) {
+    process.stderr.write(
+      `posture vault: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+export function registerVault(program: Command): void {
+  const vault = program
+    .command('vault')
+    .description("the operator's own Vault access: its policy and Kubernetes-auth role");
+  vault
+    .command('operator-policy')
+    .description(
+      "print the operator's Vault policy (HCL): exactly what the reconcilers call, for the " +
+        "platform's KV and auth mounts. Write it with `vault policy write posture-operator -`.",
+    )
+    .option('--platform <file>', 'platform.yaml (vault.kvMount, vault.authMount)')
+    .option(
+      '--exchange-prefix <kv-path>',
+      'KV prefix of ExchangeCredential keys (repeatable); default: the whole KV mount',
+      collect,
+      [],
+    )
+    .option('--name <policy>', 'policy name', OPERATOR_POLICY)
+    .action((options: PolicyOptions) => print(() => operatorPolicyText(options)));
+  vault
+    .command('operator-role')
+    .description(
+      "print the operator's Kubernetes-auth role as a Vault write ({path, body} JSON): its " +
+        "ServiceAccount only, audience vault, the operator policy without Vault's default policy",
+    )
+    .requiredOption('--service-account <namespace/name>', "the operator's ServiceAccount")
+    .option('--platform <file>', 'platform.yaml (vault.authMount, token TTLs)')
+    .option('--name <role>', 'role and policy name', OPERATOR_POLICY)
+    .action((options: RoleOptions) => print(() => operatorRoleText(options)));
+}

@@ -1,0 +1,272 @@
+/**
+ * Issue 12, item 2: the operator on its own Vault access. The policy `posture vault
+ * operator-policy` renders and the role `posture vault operator-role` renders are written once
+ * (bootstrap, root token); the operator then runs with `--vault-role` and a `vault`-audience
+ * ServiceAccount token, logging in at the platform's auth mount, through a TradingService and
+ * ExchangeCredential lifecycle (create → Ready → delete, finalizer cleanup). Vault's audit log
+ * shows no request of the operator denied and every rule of its policy used; its token is
+ * denied what it must never do.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  EXCHANGE_CREDENTIAL,
+  exchangeCredentialController,
+} from '../../src/crds/exchangecredential/reconcile.ts';
+import {
+  TRADING_SERVICE,
+  tradingServiceController,
+} from '../../src/crds/tradingservice/reconcile.ts';
+import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import { vaultRoleName } from '../../src/render/service/index.ts';
+import { VAULT_AUDIENCE } from '../../src/render/service/vault-agent.ts';
+import type { VaultAdapter } from '../../src/vault/adapter.ts';
+import { staticToken } from '../../src/vault/auth.ts';
+import { VaultRequestError } from '../../src/vault/errors.ts';
+import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { operatorPolicy } from '../../src/vault/operator-policy.ts';
+import { testEnv } from '../support/env.ts';
+import {
+  OPERATOR_SERVICE_ACCOUNT,
+  operatorVaultLogin,
+  type OperatorVaultLogin,
+} from '../support/operator-vault.ts';
+import { mustKubectl, serviceAccountToken } from '../support/kubernetes-auth.ts';
+import {
+  createTestNamespace,
+  eventually,
+  startTestOperator,
+  testKubeClient,
+  type TestOperator,
+} from '../support/operator.ts';
+import { installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
+
+interface AuditEntry {
+  type: 'request' | 'response';
+  error?: string;
+  auth?: { policies?: string[] };
+  request?: { operation?: string; path?: string };
+}
+
+function trader(namespace: string) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    metadata: { name: 'trader', namespace },
+    spec: {
+      image: `ghcr.io/titan-platform/trader:v1@sha256:${'b'.repeat(64)}`,
+      ports: [{ name: 'http', port: 8080 }],
+      nats: { publish: ['titan.evt.trader.>'], subscribe: ['titan.cmd.trader.>'] },
+      exchangeCredentials: ['binance'],
+    },
+  };
+}
+
+function credential(namespace: string) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'ExchangeCredential',
+    metadata: { name: 'binance', namespace },
+    spec: {
+      exchange: 'binance',
+      vaultPath: `secret/${namespace}/exchanges/binance`,
+      permissions: { read: true, trade: true, withdraw: false },
+      ipWhitelist: ['203.0.113.10/32'],
+      consumers: ['trader'],
+      maxKeyAge: '24h',
+    },
+  };
+}
+
+/** Whether a Vault glob (`a/b/*`, `a/posture-*`) covers a request path. */
+function covers(rule: string, path: string): boolean {
+  return rule.endsWith('*') ? path.startsWith(rule.slice(0, -1)) : rule === path;
+}
+
+/** The rule Vault applies to a path: an exact match, else the longest covering glob. */
+function ruleFor<R extends { path: string }>(rules: readonly R[], path: string): R | undefined {
+  const covering = rules.filter((r) => covers(r.path, path));
+  return covering.sort(
+    (a, b) => Number(b.path === path) - Number(a.path === path) || b.path.length - a.path.length,
+  )[0];
+}
+
+const denied = (error: unknown) => error instanceof VaultRequestError && error.status === 403;
+
+describe('the operator on its own Vault policy, logged in with --vault-role', () => {
+  const id = randomBytes(3).toString('hex');
+  const auditDevice = `posture-op-${id}`;
+  const auditLog = join(mkdtempSync(join(tmpdir(), 'posture-audit-')), 'audit.log');
+  let admin: KubeClient;
+  let namespace: string;
+  let login: OperatorVaultLogin;
+  let operator: TestOperator | undefined;
+  let root: VaultAdapter;
+
+  before(async () => {
+    root = rootVault();
+    await installPostureCrds();
+    admin = testKubeClient();
+    namespace = await createTestNamespace(admin, 'vault-op');
+    login = await operatorVaultLogin(namespace, { egressGateway: { ips: ['203.0.113.10'] } });
+    // The policies of every audited request are in clear; the operator's name its policy.
+    await root.write({
+      path: `sys/audit/${auditDevice}`,
+      body: { type: 'file', options: { file_path: auditLog } },
+    });
+    await root.kvWrite(`secret/${namespace}/exchanges/binance`, { apiKey: 'k', apiSecret: 's' });
+  });
+
+  after(async () => {
+    await operator?.stop();
+    await root.delete(`sys/audit/${auditDevice}`);
+    await root.kvDestroy(`secret/${namespace}/exchanges/binance`);
+    await login.remove();
+    await admin.delete(RESOURCES.namespace, { name: namespace });
+  });
+
+  it('should take a TradingService from create to Ready to a cleaned-up delete', async () => {
+    operator = startTestOperator({
+      namespace,
+      podName: `vault-op-${id}`,
+      register: [
+        exchangeCredentialController(login.platform, { namespace }),
+        tradingServiceController(login.platform, { namespace }),
+      ],
+      vault: login,
+    });
+    await admin.create(EXCHANGE_CREDENTIAL, credential(namespace));
+    await admin.create(TRADING_SERVICE, trader(namespace));
+    const ref = { namespace, name: 'trader' };
+    for (const resource of [TRADING_SERVICE, EXCHANGE_CREDENTIAL]) {
+      const name = resource === TRADING_SERVICE ? 'trader' : 'binance';
+      await eventually(
+        `${resource.kind} Ready`,
+        async () => isReady(await admin.get(resource, { name, namespace })) || undefined,
+        60_000,
+      );
+    }
+    const name = vaultRoleName(ref);
+    const rolePath = `auth/${login.platform.vault.authMount}/role/${name}`;
+    const policy = await root.readPolicy(name);
+    assert.ok(policy, 'the operator wrote the policy');
+    const role = await root.read(rolePath);
+    assert.ok(role, 'and the role');
+    assert.ok(await root.kvRead(nkeyPath(login.platform, ref)), 'and the NKey seed');
+    // Someone edits the role and the policy in Vault: the next reconcile puts them back.
+    await root.write({ path: rolePath, body: { token_ttl: '5m' } });
+    await root.writePolicy(name, 'path "secret/data/elsewhere" { capabilities = ["read"] }\n');
+    await mustKubectl([
+      '-n',
+      namespace,
+      'annotate',
+      'tradingservice',
+      'trader',
+      `posture.test/poke=${id}`,
+    ]);
+    await eventually(
+      'the role and policy repaired',
+      async () => {
+        const live = await root.read(rolePath);
+        const same = live?.token_ttl === role.token_ttl && (await root.readPolicy(name)) === policy;
+        return same || undefined;
+      },
+      60_000,
+    );
+    await admin.delete(TRADING_SERVICE, { name: 'trader', namespace });
+    await eventually(
+      'the finalizer to finish',
+      async () =>
+        (await admin.get(TRADING_SERVICE, { name: 'trader', namespace })) ? undefined : true,
+      60_000,
+    );
+    assert.equal(await root.readPolicy(name), undefined, 'policy removed');
+    assert.equal(await root.read(`auth/${login.platform.vault.authMount}/role/${name}`), undefined);
+    assert.equal(await root.kvRead(nkeyPath(login.platform, ref)), undefined, 'NKey destroyed');
+    await operator.stop();
+    operator = undefined;
+  });
+
+  it("should show in Vault's audit log no denied request and every capability of its policy used", () => {
+    const entries = readFileSync(auditLog, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as AuditEntry)
+      .filter((e) => e.type === 'response' && (e.auth?.policies ?? []).includes(login.role));
+    assert.ok(entries.length > 0, 'the operator made requests with its own token');
+    const used = new Map<string, number>();
+    for (const e of entries) {
+      const key = `${e.request?.operation ?? '?'} ${e.request?.path ?? '?'}`;
+      used.set(key, (used.get(key) ?? 0) + 1);
+    }
+    const lines = [...used].sort().map(([k, n]) => `  ${String(n).padStart(4)}  ${k}`);
+    console.log(
+      `\nVault requests of the operator (token policies [${login.role}]):\n${lines.join('\n')}\n`,
+    );
+    const failures = entries.filter((e) => /permission denied/.test(e.error ?? ''));
+    assert.deepEqual(
+      failures.map((e) => `${e.request?.operation} ${e.request?.path}`),
+      [],
+    );
+    const rules = operatorPolicy(login.platform, { name: login.role }).rules;
+    const unused: string[] = [];
+    for (const rule of rules.filter((r) => !r.capabilities.includes('deny'))) {
+      for (const capability of rule.capabilities) {
+        const hit = entries.some(
+          (e) =>
+            e.request?.operation === capability && ruleFor(rules, e.request.path ?? '') === rule,
+        );
+        if (!hit) unused.push(`${capability} on ${rule.path} (${rule.reason})`);
+      }
+    }
+    assert.deepEqual(unused, [], 'every capability the policy grants was used');
+  });
+
+  it('should deny the operator token what it must never do', async () => {
+    const jwt = await serviceAccountToken(namespace, OPERATOR_SERVICE_ACCOUNT, {
+      audience: VAULT_AUDIENCE,
+    });
+    const session = await root.kubernetesLogin(login.platform.vault.authMount, login.role, jwt);
+    assert.deepEqual(session.policies, [login.role], 'its policy only, not even default');
+    const vault = new NodeVaultAdapter({
+      address: testEnv().vault!.addr,
+      token: staticToken(session.token),
+    });
+    const mount = login.platform.vault.authMount;
+    const attempts: Array<[string, () => Promise<unknown>]> = [
+      ['read a service secret', () => vault.kvRead(`secret/${namespace}/exchanges/binance`)],
+      ['read another prefix', () => vault.read('secret/data/elsewhere/x')],
+      [
+        'enable an auth method',
+        () => vault.write({ path: `sys/auth/x-${id}`, body: { type: 'userpass' } }),
+      ],
+      [
+        'rewrite its own policy',
+        () => vault.writePolicy(login.role, 'path "*" { capabilities = ["sudo"] }'),
+      ],
+      [
+        'rewrite its own role',
+        () => vault.write({ path: `auth/${mount}/role/${login.role}`, body: {} }),
+      ],
+      ['write a policy outside posture-*', () => vault.writePolicy(`other-${id}`, '')],
+      [
+        'write a role at another mount',
+        () => vault.write({ path: `auth/kubernetes/role/posture-x-${id}`, body: {} }),
+      ],
+      ['destroy an exchange key', () => vault.kvDestroy(`secret/${namespace}/exchanges/binance`)],
+      ['list token accessors', () => vault.listAccessors()],
+    ];
+    const outcomes: string[] = [];
+    for (const [what, attempt] of attempts) {
+      await assert.rejects(attempt(), denied, what);
+      outcomes.push(`  denied  ${what}`);
+    }
+    console.log(`\nThe operator token (policies [${login.role}]):\n${outcomes.join('\n')}\n`);
+  });
+});
