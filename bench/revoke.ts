@@ -3,7 +3,8 @@
  * clock runs until the consumer's Vault policy no longer holds the credential's path (polled
  * every 5 ms with the root token). The grant is then given back and awaited, untimed for the
  * figure, and the edit repeats. Runs the TradingService reconciler in this process against the
- * real apiserver and Vault, with a 10-minute resync, so only the watch can bring the change.
+ * real apiserver and Vault, logged in to Vault with its own role (not the root token), with a
+ * 10-minute resync, so only the watch can bring the change.
  *
  *   npm run bench -- revoke [--edits 30]
  */
@@ -11,7 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { EXCHANGE_CREDENTIAL } from '../src/crds/exchangecredential/reconcile.ts';
 import { TRADING_SERVICE } from '../src/crds/tradingservice/reconcile.ts';
 import { RESOURCES } from '../src/operator/kube/resources.ts';
-import { platformSchema } from '../src/render/platform.ts';
 import { vaultRoleName } from '../src/render/service/index.ts';
 import { startEnvironment } from '../src/testenv/environment.ts';
 import { TESTENV_VARIABLE } from '../src/testenv/info.ts';
@@ -30,6 +30,7 @@ process.env[TESTENV_VARIABLE] = env.infoFile;
 // Test support reads the environment from that variable: imported only once it is set.
 const support = await import('../test/support/tradingservice.ts');
 const { testKubeClient } = await import('../test/support/operator.ts');
+const { operatorVaultLogin } = await import('../test/support/operator-vault.ts');
 try {
   await support.installPostureCrds();
   const admin = testKubeClient();
@@ -56,10 +57,12 @@ try {
       ],
     },
   });
+  // The operator on its own Vault role, as it runs in a cluster; the root token only watches.
+  const login = await operatorVaultLogin(namespace);
   const operator = support.startTradingServiceOperator({
     namespace,
-    platform: platformSchema.parse({}),
-    vault: root,
+    platform: login.platform,
+    vault: login.adapter(),
     resyncPeriodMs: 600_000,
   });
   const policy = vaultRoleName({ namespace, name: 'trader' });

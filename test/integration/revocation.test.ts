@@ -12,17 +12,14 @@ import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile
 import { HMAC_KEY_RING, TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
-import { platformSchema, type Platform } from '../../src/render/platform.ts';
+import type { Platform } from '../../src/render/platform.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { kubectl, testEnv } from '../support/env.ts';
-import {
-  kubernetesAuthMount,
-  serviceAccountToken,
-  type KubernetesAuthMount,
-} from '../support/kubernetes-auth.ts';
+import { serviceAccountToken } from '../support/kubernetes-auth.ts';
+import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
   conditionOf,
@@ -65,7 +62,7 @@ const root = rootVault();
 describe('Revocation within one reconcile, proven by a fresh login', () => {
   let admin: KubeClient;
   let namespace: string;
-  let auth: KubernetesAuthMount;
+  let login: OperatorVaultLogin;
   let platform: Platform;
   let operator: RunningOperator;
   const paths = {
@@ -78,7 +75,11 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
   /** Logs in as the service's pod would, then tries each path: the ones it can read. */
   async function readable(name: string): Promise<string[]> {
     const jwt = await serviceAccountToken(namespace, name, { audience: 'vault' });
-    const login = await root.kubernetesLogin(auth.mount, vaultRoleName({ namespace, name }), jwt);
+    const login = await root.kubernetesLogin(
+      platform.vault.authMount,
+      vaultRoleName({ namespace, name }),
+      jwt,
+    );
     const vault = new NodeVaultAdapter({
       address: testEnv().vault?.addr ?? '',
       token: staticToken(login.token),
@@ -114,8 +115,9 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
     await installPostureCrds();
     admin = testKubeClient();
     namespace = await createTestNamespace(admin, 'revoke');
-    auth = await kubernetesAuthMount(root, namespace);
-    platform = platformSchema.parse({ vault: { authMount: auth.mount } });
+    // The operator logs in with its own role, never the root token (which only seeds here).
+    login = await operatorVaultLogin(namespace);
+    platform = login.platform;
     for (const [key, path] of Object.entries(paths)) await root.kvWrite(path(), { value: key });
     await admin.create(
       EXCHANGE_CREDENTIAL,
@@ -130,13 +132,13 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
         secrets: [{ name: 'DB_URL', file: 'db', key: 'value', vaultPath: paths.db() }],
       }),
     );
-    operator = startTradingServiceOperator({ namespace, platform, vault: root });
+    operator = startTradingServiceOperator({ namespace, platform, vault: login.adapter() });
   });
 
   after(async () => {
     await operator.stop();
     await admin.delete(RESOURCES.namespace, { name: namespace });
-    await auth.remove();
+    await login.remove();
   });
 
   it('should let a fresh login read exactly what every side granted', async () => {
@@ -197,7 +199,11 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
     );
     const jwt = await serviceAccountToken(namespace, 'trader', { audience: 'vault' });
     await assert.rejects(
-      root.kubernetesLogin(auth.mount, vaultRoleName({ namespace, name: 'trader' }), jwt),
+      root.kubernetesLogin(
+        platform.vault.authMount,
+        vaultRoleName({ namespace, name: 'trader' }),
+        jwt,
+      ),
     );
     assert.doesNotMatch(
       JSON.stringify(await get(RESOURCES.deployment, 'trader')),

@@ -28,9 +28,15 @@ const movedPeer =
 
 /**
  * The example with every namespace suffixed, so tests that apply it to the shared apiserver do
- * not collide with each other: `titan` becomes `titan-<suffix>`, NATS lives in `nats-<suffix>`.
+ * not collide with each other: `titan` becomes `titan-<suffix>`, NATS lives in `nats-<suffix>`,
+ * and the Vault paths move along (`secret/titan-<suffix>/...`): a namespace owns only its own
+ * prefix (docs/adr/0037).
  */
 export function withNamespaceSuffix(source: PlatformSource, suffix: string): PlatformSource {
+  return withVaultPathSuffix(namespacesMoved(source, suffix), suffix);
+}
+
+function namespacesMoved(source: PlatformSource, suffix: string): PlatformSource {
   const ns = (n: string) => `${n}-${suffix}`;
   const services = moved(source.resources.tradingServices, ns).map(({ object, file }) => {
     const spec = {

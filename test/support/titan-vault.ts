@@ -9,7 +9,7 @@ import { synthesize } from '../../src/gitops/synth.ts';
 import type { Rendered, RenderedVault } from '../../src/render/index.ts';
 import { policyWrite, roleWrite } from '../../src/vault/policy.ts';
 import { mustKubectl, kubernetesAuthMount } from './kubernetes-auth.ts';
-import { readExample, withNamespaceSuffix, withVaultPathSuffix } from './render.ts';
+import { readExample, withNamespaceSuffix } from './render.ts';
 import { rootVault } from './tradingservice.ts';
 
 const ANNOTATION = 'vault.hashicorp.com/';
@@ -65,7 +65,7 @@ function fieldsByPath(rendered: Rendered, services: readonly string[]): Map<stri
 export async function setUpTitanVault(label: string): Promise<TitanVault> {
   const root = rootVault();
   const suffix = randomBytes(3).toString('hex');
-  const source = withVaultPathSuffix(withNamespaceSuffix(readExample(), suffix), suffix);
+  const source = withNamespaceSuffix(readExample(), suffix);
   const namespace = `titan-${suffix}`;
   await mustKubectl(['create', 'namespace', namespace]);
   const auth = await kubernetesAuthMount(root, namespace);
