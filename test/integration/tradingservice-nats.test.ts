@@ -20,6 +20,7 @@ import {
 import { varzConfigLoadTime } from '../../src/nats/reloader.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
@@ -181,7 +182,18 @@ describe('TradingService NATS users on a real nats-server', () => {
   });
 
   it('should not write or reload during no-op resyncs', async () => {
-    // Pods turning ready change status.readyReplicas (a real change): wait until they settled.
+    // Pods turning ready change status.readyReplicas (a real change): wait until every pod is
+    // ready and that status is written, then for a quiet operator.
+    await eventually(
+      'every service showing its pod ready',
+      async () => {
+        const list = await admin.list(TRADING_SERVICE, { namespace });
+        const ready = (o: KubeObject) =>
+          (o as { status?: { readyReplicas?: number } }).status?.readyReplicas === 1;
+        return (list.items.length > 0 && list.items.every(ready)) || undefined;
+      },
+      120_000,
+    );
     await eventually(
       'a quiet operator',
       async () => {
