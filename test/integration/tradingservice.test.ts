@@ -16,7 +16,7 @@ import { platformSchema } from '../../src/render/platform.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { kubectl, testEnv } from '../support/env.ts';
-import { assertNoSecrets, eventsText } from '../support/secrets.ts';
+import { assertNoSecrets, eventsText, objectsText } from '../support/secrets.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
   conditionOf,
@@ -107,15 +107,11 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
       assert.equal(child?.metadata.ownerReferences?.[0]?.uid, ts.metadata.uid, resource.kind);
     }
     await assertVaultAccess(root(), namespace, ts);
-    const everything = await kubectl([
-      '-n',
-      namespace,
-      'get',
-      'all,sa,cm,secret,cnp,ts',
-      '-o',
-      'json',
-    ]);
-    assert.doesNotMatch(everything.stdout, /SUA[A-Z2-7]{20}/, 'no NKey seed in Kubernetes');
+    assert.doesNotMatch(
+      await objectsText(namespace),
+      /SUA[A-Z2-7]{20}/,
+      'no NKey seed in Kubernetes',
+    );
   });
 
   it('should give the namespace its baseline, and put back a deleted default-deny policy', async () => {
@@ -211,15 +207,7 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
   it("should keep secret values out of objects, Events and the operator's log", async () => {
     const nkey = await root().kvRead(nkeyPath(platform, { namespace, name: 'trader' }));
     const planted = [nkey?.data.seed ?? 'no seed', testEnv().vault?.token ?? 'no token'];
-    const objects = await kubectl([
-      '-n',
-      namespace,
-      'get',
-      'all,sa,cm,secret,cnp,ts',
-      '-o',
-      'json',
-    ]);
-    assertNoSecrets(objects.stdout, planted, 'the namespace objects');
+    assertNoSecrets(await objectsText(namespace), planted, 'the namespace objects');
     assertNoSecrets(await eventsText(namespace), planted, 'Events');
     assertNoSecrets(operator.log(), planted, "the operator's log");
     assert.match(operator.log(), /VaultUnavailable|vault/i, 'the log holds the Vault outage');

@@ -16,6 +16,13 @@ export function assertNoSecrets(text: string, planted: readonly string[], where:
   for (const shape of SHAPES) assert.doesNotMatch(text, shape, `a secret-shaped value in ${where}`);
 }
 
+/** The namespace's objects a secret could leak into (workloads, config, policies, CRs), as JSON. */
+export async function objectsText(namespace: string): Promise<string> {
+  const objects = await kubectl(['-n', namespace, 'get', 'all,sa,cm,secret,cnp,ts', '-o', 'json']);
+  assert.equal(objects.code, 0, objects.stderr);
+  return objects.stdout;
+}
+
 /** Every Event in the namespace, as JSON text. */
 export async function eventsText(namespace: string): Promise<string> {
   const events = await kubectl(['-n', namespace, 'get', 'events', '-o', 'json']);
