@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readPlatformDir } from '../../gitops/source.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
+import type { Platform } from '../../render/platform.ts';
 import type { ExchangeCredential, HmacKeyRing, TradingService } from '../index.ts';
 import { decideTradingService, type TradingServiceSnapshot } from './decide.ts';
 
@@ -25,6 +26,8 @@ type World = {
   services: TradingService[];
   credentials: ExchangeCredential[];
   keyRings: HmacKeyRing[];
+  /** The platform settings; the bundled ones unless a case changes them. */
+  platform?: Platform;
 };
 const world = (): World => ({ services, credentials, keyRings });
 
@@ -32,7 +35,7 @@ function decide(name: string, w: World) {
   const snapshot: TradingServiceSnapshot = {
     object: asObject(named(w.services, name)),
     ...w,
-    platform: titan.platform,
+    platform: w.platform ?? titan.platform,
     vault: { state: 'reachable', natsUser: 'UEXAMPLE' },
   };
   return decideTradingService(snapshot);
@@ -139,6 +142,20 @@ const cases: Case[] = [
     })),
     gone: ['from:console'],
     kept: ['from:sentinel', `vault:${BINANCE}`],
+  },
+  {
+    name: 'should close ingress from a workload the service stops naming',
+    service: 'console',
+    world: withService('console', (s) => ({ ...s, spec: { ...s.spec, ingress: [] } })),
+    gone: ['from:ingress-nginx'],
+    kept: ['vault:secret/data/titan/console/session'],
+  },
+  {
+    name: 'should close every metrics port to the monitoring pods the platform no longer names',
+    service: 'execution',
+    world: { ...world(), platform: { ...titan.platform, monitoring: undefined } },
+    gone: ['from:prometheus'],
+    kept: ['from:console', `vault:${BINANCE}`],
   },
   {
     name: 'should drop the file and policy path of a secret entry the service removes',
