@@ -29,6 +29,19 @@ type InformerSpec = Omit<
   InformerOptions,
   'source' | 'log' | 'clock' | 'onRestart' | 'stallTimeoutMs'
 >;
+/** What makes two informers the same: resource, scope, selector and watch timeout. */
+export function informerKey(spec: InformerSpec): string {
+  const { group, version, plural } = spec.resource;
+  return JSON.stringify([
+    group,
+    version,
+    plural,
+    spec.namespace ?? '',
+    spec.labelSelector ?? '',
+    spec.watchTimeoutSeconds ?? null,
+  ]);
+}
+
 type ControllerSpec<T extends KubeObject> = Omit<
   ControllerOptions<T>,
   'metrics' | 'log' | 'workers' | 'resyncPeriodMs' | 'clock'
@@ -44,6 +57,7 @@ export class Manager {
   readonly #o: ManagerOptions;
   readonly #clock: Clock;
   readonly #informers: Informer<KubeObject>[] = [];
+  readonly #shared = new Map<string, Informer<KubeObject>>();
   readonly #controllers: Controller<KubeObject>[] = [];
   #elector: LeaderElector | undefined;
   #server: HealthServer | undefined;
@@ -73,7 +87,15 @@ export class Manager {
     return this.#informers.every((informer) => informer.hasSynced());
   }
 
+  /**
+   * The informer of a resource, namespace and label selector: one per distinct spec, shared by
+   * every controller that asks (each adds its own handlers), so nothing is listed and watched
+   * twice.
+   */
   informer<T extends KubeObject>(spec: InformerSpec): Informer<T> {
+    const key = informerKey(spec);
+    const existing = this.#shared.get(key);
+    if (existing) return existing as unknown as Informer<T>;
     const informer = new Informer<T>({
       ...spec,
       source: this.#o.client,
@@ -84,6 +106,7 @@ export class Manager {
         this.#o.metrics.watchRestarts.inc({ resource: spec.resource.plural, reason }),
     });
     this.#informers.push(informer as unknown as Informer<KubeObject>);
+    this.#shared.set(key, informer as unknown as Informer<KubeObject>);
     return informer;
   }
 
