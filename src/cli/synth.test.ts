@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ALIAS_BOMB } from '../crds/testdata/alias-bomb.ts';
 import { listFiles } from '../gitops/write.ts';
 import { runSynth } from './synth.ts';
 
@@ -42,6 +43,15 @@ describe('posture synth', () => {
     );
     assert.match(a.stdout, /^apps\/titan\/brain +1 +- +1 +- +- +1 +1 +- +- +4$/m);
     assert.match(a.stdout, /^apps\/nats\/posture-nats-auth +- +- +- +- +1 +- +- +- +- +1$/m);
+  });
+
+  it('should refuse a YAML alias bomb with the file it is in, writing nothing', () => {
+    const input = join(work, 'bomb-in');
+    cpSync('examples/titan', input, { recursive: true });
+    writeFileSync(join(input, 'bomb.yaml'), ALIAS_BOMB);
+    const result = synth(input, join(work, 'bomb-out'));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /bomb-in\/bomb\.yaml: \(yaml\): Excessive alias count/);
   });
 
   it('should change nothing on a second run and remove what is no longer rendered', () => {

@@ -9,6 +9,7 @@ import {
   type HmacKeyRing,
   type TradingService,
 } from '../crds/index.ts';
+import { documentValue } from '../crds/validate/documents.ts';
 import { platformSchema, type Platform } from '../render/platform.ts';
 import type { Problem } from '../render/problems.ts';
 import type { PlatformResources, Sourced } from '../render/resources.ts';
@@ -56,20 +57,28 @@ function yamlFiles(dir: string): string[] {
     .sort();
 }
 
-function readPlatform(dir: string, display: string, problems: Problem[]): Platform {
-  let text: string | undefined;
+/** The first document of platform.yaml as plain data (`{}` when absent), or why it is unreadable. */
+function platformValue(dir: string): { value: unknown } | { error: string } {
+  let text: string;
   try {
     text = readFileSync(join(dir, PLATFORM_FILE), 'utf8');
   } catch {
-    text = undefined;
+    return { value: {} };
   }
-  const docs = text === undefined ? [] : parseAllDocuments(text);
-  const first = docs[0];
-  const value = first && first.errors.length === 0 ? ((first.toJS() as unknown) ?? {}) : {};
-  if (first && first.errors.length > 0) {
-    problems.push({ file: display, path: '(document)', message: first.errors[0]!.message });
+  const first = parseAllDocuments(text)[0];
+  if (!first) return { value: {} };
+  if (first.errors.length > 0) return { error: first.errors[0]!.message };
+  const read = documentValue(first);
+  return 'value' in read ? { value: read.value ?? {} } : read;
+}
+
+function readPlatform(dir: string, display: string, problems: Problem[]): Platform {
+  const read = platformValue(dir);
+  if ('error' in read) {
+    problems.push({ file: display, path: '(document)', message: read.error });
+    return platformSchema.parse({});
   }
-  const result = platformSchema.safeParse(value);
+  const result = platformSchema.safeParse(read.value);
   if (result.success) return result.data;
   problems.push(...issues(result.error, display, ''));
   return platformSchema.parse({});
@@ -119,7 +128,12 @@ export function readPlatformDir(dir: string, display = dir): PlatformSource {
         problems.push({ file, path: `${prefix}(yaml)`, message: doc.errors[0]!.message });
         continue;
       }
-      problems.push(...addDocument(doc.toJS(), file, prefix, out));
+      const read = documentValue(doc);
+      if ('error' in read) {
+        problems.push({ file, path: `${prefix}(yaml)`, message: read.error });
+        continue;
+      }
+      problems.push(...addDocument(read.value, file, prefix, out));
     }
   }
   return { platform, platformFile, resources: out, problems };

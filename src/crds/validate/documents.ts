@@ -53,6 +53,20 @@ function syntaxFindings(
   }));
 }
 
+/**
+ * A parsed document as plain data, or why it cannot be: `toJS` throws on what parsed but cannot
+ * be built, such as aliases expanding past the yaml library's guard (an alias bomb), and a
+ * command must report that as a finding, never die of it.
+ */
+export function documentValue(doc: Document): { value: unknown } | { error: string } {
+  try {
+    return { value: doc.toJS() as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: `${message}: the document cannot be read (too many or circular aliases?)` };
+  }
+}
+
 /** Validates every document of a YAML stream; collects all problems instead of stopping at one. */
 export function validateYaml(file: string, text: string): FileReport {
   const counter = new LineCounter();
@@ -64,7 +78,19 @@ export function validateYaml(file: string, text: string): FileReport {
       report.findings.push(...syntaxFindings(file, doc, index, counter));
       return;
     }
-    const raw: unknown = doc.toJS();
+    const read = documentValue(doc);
+    if ('error' in read) {
+      report.findings.push({
+        file,
+        line: counter.linePos(doc.range[0]).line,
+        object: `<document ${index + 1}>`,
+        path: '(yaml)',
+        message: read.error,
+        fix: 'write the values out instead of through aliases',
+      });
+      return;
+    }
+    const raw = read.value;
     const verdict = validateObject(raw);
     if (verdict.status === 'skipped') return;
     report.objects++;

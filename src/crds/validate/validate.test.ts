@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { runValidate } from '../../cli/validate.ts';
+import { ALIAS_BOMB } from '../testdata/alias-bomb.ts';
 import { MALFORMED } from '../testdata/malformed.ts';
 import { validTradingService } from '../testdata/valid.ts';
 import { formatPath } from './issues.ts';
@@ -92,6 +93,15 @@ describe('posture validate', () => {
     );
     assert.equal(report.findings.length > 0, true);
     assert.equal(report.findings[0]?.path, '(yaml)');
+  });
+
+  it('should report a YAML alias bomb as a finding with its file and line, not crash', () => {
+    withTempDir((dir) => {
+      writeFileSync(join(dir, 'bomb.yaml'), ALIAS_BOMB);
+      const { code, out } = capture([dir]);
+      assert.equal(code, 1);
+      assert.match(out.join('\n'), /bomb\.yaml:2: <document 1>: \(yaml\): Excessive alias count/);
+    });
   });
 
   it('should reject an unknown kind of the posture.dev group', () => {
