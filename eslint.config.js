@@ -1,4 +1,4 @@
-// Type-aware lint: the rules STYLE.md asks for (no floating promises, complexity caps).
+// Type-aware lint: the rules docs/CONVENTIONS.md states (no floating promises, complexity caps).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
