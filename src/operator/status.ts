@@ -19,6 +19,8 @@ export const Reason = {
   InvalidSpec: 'InvalidSpec',
   VaultReachable: 'VaultReachable',
   VaultUnavailable: 'VaultUnavailable',
+  /** Vault answered and refused (403: the operator's policy lacks the call). */
+  VaultRefused: 'VaultRefused',
   ApplyFailed: 'ApplyFailed',
   DependencyMissing: 'DependencyMissing',
   RolloutFailed: 'RolloutFailed',

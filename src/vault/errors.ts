@@ -9,7 +9,12 @@ export class VaultUnavailableError extends Error {
   }
 }
 
-/** Vault answered and refused (4xx: bad request, permission denied): retrying cannot help. */
+/**
+ * Vault answered and refused (4xx: bad request, permission denied): retrying soon cannot help.
+ * Controllers report it as VaultUnavailable with reason VaultRefused (a 403 names the operator's
+ * policy) and look again only slowly; it is not a TerminalError, since a policy fix in Vault
+ * changes nothing the operator watches.
+ */
 export class VaultRequestError extends Error {
   readonly status: number;
 

@@ -66,6 +66,12 @@ describe('ExchangeCredential decide', () => {
       [],
       { Ready: 'False', VaultUnavailable: 'True' },
     ],
+    [
+      "should report VaultUnavailable and not Ready when Vault refuses the operator's read",
+      { state: 'refused', message: 'vault GET secret/metadata/titan/x: 403: permission denied' },
+      [],
+      { Ready: 'False', VaultUnavailable: 'True' },
+    ],
   ];
   for (const [name, key, ips, expected] of cases) {
     it(name, () => {
@@ -74,6 +80,11 @@ describe('ExchangeCredential decide', () => {
         assert.equal(byType[type]?.status, status, type);
     });
   }
+
+  it('should give a refusal its own reason, so it is not taken for Vault being down', () => {
+    const { byType } = statusOf({ state: 'refused', message: '403' }, []);
+    assert.equal(byType.VaultUnavailable?.reason, 'VaultRefused');
+  });
 
   it('should name the missing IPs and the fix in the WhitelistMismatch message', () => {
     const { byType } = statusOf(present(1), ['198.51.100.7']);

@@ -27,6 +27,7 @@ export const ExchangeReason = {
   EgressIpNotWhitelisted: 'EgressIpNotWhitelisted',
   EgressIpsWhitelisted: 'EgressIpsWhitelisted',
   VaultUnavailable: 'VaultUnavailable',
+  VaultRefused: 'VaultRefused',
   VaultReachable: 'VaultReachable',
 } as const;
 
@@ -34,7 +35,9 @@ export const ExchangeReason = {
 export type KeyObservation =
   | { state: 'present'; createdTime: string }
   | { state: 'missing' }
-  | { state: 'unavailable'; message: string };
+  | { state: 'unavailable'; message: string }
+  /** Vault answered and refused (403: the operator's policy lacks the read): no hot retry. */
+  | { state: 'refused'; message: string };
 
 export interface ExchangeCredentialSnapshot {
   credential: ExchangeCredential;
@@ -64,19 +67,26 @@ function condition(
 }
 
 function vaultCondition(key: KeyObservation): ConditionInput {
-  return key.state === 'unavailable'
-    ? condition(
-        ConditionType.VaultUnavailable,
-        'True',
-        ExchangeReason.VaultUnavailable,
-        key.message,
-      )
-    : condition(
-        ConditionType.VaultUnavailable,
-        'False',
-        ExchangeReason.VaultReachable,
-        'Vault answered',
-      );
+  if (key.state === 'unavailable')
+    return condition(
+      ConditionType.VaultUnavailable,
+      'True',
+      ExchangeReason.VaultUnavailable,
+      key.message,
+    );
+  if (key.state === 'refused')
+    return condition(
+      ConditionType.VaultUnavailable,
+      'True',
+      ExchangeReason.VaultRefused,
+      key.message,
+    );
+  return condition(
+    ConditionType.VaultUnavailable,
+    'False',
+    ExchangeReason.VaultReachable,
+    'Vault answered',
+  );
 }
 
 function keyCondition(credential: ExchangeCredential, key: KeyObservation): ConditionInput {

@@ -13,7 +13,7 @@ import {
 } from '../../operator/status.ts';
 import type { Platform } from '../../render/platform.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { VaultUnavailableError } from '../../vault/errors.ts';
+import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import { decideExchangeCredential, type KeyObservation } from './decide.ts';
 import { conditionEvents } from './events.ts';
 import { ExchangeCredentialSchema } from './schema.ts';
@@ -38,6 +38,11 @@ export async function observeKey(vault: VaultAdapter, vaultPath: string): Promis
   } catch (error) {
     if (error instanceof VaultUnavailableError)
       return { state: 'unavailable', message: error.message };
+    if (error instanceof VaultRequestError)
+      return {
+        state: 'refused',
+        message: `${error.message} (the operator's Vault policy does not allow reading this key's metadata: compare it with \`posture vault operator-policy\`)`,
+      };
     throw error;
   }
 }

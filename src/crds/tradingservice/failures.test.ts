@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TradingServiceDecision } from './decide.ts';
-import { natsFailed, natsUnconfirmed } from './failures.ts';
+import { VaultRequestError } from '../../vault/errors.ts';
+import { natsFailed, natsUnconfirmed, vaultRefused } from './failures.ts';
 
 const decided: TradingServiceDecision = {
   terminal: false,
@@ -31,5 +32,21 @@ describe('TradingService conditions after apply', () => {
     assert.equal(conditions.get('Degraded')?.reason, 'NatsNotConfirmed');
     assert.equal(conditions.get('Ready')?.status, 'False');
     assert.equal(conditions.get('Ready')?.message, 'no reload');
+  });
+
+  it("should name the operator's policy when Vault refuses a call with 403", () => {
+    const error = new VaultRequestError(
+      'PUT sys/policies/acl/posture-titan-brain',
+      403,
+      'permission denied',
+    );
+    const conditions = byType(vaultRefused(error, decided));
+    assert.equal(conditions.get('VaultUnavailable')?.reason, 'VaultRefused');
+    assert.match(
+      conditions.get('VaultUnavailable')?.message ?? '',
+      /sys\/policies\/acl\/posture-titan-brain: 403/,
+    );
+    assert.match(conditions.get('Ready')?.message ?? '', /posture vault operator-policy/);
+    assert.equal(conditions.get('Ready')?.status, 'False');
   });
 });

@@ -1,4 +1,5 @@
 import { ConditionType, Reason, type ConditionInput } from '../../operator/status.ts';
+import type { VaultRequestError } from '../../vault/errors.ts';
 import { TradingServiceReason, type TradingServiceDecision } from './decide.ts';
 
 /** What apply found after decide: the decision's conditions rewritten to say why not Ready. */
@@ -59,5 +60,26 @@ export function vaultDown(
     status: 'True',
     reason: Reason.VaultUnavailable,
     message: messageOf(error),
+  });
+}
+
+/**
+ * Vault answered and refused (4xx). A 403 means the operator's own policy lacks the call: the
+ * message names it and the command that prints the policy the operator needs. Retrying soon
+ * cannot help, so the reconcile looks again only slowly (docs/adr/0041).
+ */
+export function vaultRefused(
+  error: VaultRequestError,
+  decision: TradingServiceDecision,
+): TradingServiceDecision {
+  const fix =
+    error.status === 403
+      ? "the operator's Vault policy does not allow this call: compare it with `posture vault operator-policy`"
+      : 'Vault refused the request: see the message';
+  return failed(decision, {
+    type: ConditionType.VaultUnavailable,
+    status: 'True',
+    reason: Reason.VaultRefused,
+    message: `${error.message} (${fix})`,
   });
 }

@@ -12,10 +12,10 @@ import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../../operator/main.ts';
 import { Reason, type ObjectStatus } from '../../operator/status.ts';
 import type { Platform } from '../../render/platform.ts';
-import { VaultUnavailableError } from '../../vault/errors.ts';
+import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import { EXCHANGE_CREDENTIAL } from '../exchangecredential/reconcile.ts';
 import { decideTradingService, type TradingServiceDecision } from './decide.ts';
-import { natsFailed, natsUnconfirmed, vaultDown } from './failures.ts';
+import { natsFailed, natsUnconfirmed, vaultDown, vaultRefused } from './failures.ts';
 import {
   credentialConsumers,
   dependencyReader,
@@ -54,6 +54,11 @@ const CHILD_RESOURCES: Record<string, Resource> = {
   CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
 };
 
+/**
+ * Vault refused a call (its answer will not change until someone changes a policy): look again
+ * slowly, never in a hot loop.
+ */
+const VAULT_REFUSED_REQUEUE_MS = 300_000;
 /** Dependencies missing: look again soon, beside the watches that re-trigger on changes. */
 const DEGRADED_REQUEUE_MS = 30_000;
 /**
@@ -254,8 +259,15 @@ export function tradingServiceController(
         ctx.nats?.forget(key);
         return undefined;
       }
-      if (object.metadata.deletionTimestamp) return finalize(ctx, object, signal);
-      return reconcileLive(ctx, object, signal);
+      try {
+        if (object.metadata.deletionTimestamp) return await finalize(ctx, object, signal);
+        return await reconcileLive(ctx, object, signal);
+      } catch (error) {
+        if (!(error instanceof VaultRequestError)) throw error;
+        await ctx.status.write(object, vaultRefused(error, emptyDecision), signal);
+        deps.log.warn({ key, err: error }, 'vault refused a call');
+        return { requeueAfterMs: VAULT_REFUSED_REQUEUE_MS };
+      }
     };
     const controller = deps.manager.controller<Cached>({
       kind: 'TradingService',
