@@ -122,4 +122,20 @@ describe('buildModel file names', () => {
     );
     assert.ok(problems(dotted).some((p) => /must end with a letter or digit/.test(p)));
   });
+
+  it("should leave out a secret that takes the NATS seed's file name, and keep the seed", () => {
+    const clash = withService('brain', (ts) =>
+      spec({ secrets: [{ ...ts.spec.secrets[0]!, file: 'nats-nkey-seed' }] })(ts),
+    );
+    const { model, problems: found } = buildModel(clash, example.platform);
+    assert.ok(found.some((p) => /file nats-nkey-seed is used twice/.test(p.message)));
+    const brain = model.services.find((s) => s.name === 'brain')!;
+    const seeds = brain.files.filter((f) => f.file === 'nats-nkey-seed');
+    assert.deepEqual(
+      seeds.map((f) => f.vaultPath),
+      ['secret/data/posture/nats/titan/brain'],
+      'only the seed, never the secret under its name',
+    );
+    assert.ok(!brain.files.some((f) => f.vaultPath === 'secret/data/titan/brain/postgres'));
+  });
 });

@@ -230,32 +230,41 @@ function fileNameProblem(file: string): string | undefined {
   return undefined;
 }
 
-function checkFileNames(files: SecretFileModel[], report: Report): void {
+/**
+ * The files a service can be given: a file whose name Vault Agent cannot take, or whose file or
+ * variable name another file already uses, is reported and left out, never rendered ambiguous.
+ * Earlier files in `files` win a clash, so callers list posture's own (the NATS seed) first.
+ */
+function usableFiles(files: readonly SecretFileModel[], report: Report): Set<SecretFileModel> {
   const seen = new Set<string>();
+  const usable = new Set<SecretFileModel>();
   for (const f of files) {
     const problem = fileNameProblem(f.file);
     if (problem) report({ path: 'spec', message: problem });
-    for (const key of [`file ${f.file}`, `variable ${f.env}_FILE`]) {
-      if (seen.has(key))
-        report({
-          path: 'spec',
-          message: `${key} is used twice (secrets, hmac, exchange credentials and the NATS seed need distinct names)`,
-        });
-      seen.add(key);
-    }
+    const keys = [`file ${f.file}`, `variable ${f.env}_FILE`];
+    const clash = keys.find((key) => seen.has(key));
+    if (clash)
+      report({
+        path: 'spec',
+        message: `${clash} is used twice (secrets, hmac, exchange credentials and the NATS seed need distinct names)`,
+      });
+    for (const key of keys) seen.add(key);
+    if (!problem && !clash) usable.add(f);
   }
+  return usable;
 }
 
 function toService(ts: TradingService, ctx: Context, report: Report): ServiceModel {
   const { spec } = ts;
   const exchange = exchangeFiles(ts, ctx, report);
-  const files = [
+  const seed = natsSeedFile(ts, ctx.platform);
+  const declared = [
     ...secretFiles(ts, ctx, report),
     ...hmacFiles(ts, ctx, report),
     ...exchange.files,
-    ...natsSeedFile(ts, ctx.platform),
   ];
-  checkFileNames(files, report);
+  const usable = usableFiles([...seed, ...declared], report);
+  const files = [...declared, ...seed].filter((f) => usable.has(f));
   const peers = peersOf(ts, ctx.services, report);
   const ports: PortRef[] = spec.ports.map((p) => ({ port: p.port, protocol: p.protocol }));
   return {
