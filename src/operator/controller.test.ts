@@ -107,6 +107,34 @@ describe('controller', () => {
     await t.finish();
   });
 
+  it('should not retry a TerminalError wrapped as the cause of another error', async () => {
+    let calls = 0;
+    const t = setup(() => {
+      calls += 1;
+      const terminal = new TerminalError('InvalidSpec', 'spec.replicas: must be >= 0');
+      return Promise.reject(new Error('apply failed', { cause: terminal }));
+    }, [object('a', '1')]);
+    await t.clock.advance(10_000);
+    assert.equal(calls, 1);
+    assert.equal(
+      await metricValue(t.metrics, 'posture_reconcile_total', 'kind="Widget",result="terminal"'),
+      1,
+    );
+    await t.finish();
+  });
+
+  it('should expose every result series at zero before the first reconcile', async () => {
+    const t = setup(() => Promise.resolve(), []);
+    const text = await t.metrics.registry.metrics();
+    for (const result of ['success', 'requeue', 'error', 'terminal'])
+      assert.match(
+        text,
+        new RegExp(`^posture_reconcile_total\\{kind="Widget",result="${result}"\\} 0$`, 'm'),
+      );
+    assert.match(text, /^posture_reconcile_errors_total\{kind="Widget"\} 0$/m);
+    await t.finish();
+  });
+
   it('should requeue after the asked delay and resync every cached key periodically', async () => {
     const seen: string[] = [];
     const t = setup(

@@ -1,5 +1,5 @@
 import { systemClock, type Clock, type Random } from './clock.ts';
-import { TerminalError } from './errors.ts';
+import { terminalIn } from './errors.ts';
 import type { Informer } from './informer/informer.ts';
 import type { Change } from './informer/store.ts';
 import { splitKey, type KubeObject } from './kube/types.ts';
@@ -7,6 +7,9 @@ import { WorkQueue, type QueueOptions } from './queue/queue.ts';
 import { runWorkers, type Outcome } from './queue/workers.ts';
 import type { Log } from './telemetry/log.ts';
 import type { Metrics } from './telemetry/metrics.ts';
+
+/** The `result` label of posture_reconcile_total. */
+const RESULTS = ['success', 'requeue', 'error', 'terminal'] as const;
 
 export interface ReconcileRequest<T extends KubeObject> {
   key: string;
@@ -84,6 +87,11 @@ export class Controller<T extends KubeObject> {
       watched.informer.onChange((change) => watched.map(change).forEach(enqueue));
     }
     options.metrics.trackQueueDepth(() => this.#queue?.depth ?? 0);
+    // Every series exists from the start at 0 (as controller-runtime does), so a rate() or an
+    // alert on errors works before the first error rather than after it.
+    const { kind, metrics } = options;
+    for (const result of RESULTS) metrics.reconcileTotal.inc({ kind, result }, 0);
+    metrics.reconcileErrors.inc({ kind }, 0);
   }
 
   get kind(): string {
@@ -134,10 +142,10 @@ export class Controller<T extends KubeObject> {
       // Interrupted by shutdown or lost leadership: the next leader reconciles it again.
       if (signal.aborted) return { kind: 'done' };
       metrics.reconcileErrors.inc({ kind });
-      const terminal = error instanceof TerminalError;
+      const terminal = terminalIn(error);
       metrics.reconcileTotal.inc({ kind, result: terminal ? 'terminal' : 'error' });
       if (terminal)
-        log.error({ kind, key, reason: error.reason, err: error }, 'reconcile failed terminally');
+        log.error({ kind, key, reason: terminal.reason, err: error }, 'reconcile failed terminally');
       else log.warn({ kind, key, err: error }, 'reconcile failed, will retry');
       return terminal ? { kind: 'done' } : { kind: 'retry' };
     } finally {

@@ -13,3 +13,18 @@ export class TerminalError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * The TerminalError in `error` or its chain of causes (like Go's errors.As): a step that wraps
+ * a terminal failure for context (`new Error('apply', { cause })`) keeps it terminal.
+ */
+export function terminalIn(error: unknown): TerminalError | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    if (current instanceof TerminalError) return current;
+    seen.add(current);
+    current = current.cause;
+  }
+  return undefined;
+}
