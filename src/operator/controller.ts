@@ -145,7 +145,10 @@ export class Controller<T extends KubeObject> {
       const terminal = terminalIn(error);
       metrics.reconcileTotal.inc({ kind, result: terminal ? 'terminal' : 'error' });
       if (terminal)
-        log.error({ kind, key, reason: terminal.reason, err: error }, 'reconcile failed terminally');
+        log.error(
+          { kind, key, reason: terminal.reason, err: error },
+          'reconcile failed terminally',
+        );
       else log.warn({ kind, key, err: error }, 'reconcile failed, will retry');
       return terminal ? { kind: 'done' } : { kind: 'retry' };
     } finally {
