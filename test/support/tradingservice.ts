@@ -6,7 +6,7 @@ import type { KubeClient } from '../../src/operator/kube/client.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { Manager } from '../../src/operator/manager.ts';
 import { createLogger } from '../../src/operator/telemetry/log.ts';
-import { createMetrics } from '../../src/operator/telemetry/metrics.ts';
+import { createMetrics, type Metrics } from '../../src/operator/telemetry/metrics.ts';
 import type { Platform } from '../../src/render/platform.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
@@ -80,6 +80,8 @@ export interface RunningOperator {
   client: KubeClient;
   /** Every line it logged (debug level), for the secret scan. */
   log: () => string;
+  /** Its metrics registry (reconcile results by kind). */
+  metrics: Metrics;
   stop: () => Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export function startTradingServiceOperator(options: {
   return {
     client,
     log: captured.text,
+    metrics,
     stop: async () => {
       stop.abort();
       await running;
