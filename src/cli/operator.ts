@@ -12,14 +12,14 @@ import {
 import { varzConfigLoadTime } from '../nats/reloader.ts';
 import { SETTINGS } from '../operator/config.ts';
 import { runOperator, type OperatorDeps } from '../operator/main.ts';
+import { issueLines } from '../crds/validate/issues.ts';
 import { platformSchema, type Platform } from '../render/platform.ts';
 
 export function loadPlatform(file: string | undefined): Platform {
   if (!file) return platformSchema.parse({});
   const result = platformSchema.safeParse(parse(readFileSync(file, 'utf8')));
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  throw new Error(`platform file ${file}:\n  ${issues.join('\n  ')}`);
+  throw new Error(`platform file ${file}:\n  ${issueLines(result.error).join('\n  ')}`);
 }
 
 /** Takes `--name VALUE` or `--name=VALUE` out of `args`. */

@@ -14,6 +14,7 @@ import {
 import type { Platform } from '../../render/platform.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
+import { issueLines } from '../validate/issues.ts';
 import { decideExchangeCredential, type KeyObservation } from './decide.ts';
 import { conditionEvents } from './events.ts';
 import { ExchangeCredentialSchema } from './schema.ts';
@@ -121,12 +122,7 @@ export function exchangeCredentialController(
       if (!object || object.metadata.deletionTimestamp) return undefined;
       const parsed = ExchangeCredentialSchema.safeParse(object);
       if (!parsed.success)
-        return reportInvalid(
-          deps,
-          object,
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          signal,
-        );
+        return reportInvalid(deps, object, issueLines(parsed.error).join('; '), signal);
       const key = await observeKey(deps.vault, parsed.data.spec.vaultPath);
       const now = new Date();
       const decision = decideExchangeCredential({ credential: parsed.data, platform, key, now });

@@ -11,6 +11,7 @@ import type { Platform } from '../../render/platform.ts';
 import { formatProblem, type Problem } from '../../render/problems.ts';
 import { buildModel, keyOf, type Sourced } from '../../render/resources.ts';
 import { serviceParts, vaultAccess, type VaultAccess } from '../../render/service/index.ts';
+import { issueLines } from '../validate/issues.ts';
 import { TradingServiceSchema } from './schema.ts';
 
 /** Reasons of TradingService conditions beyond the shared ones in operator/status.ts. */
@@ -158,8 +159,7 @@ function problemConditions(problems: readonly Problem[]): ConditionInput[] {
  */
 export function decideTradingService(snapshot: TradingServiceSnapshot): TradingServiceDecision {
   const parsed = TradingServiceSchema.safeParse(snapshot.object);
-  if (!parsed.success)
-    return invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) return invalid(issueLines(parsed.error).join('; '));
   const service = parsed.data;
   const specValid = condition(ConditionType.InvalidSpec, 'False', Reason.SpecValid, 'spec valid');
   const { model, problems } = modelFor(snapshot, service);

@@ -21,6 +21,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(object)' : out;
 }
 
+/**
+ * Each zod issue as one line, `spec.ports[0].port: Too small: ...`: the one way conditions,
+ * errors and logs show a schema's verdict.
+ */
+export function issueLines(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node = root;
   for (const part of path) {
