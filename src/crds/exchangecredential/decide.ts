@@ -66,19 +66,18 @@ function condition(
   return { type, status, reason, message };
 }
 
+/** Why Vault could not tell the key's age: down (retried), or refusing the operator's read. */
+const VAULT_PROBLEMS = {
+  unavailable: ExchangeReason.VaultUnavailable,
+  refused: ExchangeReason.VaultRefused,
+} as const;
+
 function vaultCondition(key: KeyObservation): ConditionInput {
-  if (key.state === 'unavailable')
+  if (key.state === 'unavailable' || key.state === 'refused')
     return condition(
       ConditionType.VaultUnavailable,
       'True',
-      ExchangeReason.VaultUnavailable,
-      key.message,
-    );
-  if (key.state === 'refused')
-    return condition(
-      ConditionType.VaultUnavailable,
-      'True',
-      ExchangeReason.VaultRefused,
+      VAULT_PROBLEMS[key.state],
       key.message,
     );
   return condition(
