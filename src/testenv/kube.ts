@@ -1,7 +1,15 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, httpOk, httpsOk, startProcess, waitUntil, type Managed } from './process.ts';
+import {
+  freePort,
+  freePorts,
+  httpOk,
+  httpsOk,
+  startProcess,
+  waitUntil,
+  type Managed,
+} from './process.ts';
 
 export interface ControlPlane {
   server: string;
@@ -40,7 +48,7 @@ export function kubeconfigYaml(server: string, caFile: string, token: string): s
 }
 
 async function startEtcd(bin: string, dir: string): Promise<{ etcd: Managed; url: string }> {
-  const [client, peer] = [await freePort(), await freePort()];
+  const [client, peer] = await freePorts(2);
   const url = `http://127.0.0.1:${client}`;
   const etcd = startProcess({
     name: 'etcd',

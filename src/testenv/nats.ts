@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, httpOk, startProcess, waitUntil, type Managed } from './process.ts';
+import { freePorts, httpOk, startProcess, waitUntil, type Managed } from './process.ts';
 
 export interface NatsServer {
   url: string;
@@ -25,7 +25,7 @@ export async function startNats(
 ): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'posture-nats-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const [port, monitor] = [await freePort(), await freePort()];
+  const [port, monitor] = await freePorts(2);
   const configFile = join(dir, 'nats.conf');
   writeFileSync(
     configFile,

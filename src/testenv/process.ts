@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { get as httpsGet } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A free TCP port on 127.0.0.1, chosen by the kernel (port 0) and released for the server to take. */
-export function freePort(): Promise<number> {
+/** Binds one listener on a kernel-chosen port of 127.0.0.1 and keeps it open. */
+function listenOnFreePort(): Promise<{ port: number; close: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -13,9 +13,26 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      resolve({ port, close: () => new Promise((done) => server.close(() => done())) });
     });
   });
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel (port 0) and released for the server to take. */
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
+}
+
+/**
+ * `count` distinct free ports. All are held open until every one is chosen: asking one at a
+ * time, the kernel may hand back a port just released (a nats-server once got the same port
+ * for clients and monitoring, and exited).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const held = await Promise.all(Array.from({ length: count }, () => listenOnFreePort()));
+  await Promise.all(held.map((h) => h.close()));
+  return held.map((h) => h.port);
 }
 
 export interface Managed {
