@@ -45,18 +45,15 @@ try {
     EXCHANGE_CREDENTIAL,
     support.exchangeCredential(namespace, { consumers: ['trader'] }),
   );
-  await admin.create(TRADING_SERVICE, {
-    apiVersion: 'posture.dev/v1alpha1',
-    kind: 'TradingService',
-    metadata: { name: 'trader', namespace },
-    spec: {
-      image: `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`,
+  await admin.create(
+    TRADING_SERVICE,
+    support.tradingService(namespace, 'trader', {
       exchangeCredentials: ['binance'],
       secrets: [
         { name: 'DB_URL', file: 'db', key: 'url', vaultPath: `secret/${namespace}/trader/db` },
       ],
-    },
-  });
+    }),
+  );
   // The operator on its own Vault role, as it runs in a cluster; the root token only watches.
   const login = await operatorVaultLogin(namespace);
   const operator = support.startTradingServiceOperator({

@@ -28,19 +28,12 @@ import {
   isReady,
   rootVault,
   startTradingServiceOperator,
+  tradingService,
   type RunningOperator,
 } from '../support/tradingservice.ts';
 
-const IMAGE = `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`;
-
-function service(namespace: string, name: string, spec: Record<string, unknown>) {
-  return {
-    apiVersion: 'posture.dev/v1alpha1',
-    kind: 'TradingService',
-    metadata: { name, namespace },
-    spec: { image: IMAGE, ports: [{ name: 'http', port: 8080 }], ...spec },
-  };
-}
+const service = (namespace: string, name: string, spec: Record<string, unknown>) =>
+  tradingService(namespace, name, { ports: [{ name: 'http', port: 8080 }], ...spec });
 
 const keyRing = (namespace: string, listeners: string[]) => ({
   apiVersion: 'posture.dev/v1alpha1',

@@ -14,16 +14,16 @@ import { partManifest } from '../../src/render/objects.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { kubectl } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
-import { exchangeCredential, installPostureCrds } from '../support/tradingservice.ts';
+import {
+  exchangeCredential,
+  installPostureCrds,
+  tradingService,
+} from '../support/tradingservice.ts';
 
-const IMAGE = `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`;
-
-const service = (namespace: string, name: string, vaultPath: string) => ({
-  apiVersion: 'posture.dev/v1alpha1',
-  kind: 'TradingService',
-  metadata: { name, namespace },
-  spec: { image: IMAGE, secrets: [{ name: 'DB', file: 'db', key: 'url', vaultPath }] },
-});
+const service = (namespace: string, name: string, vaultPath: string) =>
+  tradingService(namespace, name, {
+    secrets: [{ name: 'DB', file: 'db', key: 'url', vaultPath }],
+  });
 
 const create = (object: object) => kubectl(['create', '-f', '-'], JSON.stringify(object));
 

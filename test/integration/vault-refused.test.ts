@@ -21,6 +21,7 @@ import {
   installPostureCrds,
   rootVault,
   startTradingServiceOperator,
+  tradingService,
   type RunningOperator,
 } from '../support/tradingservice.ts';
 import { switchableVault, type SwitchableVault } from '../support/vault.ts';
@@ -53,15 +54,12 @@ describe('Vault refusing the operator a call', () => {
     await installPostureCrds();
     admin = testKubeClient();
     namespace = await createTestNamespace(admin, 'refused');
-    await admin.create(TRADING_SERVICE, {
-      apiVersion: 'posture.dev/v1alpha1',
-      kind: 'TradingService',
-      metadata: { name: 'trader', namespace },
-      spec: {
-        image: `ghcr.io/titan-platform/trader:v1@sha256:${'a'.repeat(64)}`,
+    await admin.create(
+      TRADING_SERVICE,
+      tradingService(namespace, 'trader', {
         secrets: [{ name: 'DB', file: 'db', key: 'url', vaultPath: `secret/${namespace}/db` }],
-      },
-    });
+      }),
+    );
     const token = await narrowToken(policy);
     const address = testEnv().vault!.addr;
     vault = switchableVault(new NodeVaultAdapter({ address, token: staticToken(token) }));

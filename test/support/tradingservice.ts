@@ -15,6 +15,20 @@ import { kubectl, testEnv } from './env.ts';
 import { eventually, testKubeClient } from './operator.ts';
 import { capturedLog } from './secrets.ts';
 
+/** A TradingService with a digest-pinned image; `spec` adds to (or replaces) the image. */
+export function tradingService(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    metadata: { name, namespace },
+    spec: { image: `ghcr.io/titan-platform/${name}:v1@sha256:${'a'.repeat(64)}`, ...spec },
+  };
+}
+
 /** An ExchangeCredential whose key lies where its namespace owns it (docs/adr/0037). */
 export function exchangeCredential(
   namespace: string,
