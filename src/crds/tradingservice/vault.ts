@@ -125,8 +125,17 @@ export async function dropAccess(
   platform: Platform,
   ref: ServiceRef,
 ): Promise<void> {
+  if ((await vault.readPolicy(vaultRoleName(ref))) === undefined) return;
+  await deleteAccess(vault, platform, ref);
+}
+
+/**
+ * Deletes the role, then the policy: a crash between the two leaves a policy nothing can log in
+ * to, which the next reconcile removes, never a role naming a missing policy. Each delete
+ * succeeds when already absent.
+ */
+async function deleteAccess(vault: VaultAdapter, platform: Platform, ref: ServiceRef) {
   const name = vaultRoleName(ref);
-  if ((await vault.readPolicy(name)) === undefined) return;
   await vault.deleteKubernetesRole(platform.vault.authMount, name);
   await vault.deletePolicy(name);
 }
@@ -140,8 +149,6 @@ export async function removeAccess(
   platform: Platform,
   ref: ServiceRef,
 ): Promise<void> {
-  const name = vaultRoleName(ref);
-  await vault.deletePolicy(name);
-  await vault.deleteKubernetesRole(platform.vault.authMount, name);
+  await deleteAccess(vault, platform, ref);
   await vault.kvDestroy(nkeyPath(platform, ref));
 }
