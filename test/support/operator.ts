@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KubeClient } from '../../src/operator/kube/client.ts';
+import type { WriteRecord } from '../../src/operator/kube/transport.ts';
 import { loadKubeconfig, type ClusterAccess } from '../../src/operator/kube/kubeconfig.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
 import { runOperator, type RunOptions } from '../../src/operator/main.ts';
@@ -12,8 +13,26 @@ export function testKubeAccess(): ClusterAccess {
   return loadKubeconfig(testEnv().kube.kubeconfig);
 }
 
-export function testKubeClient(options: { timeoutMs?: number } = {}): KubeClient {
+export function testKubeClient(
+  options: { timeoutMs?: number; logWrites?: boolean } = {},
+): KubeClient {
   return new KubeClient({ access: testKubeAccess(), ...options });
+}
+
+/**
+ * The writes sent at or after `since` that repeat, body for body, the write before them to the
+ * same path: what a no-op resync would send. A real change (a pod turning ready, then not)
+ * makes a different body and is not counted.
+ */
+export function repeatedWrites(log: readonly WriteRecord[], since: number): readonly WriteRecord[] {
+  const last = new Map<string, string>();
+  const repeated: WriteRecord[] = [];
+  for (const write of log) {
+    const key = `${write.verb} ${write.path}`;
+    if (write.at >= since && last.get(key) === write.digest) repeated.push(write);
+    last.set(key, write.digest);
+  }
+  return repeated;
 }
 
 /** Creates a namespace with a random suffix; each test works in its own. */

@@ -109,7 +109,7 @@ export function startTradingServiceOperator(options: {
   resyncPeriodMs?: number;
 }): RunningOperator {
   const { namespace, platform, vault } = options;
-  const client = testKubeClient();
+  const client = testKubeClient({ logWrites: true });
   const captured = capturedLog();
   const log = createLogger({ level: 'debug', destination: captured.destination });
   const metrics = createMetrics();

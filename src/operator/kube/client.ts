@@ -1,7 +1,7 @@
 import { isNotFound } from './errors.ts';
 import type { ClusterAccess } from './kubeconfig.ts';
 import { lines } from './lines.ts';
-import { Transport, errorOf, type Call, type Verb } from './transport.ts';
+import { Transport, errorOf, type Call, type Verb, type WriteRecord } from './transport.ts';
 import { apiVersionOf, collectionPath, objectPath, type Resource } from './resources.ts';
 import type { KubeList, KubeObject, WatchEvent } from './types.ts';
 
@@ -14,6 +14,8 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** @default 'posture' */
   fieldManager?: string;
+  /** Keep a log of the writes sent (`writeLog()`): tests only. @default false */
+  logWrites?: boolean;
 }
 
 export interface ListOptions {
@@ -58,7 +60,7 @@ export class KubeClient {
   readonly fieldManager: string;
 
   constructor(options: KubeClientOptions) {
-    this.#http = new Transport(options.access, options.timeoutMs ?? 15_000);
+    this.#http = new Transport(options.access, options.timeoutMs ?? 15_000, options.logWrites);
     this.fieldManager = options.fieldManager ?? 'posture';
   }
 
@@ -75,6 +77,11 @@ export class KubeClient {
   /** Mutating requests sent so far (create, update, patch, apply, delete). */
   writes(): number {
     return this.#http.writes();
+  }
+
+  /** The writes sent so far when made with `logWrites`, oldest first. */
+  writeLog(): readonly WriteRecord[] {
+    return this.#http.writeLog();
   }
 
   async get<T extends KubeObject>(resource: Resource, ref: ObjectRef): Promise<T | undefined> {

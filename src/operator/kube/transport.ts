@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Agent, fetch, type Response } from 'undici';
 import type { ClusterAccess } from './kubeconfig.ts';
 import { KubeApiError } from './errors.ts';
@@ -6,6 +7,18 @@ import type { Status } from './types.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
 export const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch', 'apply', 'delete'];
+
+/** One mutating request, for tests that prove a resync wrote nothing it had written before. */
+export interface WriteRecord {
+  at: number;
+  verb: Verb;
+  path: string;
+  /** sha-256 of the JSON body: equal digests to one path mean the same write sent again. */
+  digest: string;
+}
+
+/** Past this many records the oldest go: the log is for tests and debugging, never unbounded. */
+const WRITE_LOG_LIMIT = 10_000;
 
 export interface Call {
   verb: Verb;
@@ -68,15 +81,17 @@ export class Transport {
   readonly #access: ClusterAccess;
   readonly #timeoutMs: number;
   readonly #counts = new Map<Verb, number>();
+  readonly #writeLog: WriteRecord[] | undefined;
   /**
    * One pool for every request: a new connection per request meant a TLS handshake each time,
    * which cost both the operator and the apiserver most of their CPU under load.
    */
   #dispatcher: Agent | undefined;
 
-  constructor(access: ClusterAccess, timeoutMs: number) {
+  constructor(access: ClusterAccess, timeoutMs: number, logWrites = false) {
     this.#access = access;
     this.#timeoutMs = timeoutMs;
+    if (logWrites) this.#writeLog = [];
   }
 
   counts(): Partial<Record<Verb, number>> {
@@ -107,6 +122,20 @@ export class Transport {
     return WRITE_VERBS.reduce((sum, verb) => sum + (this.#counts.get(verb) ?? 0), 0);
   }
 
+  /** The writes sent so far, oldest first; empty unless the transport was made to log them. */
+  writeLog(): readonly WriteRecord[] {
+    return this.#writeLog ?? [];
+  }
+
+  #logWrite(call: Call): void {
+    if (!this.#writeLog || !WRITE_VERBS.includes(call.verb)) return;
+    const digest = createHash('sha256')
+      .update(JSON.stringify(call.body) ?? '')
+      .digest('hex');
+    this.#writeLog.push({ at: Date.now(), verb: call.verb, path: call.path, digest });
+    if (this.#writeLog.length > WRITE_LOG_LIMIT) this.#writeLog.shift();
+  }
+
   async json<T>(call: Call): Promise<T> {
     const response = await this.send(call);
     if (!response.ok) throw await errorOf(`${call.verb} ${call.path}`, response);
@@ -122,6 +151,7 @@ export class Transport {
     };
     if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
     this.#counts.set(call.verb, (this.#counts.get(call.verb) ?? 0) + 1);
+    this.#logWrite(call);
     try {
       return await fetch(url, {
         method: call.method,
