@@ -16,7 +16,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TRADING_SERVICE } from '../src/crds/tradingservice/reconcile.ts';
 import { Informer } from '../src/operator/informer/informer.ts';
 import { KubeClient } from '../src/operator/kube/client.ts';
 import { loadKubeconfig } from '../src/operator/kube/kubeconfig.ts';
@@ -27,6 +26,7 @@ import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
+import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
 
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

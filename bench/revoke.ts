@@ -9,12 +9,12 @@
  *   npm run bench -- revoke [--edits 30]
  */
 import { randomBytes } from 'node:crypto';
-import { EXCHANGE_CREDENTIAL } from '../src/crds/exchangecredential/reconcile.ts';
-import { TRADING_SERVICE } from '../src/crds/tradingservice/reconcile.ts';
 import { RESOURCES } from '../src/operator/kube/resources.ts';
 import { vaultRoleName } from '../src/render/service/index.ts';
 import { startEnvironment } from '../src/testenv/environment.ts';
 import { TESTENV_VARIABLE } from '../src/testenv/info.ts';
+import { EXCHANGE_CREDENTIAL } from '../src/api/exchangecredential/kind.ts';
+import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
 
 const args = process.argv.slice(3);
 const at = args.indexOf('--edits');

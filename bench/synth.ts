@@ -18,7 +18,7 @@ import { App, Chart } from 'cdk8s';
 import { gitopsFiles } from '../src/gitops/layout.ts';
 import { platformApp, synthObjects, AppConstruct } from '../src/render/constructs.ts';
 import { natsConfig, platformApps, renderPlatform, type RenderInput } from '../src/render/index.ts';
-import { buildModel } from '../src/render/resources.ts';
+import { buildModel } from '../src/render/build-model.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 
 function median(values: number[]): number {

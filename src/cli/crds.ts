@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CRD_DIR, crdFiles } from '../crds/crd/generate.ts';
+import { CRD_DIR, crdFiles } from '../api/crd/generate.ts';
 import type { Output } from './validate.ts';
 
 /** Files in `dir` that differ from what the schemas generate (missing counts as different). */
@@ -35,7 +35,7 @@ export function runCrds(options: { out: string; check: boolean }, output: Output
 export function registerCrds(program: Command): void {
   program
     .command('crds')
-    .description('write the posture CRDs generated from the zod schemas in src/crds')
+    .description('write the posture CRDs generated from the zod schemas in src/api')
     .option('-o, --out <dir>', 'folder to write to', CRD_DIR)
     .option('--check', 'only check that the files in the folder are up to date', false)
     .action((options: { out: string; check: boolean }) => {

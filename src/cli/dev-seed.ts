@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PlatformResources } from '../render/resources.ts';
+import type { CustomResources } from '../render/build-model.ts';
 import type { VaultAdapter } from '../vault/adapter.ts';
 import { VaultRequestError } from '../vault/errors.ts';
 
@@ -12,7 +12,7 @@ import { VaultRequestError } from '../vault/errors.ts';
 const random = () => randomBytes(32).toString('base64url');
 
 /** Path → the fields a reader expects there. */
-export function declaredSecrets(resources: PlatformResources): Map<string, string[]> {
+export function declaredSecrets(resources: CustomResources): Map<string, string[]> {
   const paths = new Map<string, Set<string>>();
   const want = (path: string, ...fields: string[]) => {
     const set = paths.get(path) ?? new Set<string>();
@@ -30,7 +30,7 @@ export function declaredSecrets(resources: PlatformResources): Map<string, strin
 /** Writes each declared secret that does not exist yet (check-and-set 0); returns the count. */
 export async function seedDevSecrets(
   vault: VaultAdapter,
-  resources: PlatformResources,
+  resources: CustomResources,
 ): Promise<number> {
   let written = 0;
   for (const [path, fields] of declaredSecrets(resources)) {

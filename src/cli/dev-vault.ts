@@ -10,7 +10,7 @@ import {
   OPERATOR_POLICY,
   operatorPolicyWrite,
   operatorRoleWrite,
-} from '../vault/operator-policy.ts';
+} from '../render/vault/operator-policy.ts';
 
 const exec = promisify(execFile);
 

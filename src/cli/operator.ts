@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
-import { exchangeCredentialController } from '../crds/exchangecredential/reconcile.ts';
-import { tradingServiceController } from '../crds/tradingservice/reconcile.ts';
+import { exchangeCredentialController } from '../controllers/exchangecredential/reconcile.ts';
+import { tradingServiceController } from '../controllers/tradingservice/reconcile.ts';
 import {
   ConfirmedPublisher,
   secretWriter,
@@ -11,8 +11,9 @@ import {
 } from '../nats/publisher.ts';
 import { varzConfigLoadTime } from '../nats/reloader.ts';
 import { SETTINGS } from '../operator/config.ts';
-import { runOperator, type OperatorDeps } from '../operator/main.ts';
-import { issueLines } from '../crds/validate/issues.ts';
+import type { OperatorDeps } from '../controllers/kit/deps.ts';
+import { runOperator } from './run-operator.ts';
+import { issueLines } from '../api/validate/issues.ts';
 import { platformSchema, type Platform } from '../render/platform.ts';
 
 export function loadPlatform(file: string | undefined): Platform {

@@ -1,24 +1,13 @@
 import type { Command } from 'commander';
-import { KINDS } from '../crds/index.ts';
+import { KINDS, resourceOf } from '../api/index.ts';
 import { KubeClient } from '../operator/kube/client.ts';
 import { KubeApiError } from '../operator/kube/errors.ts';
 import { defaultAccess, loadKubeconfig } from '../operator/kube/kubeconfig.ts';
-import type { Resource } from '../operator/kube/resources.ts';
 import { formatStatusTable, type StatusObject } from './status-table.ts';
 
 interface StatusOptions {
   kubeconfig?: string;
   namespace?: string;
-}
-
-function resourceOf(kind: (typeof KINDS)[number]): Resource {
-  return {
-    group: 'posture.dev',
-    version: 'v1alpha1',
-    plural: kind.plural,
-    kind: kind.kind,
-    namespaced: true,
-  };
 }
 
 async function listKind(client: KubeClient, kind: (typeof KINDS)[number], namespace?: string) {

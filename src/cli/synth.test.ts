@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALIAS_BOMB } from '../crds/testdata/alias-bomb.ts';
+import { ALIAS_BOMB } from '../api/testdata/alias-bomb.ts';
 import { listFiles } from '../gitops/write.ts';
 import { runSynth } from './synth.ts';
 

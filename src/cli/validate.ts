@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatFinding, validateYaml, type Finding } from '../crds/validate/documents.ts';
+import { formatFinding, validateYaml, type Finding } from '../api/validate/documents.ts';
 import { readPlatformDir } from '../gitops/source.ts';
-import { buildModel } from '../render/resources.ts';
+import { buildModel } from '../render/build-model.ts';
 
 export interface Output {
   out: (line: string) => void;

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { canonicalJson } from '../gitops/synth.ts';
-import { OPERATOR_POLICY, operatorPolicy, operatorRoleWrite } from '../vault/operator-policy.ts';
-import { renderPolicyHcl } from '../vault/policy.ts';
+import {
+  OPERATOR_POLICY,
+  operatorPolicy,
+  operatorRoleWrite,
+} from '../render/vault/operator-policy.ts';
+import { renderPolicyHcl } from '../render/vault/policy.ts';
 import { loadPlatform } from './operator.ts';
 
 interface PolicyOptions {

@@ -1,5 +1,5 @@
 import { kindOf, type AppRef, type RenderedObject } from '../render/objects.ts';
-import { compareKeys, toYamlStream, type Json } from './yaml.ts';
+import { compareKeys, toYamlStream, type Json } from '../lib/yaml.ts';
 
 /**
  * The gitops folder layout (docs/adr/0033-gitops-layout.md):

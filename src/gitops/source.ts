@@ -8,11 +8,11 @@ import {
   type ExchangeCredential,
   type HmacKeyRing,
   type TradingService,
-} from '../crds/index.ts';
-import { documentValue } from '../crds/validate/documents.ts';
+} from '../api/index.ts';
+import { documentValue } from '../api/validate/documents.ts';
 import { platformSchema, type Platform } from '../render/platform.ts';
 import type { Problem } from '../render/problems.ts';
-import type { PlatformResources, Sourced } from '../render/resources.ts';
+import type { CustomResources, Sourced } from '../render/build-model.ts';
 
 /**
  * Reads a platform folder: the CR YAML files a platform team would `kubectl apply` (any number
@@ -27,7 +27,7 @@ export interface PlatformSource {
   platform: Platform;
   /** How to name platform.yaml in messages about it. */
   platformFile?: string;
-  resources: PlatformResources;
+  resources: CustomResources;
   problems: Problem[];
 }
 

@@ -1,6 +1,6 @@
 import { kindOf, type RenderedObject } from '../render/objects.ts';
 import { appFolder } from './layout.ts';
-import { compareKeys } from './yaml.ts';
+import { compareKeys } from '../lib/yaml.ts';
 
 /**
  * The table `posture synth` prints: one row per app folder, one column per object kind, and

@@ -1,12 +1,12 @@
-import { crdObjects } from '../crds/crd/generate.ts';
+import { crdObjects } from '../api/crd/generate.ts';
 import { renderResources, type NkeySource, type Rendered, type RenderedVault } from '../render/index.ts';
 import { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../render/nats-auth.ts';
 import type { Platform } from '../render/platform.ts';
 import { assertNoProblems, InvalidInputError } from '../render/problems.ts';
-import { policyWrite, roleWrite } from '../vault/policy.ts';
+import { policyWrite, roleWrite } from '../render/vault/policy.ts';
 import { gitopsFiles, type ReviewFile } from './layout.ts';
 import type { PlatformSource } from './source.ts';
-import { compareKeys, type Json } from './yaml.ts';
+import { compareKeys, type Json } from '../lib/yaml.ts';
 
 /**
  * `posture synth` without I/O: a validated platform folder in, the gitops file set out.

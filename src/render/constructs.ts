@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Json } from '../gitops/yaml.ts';
+import type { Json } from '../lib/yaml.ts';
 import { natsConfig, platformApps, type AppParts, type RenderInput } from './index.ts';
 import { addPart, type AppRef, type RenderedObject } from './objects.ts';
 

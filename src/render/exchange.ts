@@ -1,5 +1,5 @@
 import { BlockList, isIPv6 } from 'node:net';
-import type { ExchangeCredentialSpec } from '../crds/index.ts';
+import type { ExchangeCredentialSpec } from '../api/index.ts';
 import type { Platform } from './platform.ts';
 
 /**

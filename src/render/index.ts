@@ -1,6 +1,6 @@
-import { renderNatsConfig } from '../nats/config.ts';
-import type { NatsAuthConfig, NatsUser } from '../nats/model.ts';
-import type { Json } from '../gitops/yaml.ts';
+import { renderNatsConfig } from './nats/config.ts';
+import type { NatsAuthConfig, NatsUser } from './nats/model.ts';
+import type { Json } from '../lib/yaml.ts';
 import { tenancyAdmissionParts } from './admission.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
 import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
@@ -16,7 +16,7 @@ import {
 } from './objects.ts';
 import type { Platform } from './platform.ts';
 import { assertNoProblems, type Problem } from './problems.ts';
-import { buildModel, type PlatformResources } from './resources.ts';
+import { buildModel, type CustomResources } from './build-model.ts';
 import { natsUser, serviceParts, vaultAccess, type VaultAccess } from './service/index.ts';
 
 /**
@@ -158,7 +158,7 @@ function sortedServices(services: readonly ServiceModel[]): ServiceModel[] {
 }
 
 export interface ResourcesInput extends Omit<RenderInput, 'model'> {
-  resources: PlatformResources;
+  resources: CustomResources;
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { AllowResponses } from '../nats/model.ts';
+import type { AllowResponses } from './nats/model.ts';
 
 /**
  * What the render functions need to know about a platform, already validated and normalized:
- * the CR specs (src/crds) map onto it in `fromResources` (./resources.ts). Keeping render on this
+ * the CR specs (src/api) map onto it in `buildModel` (./build-model.ts). Keeping render on this
  * small model lets the operator and `posture synth` feed it from different places (informer
  * cache, files) and lets property tests generate it directly.
  */

@@ -1,4 +1,4 @@
-import type { IngressPeer, Peer, TradingService, Workload } from '../crds/index.ts';
+import type { IngressPeer, Peer, TradingService, Workload } from '../api/index.ts';
 import type { PeerModel, PortRef, WorkloadPeerModel } from './model.ts';
 import type { Problem } from './problems.ts';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { gitopsFiles } from '../gitops/layout.ts';
-import { toYaml } from '../gitops/yaml.ts';
+import { toYaml } from '../lib/yaml.ts';
 import { platformApp, synthObjects } from './constructs.ts';
 import { natsConfig, platformApps, renderPlatform, type RenderInput } from './index.ts';
 import {
@@ -13,18 +13,18 @@ import {
   type RenderedObject,
 } from './objects.ts';
 import { defaultPlatform } from './platform.ts';
-import { buildModel, type PlatformResources } from './resources.ts';
+import { buildModel, type CustomResources } from './build-model.ts';
 import { platformResources } from './testing/arbitrary.ts';
 import { fakeUserNkey } from './testing/synthetic.ts';
 
-function input(resources: PlatformResources): RenderInput {
+function input(resources: CustomResources): RenderInput {
   const platform = defaultPlatform();
   const { model, problems } = buildModel(resources, platform);
   assert.deepEqual(problems, []);
   return { platform, model, nkeys: (s) => fakeUserNkey(`${s.namespace}/${s.name}`) };
 }
 
-function files(resources: PlatformResources): Map<string, string> {
+function files(resources: CustomResources): Map<string, string> {
   return gitopsFiles(renderPlatform(input(resources)).objects, []);
 }
 

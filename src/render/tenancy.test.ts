@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runSynth } from '../cli/synth.ts';
 import { runValidate } from '../cli/validate.ts';
-import { TradingServiceSchema } from '../crds/index.ts';
+import { TradingServiceSchema } from '../api/index.ts';
 import { defaultPlatform, platformSchema } from './platform.ts';
 import { namespacePrefix, pathRefusal } from './tenancy.ts';
 

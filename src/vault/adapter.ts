@@ -1,6 +1,6 @@
 import type { KvMetadata, KvSecret, KvVersion } from './kv.ts';
 
-/** A Vault API write as data (the shape `src/vault/policy.ts` produces). */
+/** A Vault API write as data (the shape `src/render/vault/policy.ts` produces). */
 export interface VaultWrite {
   path: string;
   body: Record<string, unknown>;

@@ -13,17 +13,17 @@ import {
   exchangeCredentialArb,
   hmacKeyRingArb,
   tradingServiceArb,
-} from '../../src/crds/testdata/arbitraries.ts';
-import { MALFORMED } from '../../src/crds/testdata/malformed.ts';
-import { mutated } from '../../src/crds/testdata/mutations.ts';
+} from '../../src/api/testdata/arbitraries.ts';
+import { MALFORMED } from '../../src/api/testdata/malformed.ts';
+import { mutated } from '../../src/api/testdata/mutations.ts';
 import {
   validExchangeCredential,
   validHmacKeyRing,
   withField,
   type JsonObject,
-} from '../../src/crds/testdata/valid.ts';
-import { validateObject } from '../../src/crds/validate/validate.ts';
-import { formatPath } from '../../src/crds/validate/issues.ts';
+} from '../../src/api/testdata/valid.ts';
+import { validateObject } from '../../src/api/validate/validate.ts';
+import { formatPath } from '../../src/api/validate/issues.ts';
 import { installPostureCrds } from '../support/crds.ts';
 import { kubectl } from '../support/env.ts';
 

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  EXCHANGE_CREDENTIAL,
-  exchangeCredentialController,
-} from '../../src/crds/exchangecredential/reconcile.ts';
+import { exchangeCredentialController } from '../../src/controllers/exchangecredential/reconcile.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { kubectl, testEnv } from '../support/env.ts';
@@ -15,6 +12,7 @@ import {
   startTestOperator,
   testKubeClient,
 } from '../support/operator.ts';
+import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 
 interface Status {
   status?: {

@@ -12,8 +12,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile.ts';
-import { TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { COMPONENTS } from '../../src/testenv/components.ts';
@@ -31,6 +29,8 @@ import {
   type Permission,
 } from '../support/rbac.ts';
 import { conditionOf, installPostureCrds, isNatsUnconfirmed } from '../support/tradingservice.ts';
+import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
 /** Checked by the OwnerReferencesPermissionEnforcement admission plugin, not an audited request. */

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { synthesize } from '../../src/gitops/synth.ts';
 import { writeTree } from '../../src/gitops/write.ts';
 import { README_FIRST_LINE } from '../../src/gitops/layout.ts';
-import { toYaml, type Json } from '../../src/gitops/yaml.ts';
+import { toYaml, type Json } from '../../src/lib/yaml.ts';
 import { kindOf } from '../../src/render/objects.ts';
 import { kubectl, run } from '../support/env.ts';
 import { schemaLocation, writeCrdSchemas, writeKubernetesSchemas } from '../support/kubeconform.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { synthesize } from '../../src/gitops/synth.ts';
-import { policyWrite, roleWrite } from '../../src/vault/policy.ts';
+import { policyWrite, roleWrite } from '../../src/render/vault/policy.ts';
 import { testEnv } from '../support/env.ts';
 import { readExample, withNamespaceSuffix } from '../support/render.ts';
 

@@ -8,8 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile.ts';
-import { HMAC_KEY_RING, TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
 import type { Platform } from '../../src/render/platform.ts';
@@ -31,6 +29,9 @@ import {
   tradingService,
   type RunningOperator,
 } from '../support/tradingservice.ts';
+import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
+import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const service = (namespace: string, name: string, spec: Record<string, unknown>) =>
   tradingService(namespace, name, { ports: [{ name: 'http', port: 8080 }], ...spec });

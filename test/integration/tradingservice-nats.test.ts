@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { connect, nkeyAuthenticator } from 'nats';
-import { natsAuthText } from '../../src/crds/tradingservice/nats.ts';
-import { TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
-import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
+import { natsAuthText } from '../../src/controllers/tradingservice/nats.ts';
+import { nkeyPath } from '../../src/controllers/tradingservice/vault.ts';
 import {
   ConfirmedPublisher,
   type ConfigSnapshot,
@@ -38,6 +37,7 @@ import {
   startTradingServiceOperator,
   type RunningOperator,
 } from '../support/tradingservice.ts';
+import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const COUNT = 30;
 /** A burst ends after this long without a newer config version (and at the latest after MAX_WAIT_MS). */

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EXCHANGE_CREDENTIAL } from '../../src/crds/exchangecredential/reconcile.ts';
-import { FINALIZER, TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
-import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
+import { FINALIZER } from '../../src/controllers/tradingservice/reconcile.ts';
+import { nkeyPath } from '../../src/controllers/tradingservice/vault.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
@@ -29,6 +28,8 @@ import {
 } from '../support/tradingservice.ts';
 import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { switchableVault, type SwitchableVault } from '../support/vault.ts';
+import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // The operator logs in with its own role; the platform names that role's auth mount.

@@ -12,7 +12,7 @@ import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
-import { renderPolicyHcl, roleWrite } from '../../src/vault/policy.ts';
+import { renderPolicyHcl, roleWrite } from '../../src/render/vault/policy.ts';
 import { testEnv } from '../support/env.ts';
 import {
   kubernetesAuthMount,

@@ -13,15 +13,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  EXCHANGE_CREDENTIAL,
-  exchangeCredentialController,
-} from '../../src/crds/exchangecredential/reconcile.ts';
-import {
-  TRADING_SERVICE,
-  tradingServiceController,
-} from '../../src/crds/tradingservice/reconcile.ts';
-import { nkeyPath } from '../../src/crds/tradingservice/vault.ts';
+import { exchangeCredentialController } from '../../src/controllers/exchangecredential/reconcile.ts';
+import { tradingServiceController } from '../../src/controllers/tradingservice/reconcile.ts';
+import { nkeyPath } from '../../src/controllers/tradingservice/vault.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
@@ -30,7 +24,7 @@ import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
-import { operatorPolicy } from '../../src/vault/operator-policy.ts';
+import { operatorPolicy } from '../../src/render/vault/operator-policy.ts';
 import { testEnv } from '../support/env.ts';
 import {
   OPERATOR_SERVICE_ACCOUNT,
@@ -46,6 +40,8 @@ import {
   type TestOperator,
 } from '../support/operator.ts';
 import { installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
+import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 interface AuditEntry {
   type: 'request' | 'response';

@@ -6,14 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { TRADING_SERVICE } from '../../src/crds/tradingservice/reconcile.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { platformSchema } from '../../src/render/platform.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
-import { operatorPolicy } from '../../src/vault/operator-policy.ts';
-import { renderPolicyHcl } from '../../src/vault/policy.ts';
+import { operatorPolicy } from '../../src/render/vault/operator-policy.ts';
+import { renderPolicyHcl } from '../../src/render/vault/policy.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {
@@ -25,6 +24,7 @@ import {
   type RunningOperator,
 } from '../support/tradingservice.ts';
 import { switchableVault, type SwitchableVault } from '../support/vault.ts';
+import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const platform = platformSchema.parse({});

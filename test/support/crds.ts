@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { CRD_DIR, crdName } from '../../src/crds/crd/generate.ts';
-import { KINDS } from '../../src/crds/index.ts';
+import { CRD_DIR, crdName } from '../../src/api/crd/generate.ts';
+import { KINDS } from '../../src/api/index.ts';
 import { kubectl } from './env.ts';
 
 let installed: Promise<void> | undefined;

@@ -13,7 +13,7 @@ import { platformSchema, type Platform, type PlatformInput } from '../../src/ren
 import { VAULT_AUDIENCE } from '../../src/render/service/vault-agent.ts';
 import { kubernetesLogin } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
-import { operatorPolicyWrite, operatorRoleWrite } from '../../src/vault/operator-policy.ts';
+import { operatorPolicyWrite, operatorRoleWrite } from '../../src/render/vault/operator-policy.ts';
 import { testEnv } from './env.ts';
 import { kubernetesAuthMount, mustKubectl, serviceAccountToken } from './kubernetes-auth.ts';
 import { rootVault } from './tradingservice.ts';

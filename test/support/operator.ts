@@ -4,7 +4,7 @@ import { KubeClient } from '../../src/operator/kube/client.ts';
 import type { WriteRecord } from '../../src/operator/kube/transport.ts';
 import { loadKubeconfig, type ClusterAccess } from '../../src/operator/kube/kubeconfig.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
-import { runOperator, type RunOptions } from '../../src/operator/main.ts';
+import { runOperator, type RunOptions } from '../../src/cli/run-operator.ts';
 import { testEnv } from './env.ts';
 import { capturedLog } from './secrets.ts';
 

@@ -1,6 +1,6 @@
 import { createUser } from '@nats-io/nkeys';
 import { readPlatformDir, type PlatformSource } from '../../src/gitops/source.ts';
-import type { Sourced } from '../../src/render/resources.ts';
+import type { Sourced } from '../../src/render/build-model.ts';
 
 /** The platform the render integration tests use: the Titan example. */
 export const EXAMPLE_DIR = 'examples/titan';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { synthesize } from '../../src/gitops/synth.ts';
 import type { Rendered, RenderedVault } from '../../src/render/index.ts';
-import { policyWrite, roleWrite } from '../../src/vault/policy.ts';
+import { policyWrite, roleWrite } from '../../src/render/vault/policy.ts';
 import { mustKubectl, kubernetesAuthMount } from './kubernetes-auth.ts';
 import { readExample, withNamespaceSuffix } from './render.ts';
 import { rootVault } from './tradingservice.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { tradingServiceController } from '../../src/crds/tradingservice/reconcile.ts';
+import { tradingServiceController } from '../../src/controllers/tradingservice/reconcile.ts';
 import type { NatsPublisher } from '../../src/nats/publisher.ts';
 import { loadConfig } from '../../src/operator/config.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';

@@ -15,7 +15,7 @@ import {
   nextStatus,
   statusEqual,
   type ObjectStatus,
-} from '../../src/operator/status.ts';
+} from '../../src/controllers/kit/conditions.ts';
 import { WIDGET } from './operator.ts';
 
 interface Widget extends KubeObject {

@@ -1,5 +1,5 @@
-import type { NatsUser } from '../../nats/model.ts';
-import type { KubernetesAuthRole, VaultPolicy } from '../../vault/policy.ts';
+import type { NatsUser } from '../nats/model.ts';
+import type { KubernetesAuthRole, VaultPolicy } from '../vault/policy.ts';
 import type { ServiceModel } from '../model.ts';
 import type { Platform } from '../platform.ts';
 import { VAULT_AUDIENCE, vaultRoleName } from './vault-agent.ts';

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TradingServiceSchema, type TradingServiceInput } from '../../crds/index.ts';
+import { TradingServiceSchema, type TradingServiceInput } from '../../api/index.ts';
 import { partManifest } from '../objects.ts';
 import { defaultPlatform, platformSchema, type Platform, type PlatformInput } from '../platform.ts';
-import { buildModel } from '../resources.ts';
+import { buildModel } from '../build-model.ts';
 import { networkPolicyPart } from './network-policy.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

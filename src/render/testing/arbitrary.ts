@@ -6,8 +6,8 @@ import {
   type ExchangeCredential,
   type HmacKeyRing,
   type TradingService,
-} from '../../crds/index.ts';
-import type { PlatformResources } from '../resources.ts';
+} from '../../api/index.ts';
+import type { CustomResources } from '../build-model.ts';
 
 /**
  * fast-check generators of valid platforms: TradingServices that reference each other,
@@ -130,7 +130,7 @@ function grants(shapes: Shape[], namespace: string) {
 }
 
 /** A valid platform of 1..7 services in up to two namespaces. */
-export const platformResources: fc.Arbitrary<PlatformResources> = fc
+export const platformResources: fc.Arbitrary<CustomResources> = fc
   .array(shape, { minLength: 1, maxLength: NAMES.length })
   .map((shapes) => {
     const named: Shape[] = shapes.map((s, i) => ({ ...s, name: NAMES[i]! }));

@@ -8,9 +8,9 @@ import {
   type ExchangeCredential,
   type HmacKeyRing,
   type TradingService,
-} from '../../crds/index.ts';
+} from '../../api/index.ts';
 import { defaultPlatform, type Platform } from '../platform.ts';
-import type { PlatformResources } from '../resources.ts';
+import type { CustomResources } from '../build-model.ts';
 
 /**
  * A deterministic NKey user public key for a name: a valid key (prefix, checksum) whose seed
@@ -103,8 +103,8 @@ function grants(ns: string, names: string[]): [ExchangeCredential, HmacKeyRing[]
  * A valid platform of `n` TradingServices, 100 per namespace, with the credentials and key rings
  * they use and an NKey per NATS user: what `bench/synth.ts` renders.
  */
-export function syntheticPlatform(n: number): { platform: Platform; resources: PlatformResources } {
-  const resources: PlatformResources = {
+export function syntheticPlatform(n: number): { platform: Platform; resources: CustomResources } {
+  const resources: CustomResources = {
     tradingServices: [],
     exchangeCredentials: [],
     hmacKeyRings: [],

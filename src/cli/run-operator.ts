@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { DestinationStream } from 'pino';
+import type { Register } from '../controllers/kit/deps.ts';
+import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
+import { NodeVaultAdapter, type NodeVaultOptions } from '../vault/node-vault.ts';
+import { loadConfig, type OperatorConfig } from '../operator/config.ts';
+import { KubeClient } from '../operator/kube/client.ts';
+import {
+  inClusterAccess,
+  loadKubeconfig,
+  type ClusterAccess,
+} from '../operator/kube/kubeconfig.ts';
+import { Manager } from '../operator/manager.ts';
+
+import { createLogger } from '../operator/telemetry/log.ts';
+import { createMetrics } from '../operator/telemetry/metrics.ts';
+
+type VaultAuthFailures = NonNullable<NodeVaultOptions['onAuthFailure']>;
+
+function accessOf(config: OperatorConfig): ClusterAccess {
+  return config.kubeconfig ? loadKubeconfig(config.kubeconfig) : inClusterAccess();
+}
+
+function vaultToken(
+  config: OperatorConfig,
+  mount: string | undefined,
+  onAuthFailure: VaultAuthFailures,
+): TokenSource {
+  const { address, tokenFile: file, role, jwtFile, timeoutMs } = config.vault;
+  if (file) return tokenFile(file);
+  // Login needs no token; this adapter is only ever used for the login call.
+  const anonymous = new NodeVaultAdapter({
+    address,
+    timeoutMs,
+    token: () => Promise.reject(new Error('no token')),
+    onAuthFailure,
+  });
+  return kubernetesLogin({
+    role: role ?? '',
+    ...(mount !== undefined && { mount }),
+    ...(jwtFile !== undefined && { jwtFile }),
+    login: (mount, r, jwt) => anonymous.kubernetesLogin(mount, r, jwt),
+  });
+}
+
+export interface RunOptions {
+  argv: string[];
+  register: readonly Register[];
+  /** Kubernetes auth mount that `--vault-role` logs in at: the platform's `vault.authMount`. */
+  vaultAuthMount?: string;
+  env?: Record<string, string | undefined>;
+  /** Stops the operator like SIGTERM does (tests, embedding). */
+  signal?: AbortSignal;
+  /** Called once the health server listens (tests use port 0). */
+  onListening?: (port: number | undefined) => void;
+  /** Where log lines go instead of stdout (tests scan them for secrets). */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * `posture operator`: loads the configuration, wires the runtime, lets each reconciler
+ * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
+ */
+export async function runOperator(options: RunOptions): Promise<void> {
+  const { argv, register, env = process.env } = options;
+  const config = loadConfig({ argv, env });
+  const log = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination && { destination: options.logDestination }),
+  });
+  const client = new KubeClient({ access: accessOf(config) });
+  const metrics = createMetrics();
+  const onAuthFailure: VaultAuthFailures = (kind) => metrics.vaultAuthFailures.inc({ kind });
+  const vault = new NodeVaultAdapter({
+    address: config.vault.address,
+    token: vaultToken(config, options.vaultAuthMount, onAuthFailure),
+    timeoutMs: config.vault.timeoutMs,
+    onAuthFailure,
+  });
+  metrics.trackKubeRequests(() => client.counts());
+  const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
+  const manager = new Manager({
+    client,
+    log,
+    metrics,
+    identity,
+    workers: config.workers,
+    resyncPeriodMs: config.resyncPeriodSeconds * 1000,
+    stallTimeoutMs: config.stallTimeoutSeconds * 1000,
+    leaderElection: config.leaderElection,
+    health: config.metrics,
+  });
+  for (const add of register) add({ config, client, vault, log, metrics, manager });
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'shutting down');
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+  log.info(
+    { identity, workers: config.workers, leaderElection: config.leaderElection.enabled },
+    'operator starting',
+  );
+  const running = manager.run(stop.signal);
+  try {
+    options.onListening?.(await manager.listening());
+    await running;
+  } finally {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  }
+}

@@ -1,0 +1,70 @@
+import type { Controller, ReconcileRequest } from '../../operator/controller.ts';
+import type { Informer } from '../../operator/informer/informer.ts';
+import type { Change } from '../../operator/informer/store.ts';
+import { applyIfChanged } from '../../operator/kube/apply.ts';
+import { RESOURCES } from '../../operator/kube/resources.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import type { OperatorDeps } from '../kit/deps.ts';
+import { baselineParts, DEFAULT_DENY } from '../../render/namespace.ts';
+import { partManifest } from '../../render/objects.ts';
+
+/**
+ * The namespace baseline, keyed by namespace: every namespace that holds a TradingService gets
+ * the Namespace labels (Pod Security `restricted`) and the `posture-default-deny` policy, the
+ * objects `posture synth` renders for it. A namespace whose last service left keeps them:
+ * default deny is never the wrong posture, and removing it could open what a policy outside
+ * posture relied on. Namespaces are few, so all are cached: a namespace that is gone or going
+ * (deletionTimestamp) is never applied, since an apply would try to create it again.
+ */
+
+export interface BaselineCaches {
+  /** TradingServices (the reconciler's informer): which namespaces hold one. */
+  services: Informer<KubeObject>;
+  /** posture's CiliumNetworkPolicies (the children informer): the live default-deny. */
+  policies: Informer<KubeObject>;
+}
+
+/** The desired objects of one namespace, as the operator applies them. */
+export function baselineObjects(namespace: string): KubeObject[] {
+  return baselineParts(namespace).map((p) => partManifest(p) as unknown as KubeObject);
+}
+
+const holdsService = (services: Informer<KubeObject>, namespace: string) =>
+  services.store
+    .list()
+    .some((o) => o.metadata.namespace === namespace && !o.metadata.deletionTimestamp);
+
+/** A service's change re-reconciles its namespace (the first one there brings the baseline). */
+const namespaceOf = (object: KubeObject): string[] =>
+  object.metadata.namespace ? [object.metadata.namespace] : [];
+
+const serviceNamespace = ({ object }: Change<KubeObject>): string[] => namespaceOf(object);
+
+/** A changed or deleted default-deny policy is put back. */
+const policyNamespace = ({ object }: Change<KubeObject>): string[] =>
+  object.metadata.name === DEFAULT_DENY ? namespaceOf(object) : [];
+
+export function namespaceBaselineController(
+  deps: OperatorDeps,
+  caches: BaselineCaches,
+): Controller<KubeObject> {
+  const namespaces = deps.manager.informer<KubeObject>({ resource: RESOURCES.namespace });
+  const reconcile = async ({ key, object }: ReconcileRequest<KubeObject>) => {
+    if (!object || object.metadata.deletionTimestamp) return undefined;
+    if (!holdsService(caches.services, key)) return undefined;
+    const [namespace, policy] = baselineObjects(key);
+    if (namespace) await applyIfChanged(deps.client, RESOURCES.namespace, namespace, object);
+    const live = caches.policies.store.get(`${key}/${DEFAULT_DENY}`);
+    if (policy) await applyIfChanged(deps.client, RESOURCES.ciliumNetworkPolicy, policy, live);
+    return undefined;
+  };
+  return deps.manager.controller<KubeObject>({
+    kind: 'NamespaceBaseline',
+    informer: namespaces,
+    watches: [
+      { informer: caches.services, map: serviceNamespace },
+      { informer: caches.policies, map: policyNamespace },
+    ],
+    reconcile,
+  });
+}

@@ -1,0 +1,189 @@
+import type { ExchangeCredential, HmacKeyRing, TradingService } from '../../api/index.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import { ConditionType, Reason, readyCondition, type ConditionInput } from '../kit/conditions.ts';
+import { partManifest } from '../../render/objects.ts';
+import type { Platform } from '../../render/platform.ts';
+import { formatProblem, type Problem } from '../../render/problems.ts';
+import { buildModel, keyOf, type Sourced } from '../../render/build-model.ts';
+import { serviceParts, vaultAccess, type VaultAccess } from '../../render/service/index.ts';
+import { issueLines } from '../../api/validate/issues.ts';
+import { TradingServiceSchema } from '../../api/tradingservice/schema.ts';
+
+/** Reasons of TradingService conditions beyond the shared ones in controllers/kit/conditions.ts. */
+export const TradingServiceReason = {
+  NoProblems: 'NoProblems',
+  VaultReachable: Reason.VaultReachable,
+  VaultUnavailable: Reason.VaultUnavailable,
+  DependencyMissing: Reason.DependencyMissing,
+  InvalidSpec: Reason.InvalidSpec,
+  SpecValid: Reason.SpecValid,
+  /** nats-server did not confirm loading the config with this service's user. */
+  NatsNotConfirmed: 'NatsNotConfirmed',
+} as const;
+
+/** What gather saw in Vault: the NATS user's public key (never the seed), or Vault being down. */
+export type VaultObservation =
+  { state: 'reachable'; natsUser?: string } | { state: 'unavailable'; message: string };
+
+export interface TradingServiceSnapshot {
+  /** The cached object as the apiserver has it: validated here, like the apiserver did. */
+  object: KubeObject;
+  /** Every valid posture CR the operator sees: peers, credentials, key rings. */
+  services: readonly TradingService[];
+  credentials: readonly ExchangeCredential[];
+  keyRings: readonly HmacKeyRing[];
+  platform: Platform;
+  vault: VaultObservation;
+}
+
+export interface TradingServiceDecision {
+  /** InvalidSpec: report and stop retrying until the object changes. */
+  terminal: boolean;
+  /** Children to server-side apply, each owned by the TradingService. */
+  objects: KubeObject[];
+  /**
+   * Vault policy and role to hold; undefined: the service may read nothing from Vault now, so
+   * a policy and role it held before are removed.
+   */
+  access?: VaultAccess;
+  /** Whether the service has a NATS user and so needs an NKey pair in Vault. */
+  needsNkey: boolean;
+  conditions: ConditionInput[];
+  fields: { natsUser?: string; vaultRole?: string };
+  /** Some declared grant is missing or refused: look again soon, besides the watches. */
+  degraded?: boolean;
+}
+
+const condition = (
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+): ConditionInput => ({ type, status, reason, message });
+
+function withOwner(manifest: KubeObject, owner: KubeObject): KubeObject {
+  const { name = '', uid = '' } = owner.metadata;
+  const reference = {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    name,
+    uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  return { ...manifest, metadata: { ...manifest.metadata, ownerReferences: [reference] } };
+}
+
+function invalid(message: string): TradingServiceDecision {
+  const problem = condition(ConditionType.InvalidSpec, 'True', Reason.InvalidSpec, message);
+  return {
+    terminal: true,
+    objects: [],
+    needsNkey: false,
+    conditions: [problem, readyCondition([problem])],
+    fields: {},
+  };
+}
+
+const sourced = <T extends { metadata: { name: string; namespace?: string | undefined } }>(
+  list: readonly T[],
+): Sourced<T>[] => list.map((object) => ({ object, file: keyOf(object) }));
+
+/** The shared render model, with each problem tagged by the key of the CR it belongs to. */
+function modelFor(snapshot: TradingServiceSnapshot, service: TradingService) {
+  const key = keyOf(service);
+  const others = snapshot.services.filter((s) => keyOf(s) !== key);
+  const { model, problems } = buildModel(
+    {
+      tradingServices: sourced([...others, service]),
+      exchangeCredentials: sourced(snapshot.credentials),
+      hmacKeyRings: sourced(snapshot.keyRings),
+    },
+    snapshot.platform,
+  );
+  const own: Problem[] = problems
+    .filter((p) => p.file === key)
+    .map(({ file: _file, ...problem }) => problem);
+  const model1 = model.services.find((s) => `${s.namespace}/${s.name}` === key);
+  return { model: model1, problems: own };
+}
+
+function vaultCondition(vault: VaultObservation): ConditionInput {
+  if (vault.state === 'unavailable')
+    return condition(
+      ConditionType.VaultUnavailable,
+      'True',
+      Reason.VaultUnavailable,
+      vault.message,
+    );
+  return condition(
+    ConditionType.VaultUnavailable,
+    'False',
+    Reason.VaultReachable,
+    'Vault answered',
+  );
+}
+
+function problemCondition(
+  type: string,
+  reason: string,
+  problems: readonly Problem[],
+): ConditionInput {
+  if (problems.length === 0)
+    return condition(type, 'False', TradingServiceReason.NoProblems, 'none');
+  return condition(type, 'True', reason, problems.map(formatProblem).join('; '));
+}
+
+/** Degraded for what other CRs must fix, Forbidden for what the namespace does not own. */
+function problemConditions(problems: readonly Problem[]): ConditionInput[] {
+  const forbidden = problems.filter((p) => p.forbidden);
+  const missing = problems.filter((p) => !p.forbidden);
+  return [
+    problemCondition(ConditionType.Forbidden, Reason.NotOwned, forbidden),
+    problemCondition(ConditionType.Degraded, Reason.DependencyMissing, missing),
+  ];
+}
+
+/**
+ * Pure: from the snapshot to what should exist. The objects and the Vault access come from the
+ * shared render functions (the same `posture synth` uses), never a copy of them. The render
+ * model holds exactly the grants every CR involved agrees to now: a grant another CR has not
+ * given (yet) or has taken back is left out whole (file, policy path, egress), and the rest is
+ * applied. So a new grant waits for every side and a withdrawn one goes in this reconcile, never
+ * held while the service is Degraded (docs/adr/0038-revocation-within-one-reconcile.md).
+ */
+export function decideTradingService(snapshot: TradingServiceSnapshot): TradingServiceDecision {
+  const parsed = TradingServiceSchema.safeParse(snapshot.object);
+  if (!parsed.success) return invalid(issueLines(parsed.error).join('; '));
+  const service = parsed.data;
+  const specValid = condition(ConditionType.InvalidSpec, 'False', Reason.SpecValid, 'spec valid');
+  const { model, problems } = modelFor(snapshot, service);
+  const vault = vaultCondition(snapshot.vault);
+  const checks = [specValid, vault, ...problemConditions(problems)];
+  const fields = {
+    ...(snapshot.vault.state === 'reachable' &&
+      snapshot.vault.natsUser && { natsUser: snapshot.vault.natsUser }),
+  };
+  if (!model) {
+    return {
+      terminal: false,
+      objects: [],
+      needsNkey: false,
+      conditions: [...checks, readyCondition(checks)],
+      fields,
+    };
+  }
+  const access = vaultAccess(model, snapshot.platform);
+  const objects = serviceParts(model, snapshot.platform).map((p) =>
+    withOwner(partManifest(p) as unknown as KubeObject, snapshot.object),
+  );
+  return {
+    terminal: false,
+    objects,
+    ...(access && { access }),
+    needsNkey: model.nats !== undefined,
+    conditions: [...checks, readyCondition(checks, 'objects, Vault access and NATS user in place')],
+    degraded: problems.length > 0,
+    fields: { ...fields, ...(access && { vaultRole: access.role.name }) },
+  };
+}

@@ -1,0 +1,153 @@
+import type { z } from 'zod';
+import type { Informer } from '../../operator/informer/informer.ts';
+import type { Change } from '../../operator/informer/store.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import {
+  ExchangeCredentialSchema,
+  type ExchangeCredential,
+} from '../../api/exchangecredential/schema.ts';
+import { HmacKeyRingSchema, type HmacKeyRing } from '../../api/hmackeyring/schema.ts';
+import {
+  TradingServiceSchema,
+  type Peer,
+  type TradingService,
+} from '../../api/tradingservice/schema.ts';
+
+/**
+ * Gather for the TradingService reconciler: the valid CRs it depends on, read from informer
+ * caches (never the API). Parsing is memoised per cached object, so a reconcile costs one pass
+ * over the cache, not one zod parse per CR.
+ */
+
+type Schema<T> = { safeParse: (value: unknown) => z.ZodSafeParseResult<T> };
+
+/** What a parse depends on: by default every change (resourceVersion). */
+export type ParseKey = (object: KubeObject) => string;
+
+/** Spec and metadata only: status writes (most updates) do not change the parse. */
+export const bySpec: ParseKey = (o) => `${o.metadata.generation}`;
+
+export class ParsedCache<T> {
+  readonly #schema: Schema<T>;
+  readonly #key: ParseKey;
+  readonly #memo = new Map<string, { key: string; parsed: T | null }>();
+
+  constructor(schema: Schema<T>, key: ParseKey = (o) => o.metadata.resourceVersion ?? '') {
+    this.#schema = schema;
+    this.#key = key;
+  }
+
+  /** The valid ones among `objects`: a CR the schema rejects reports itself, not here. */
+  valid(objects: readonly KubeObject[]): T[] {
+    const out: T[] = [];
+    for (const object of objects) {
+      const parsed = this.#parse(object);
+      if (parsed !== null) out.push(parsed);
+    }
+    return out;
+  }
+
+  #parse(object: KubeObject): T | null {
+    const uid = object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`;
+    const key = this.#key(object);
+    const hit = this.#memo.get(uid);
+    if (hit?.key === key) return hit.parsed;
+    const result = this.#schema.safeParse(object);
+    const parsed = result.success ? result.data : null;
+    this.#memo.set(uid, { key, parsed });
+    return parsed;
+  }
+
+  /** Forgets deleted objects once they outnumber the live ones (`all`: the whole cache). */
+  prune(all: readonly KubeObject[]): void {
+    if (this.#memo.size <= 2 * all.length + 100) return;
+    const live = new Set(all.map((o) => o.metadata.uid));
+    for (const uid of this.#memo.keys()) if (!live.has(uid)) this.#memo.delete(uid);
+  }
+}
+
+export interface Caches {
+  services: Informer<KubeObject>;
+  credentials: Informer<KubeObject>;
+  keyRings: Informer<KubeObject>;
+}
+
+export interface Dependencies {
+  services: TradingService[];
+  credentials: ExchangeCredential[];
+  keyRings: HmacKeyRing[];
+}
+
+function peersOf(object: KubeObject): Peer[] {
+  const spec = (object as { spec?: { ingress?: unknown; egress?: { services?: unknown } } }).spec;
+  const list = (v: unknown): Peer[] => (Array.isArray(v) ? (v as Peer[]) : []);
+  return [...list(spec?.ingress), ...list(spec?.egress?.services)];
+}
+
+/** Namespaces a service's render looks into: its own and those of the peers it names. */
+function namespacesOf(object: KubeObject): Set<string> {
+  const own = object.metadata.namespace ?? '';
+  return new Set([own, ...peersOf(object).map((p) => p.namespace ?? own)]);
+}
+
+export function dependencyReader(caches: Caches): (object: KubeObject) => Dependencies {
+  // Key rings' status (the KV versions they pin) feeds render: parsed on every change.
+  const services = new ParsedCache<TradingService>(TradingServiceSchema, bySpec);
+  const credentials = new ParsedCache<ExchangeCredential>(ExchangeCredentialSchema);
+  const keyRings = new ParsedCache<HmacKeyRing>(HmacKeyRingSchema);
+  return (object) => {
+    const namespaces = namespacesOf(object);
+    const inScope = (o: KubeObject) => namespaces.has(o.metadata.namespace ?? '');
+    const own = (o: KubeObject) => o.metadata.namespace === object.metadata.namespace;
+    const all = caches.services.store.list();
+    services.prune(all);
+    return {
+      services: services.valid(all.filter(inScope)),
+      credentials: credentials.valid(caches.credentials.store.list().filter(own)),
+      keyRings: keyRings.valid(caches.keyRings.store.list().filter(own)),
+    };
+  };
+}
+
+const keysIn = (namespace: string | undefined, names: readonly unknown[]): string[] =>
+  names.filter((n): n is string => typeof n === 'string').map((n) => `${namespace}/${n}`);
+
+/**
+ * The keys `keys` maps the changed object to, before and after the change: whoever a change
+ * takes access away from is reconciled as promptly as whoever it grants access to.
+ */
+function beforeAndAfter(
+  change: Change<KubeObject>,
+  keys: (object: KubeObject) => string[],
+): string[] {
+  const after = keys(change.object);
+  if (!change.old) return after;
+  return [...new Set([...after, ...keys(change.old)])];
+}
+
+const consumersOf = (object: KubeObject): string[] => {
+  const spec = (object as { spec?: { consumers?: unknown[] } }).spec;
+  return keysIn(object.metadata.namespace, spec?.consumers ?? []);
+};
+
+const membersOf = (object: KubeObject): string[] => {
+  const spec = (object as { spec?: { signers?: unknown[]; listeners?: unknown[] } }).spec;
+  return keysIn(object.metadata.namespace, [...(spec?.signers ?? []), ...(spec?.listeners ?? [])]);
+};
+
+const peerKeysOf = (object: KubeObject): string[] => {
+  const own = object.metadata.namespace ?? '';
+  return peersOf(object).map((p) => `${p.namespace ?? own}/${p.service}`);
+};
+
+/** An ExchangeCredential change re-reconciles its consumers, those it had and those it has. */
+export const credentialConsumers = (change: Change<KubeObject>): string[] =>
+  beforeAndAfter(change, consumersOf);
+
+/** An HmacKeyRing change re-reconciles its signers and listeners, before and after. */
+export const keyRingMembers = (change: Change<KubeObject>): string[] =>
+  beforeAndAfter(change, membersOf);
+
+/** A TradingService change re-reconciles the peers it names and named (grants may change). */
+export const namedPeers = (change: Change<KubeObject>): string[] =>
+  beforeAndAfter(change, peerKeysOf);

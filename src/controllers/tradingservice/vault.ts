@@ -1,0 +1,154 @@
+import { fromSeed } from '@nats-io/nkeys';
+import { newUserNkey } from '../../nats/nkey.ts';
+import type { VaultAdapter } from '../../vault/adapter.ts';
+import { VaultUnavailableError } from '../../vault/errors.ts';
+import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../render/vault/policy.ts';
+import type { Platform } from '../../render/platform.ts';
+import { NATS_SEED } from '../../render/build-model.ts';
+import { vaultRoleName, type VaultAccess } from '../../render/service/index.ts';
+import type { VaultObservation } from './decide.ts';
+
+/**
+ * The Vault side of a TradingService: its NKey pair (seed in KV, never in Kubernetes), its
+ * policy and Kubernetes-auth role. Each function writes only what differs from what Vault has.
+ */
+
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+}
+
+/** Where posture keeps a service's NKey seed: `<kvMount>/posture/nats/<ns>/<name>`. */
+export function nkeyPath(platform: Platform, ref: ServiceRef): string {
+  return `${platform.vault.kvMount}/posture/nats/${ref.namespace}/${ref.name}`;
+}
+
+function publicKeyOf(data: Record<string, string>): string | undefined {
+  if (data.publicKey) return data.publicKey;
+  const seed = data[NATS_SEED.field];
+  return seed ? fromSeed(new TextEncoder().encode(seed)).getPublicKey() : undefined;
+}
+
+/** Gather: the NATS user's public key from Vault KV, or that Vault is down. */
+export async function observeVault(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<VaultObservation> {
+  try {
+    const secret = await vault.kvRead(nkeyPath(platform, ref));
+    const natsUser = secret ? publicKeyOf(secret.data) : undefined;
+    return { state: 'reachable', ...(natsUser && { natsUser }) };
+  } catch (error) {
+    if (error instanceof VaultUnavailableError)
+      return { state: 'unavailable', message: error.message };
+    throw error;
+  }
+}
+
+/**
+ * A new NKey user pair; the seed goes to Vault only (check-and-set 0: a concurrent writer
+ * wins and we read its key back). Returns the public key.
+ */
+export async function createNkey(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<string> {
+  const { publicKey, seed } = newUserNkey();
+  const path = nkeyPath(platform, ref);
+  try {
+    await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, 0);
+    return publicKey;
+  } catch (error) {
+    if (error instanceof VaultUnavailableError) throw error;
+    const existing = await vault.kvRead(path);
+    const key = existing ? publicKeyOf(existing.data) : undefined;
+    if (!key) throw error;
+    return key;
+  }
+}
+
+const SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** Vault answers TTLs in seconds; posture (and the fake adapter) speaks `1h`. */
+function seconds(duration: unknown): number {
+  const text = String(duration);
+  const unit = text.at(-1) as keyof typeof SECONDS;
+  if (!(unit in SECONDS)) return Number(text);
+  return Number(text.slice(0, -1)) * SECONDS[unit];
+}
+
+const sorted = (list: unknown): string[] => (Array.isArray(list) ? list.map(String).sort() : []);
+
+/** Whether the role Vault holds is the one posture wants (Vault reports TTLs in seconds). */
+export function roleMatches(live: Record<string, unknown>, want: KubernetesAuthRole): boolean {
+  const same = (a: unknown, b: readonly string[]) =>
+    JSON.stringify(sorted(a)) === JSON.stringify([...b].sort());
+  return (
+    same(live.bound_service_account_names, [want.serviceAccount]) &&
+    same(live.bound_service_account_namespaces, [want.namespace]) &&
+    same(live.token_policies, want.policies) &&
+    seconds(live.token_ttl) === seconds(want.tokenTtl) &&
+    seconds(live.token_max_ttl) === seconds(want.tokenMaxTtl) &&
+    (live.audience ?? '') === (want.audience ?? '')
+  );
+}
+
+/** Writes the policy and the role when they differ from Vault's; returns the writes sent. */
+export async function ensureAccess(vault: VaultAdapter, access: VaultAccess): Promise<number> {
+  const ensurePolicy = async () => {
+    const policy = policyWrite(access.policy);
+    if ((await vault.readPolicy(access.policy.name)) === policy.body.policy) return 0;
+    await vault.writePolicy(access.policy.name, policy.body.policy as string);
+    return 1;
+  };
+  // The role names the policy; Vault accepts it before the policy exists, so both go at once.
+  const ensureRole = async () => {
+    const role = roleWrite(access.role);
+    const live = await vault.read(role.path);
+    if (live && roleMatches(live, access.role)) return 0;
+    await vault.write(role);
+    return 1;
+  };
+  const [policy, role] = await Promise.all([ensurePolicy(), ensureRole()]);
+  return policy + role;
+}
+
+/**
+ * A service that may read nothing from Vault now holds no policy or role: what it held before
+ * is deleted (the NKey stays; it is the service's identity, not a grant). Reads first, so a
+ * resync of a service without Vault access writes nothing.
+ */
+export async function dropAccess(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<void> {
+  if ((await vault.readPolicy(vaultRoleName(ref))) === undefined) return;
+  await deleteAccess(vault, platform, ref);
+}
+
+/**
+ * Deletes the role, then the policy: a crash between the two leaves a policy nothing can log in
+ * to, which the next reconcile removes, never a role naming a missing policy. Each delete
+ * succeeds when already absent.
+ */
+async function deleteAccess(vault: VaultAdapter, platform: Platform, ref: ServiceRef) {
+  const name = vaultRoleName(ref);
+  await vault.deleteKubernetesRole(platform.vault.authMount, name);
+  await vault.deletePolicy(name);
+}
+
+/**
+ * What the finalizer removes: the policy, the role and the NKey (its NATS user leaves the
+ * aggregated config with the CR). Every delete succeeds when already absent.
+ */
+export async function removeAccess(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<void> {
+  await deleteAccess(vault, platform, ref);
+  await vault.kvDestroy(nkeyPath(platform, ref));
+}

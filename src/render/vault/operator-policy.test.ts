@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultPlatform, platformSchema } from '../platform.ts';
+import { metadataGlob, operatorPolicy, operatorRoleWrite } from './operator-policy.ts';
+import { renderPolicyHcl } from './policy.ts';
+
+const custom = platformSchema.parse({ vault: { authMount: 'k8s-prod', kvMount: 'kv' } });
+
+function rules(hcl: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [, path = '', caps = ''] of hcl.matchAll(
+    /path "([^"]+)" \{\n {2}capabilities = \[([^\]]*)\]/g,
+  ))
+    out[path] = caps;
+  return out;
+}
+
+describe("the operator's Vault policy", () => {
+  it('should grant exactly the calls the reconcilers make, on the default mounts', () => {
+    assert.deepEqual(rules(renderPolicyHcl(operatorPolicy(defaultPlatform()))), {
+      'auth/kubernetes/role/posture-*': '"create", "delete", "read", "update"',
+      'auth/kubernetes/role/posture-operator': '"deny"',
+      'secret/data/posture/nats/*': '"create", "read"',
+      'secret/metadata/*': '"read"',
+      'secret/metadata/posture/nats/*': '"delete"',
+      'sys/policies/acl/posture-*': '"delete", "read", "update"',
+      'sys/policies/acl/posture-operator': '"deny"',
+    });
+  });
+
+  it("should follow the platform's auth and KV mounts", () => {
+    const hcl = renderPolicyHcl(operatorPolicy(custom));
+    assert.deepEqual(Object.keys(rules(hcl)).sort(), [
+      'auth/k8s-prod/role/posture-*',
+      'auth/k8s-prod/role/posture-operator',
+      'kv/data/posture/nats/*',
+      'kv/metadata/*',
+      'kv/metadata/posture/nats/*',
+      'sys/policies/acl/posture-*',
+      'sys/policies/acl/posture-operator',
+    ]);
+  });
+
+  it('should narrow ExchangeCredential metadata reads to the given prefixes', () => {
+    const policy = operatorPolicy(defaultPlatform(), {
+      exchangePrefixes: ['secret/titan/exchanges', 'other/'],
+    });
+    const paths = Object.keys(rules(renderPolicyHcl(policy)));
+    assert.ok(paths.includes('secret/metadata/titan/exchanges/*'));
+    assert.ok(paths.includes('other/metadata/*'));
+    assert.ok(!paths.includes('secret/metadata/*'));
+  });
+
+  for (const bad of ['/secret/', 'secret/../sys/', 'secret/a b/', '']) {
+    it(`should refuse the exchange prefix ${JSON.stringify(bad)}`, () =>
+      assert.throws(() => metadataGlob(bad), /use <mount>\/ or <mount>\/<path>\//));
+  }
+
+  it('should let only the operator ServiceAccount log in, with a vault-audience token', () => {
+    const role = operatorRoleWrite(custom, {
+      namespace: 'posture-system',
+      serviceAccount: 'posture',
+    });
+    assert.equal(role.path, 'auth/k8s-prod/role/posture-operator');
+    assert.deepEqual(role.body, {
+      audience: 'vault',
+      bound_service_account_names: ['posture'],
+      bound_service_account_namespaces: ['posture-system'],
+      token_max_ttl: '4h',
+      token_no_default_policy: true,
+      token_policies: ['posture-operator'],
+      token_ttl: '1h',
+    });
+  });
+});

@@ -1,0 +1,131 @@
+import { VAULT_AUDIENCE } from '../service/vault-agent.ts';
+import type { Platform } from '../platform.ts';
+import { policyWrite, type PolicyRule, type VaultPolicy, type VaultWrite } from './policy.ts';
+
+/**
+ * The Vault policy of the operator itself: exactly the calls the reconcilers make, rendered from
+ * the platform's mounts. Each rule names the code that needs it; a new Vault call in
+ * src/api/ needs a rule here, and test/integration/vault-operator-login.test.ts proves the
+ * operator runs a whole lifecycle on this policy alone with no request denied.
+ */
+
+/** The operator's own policy and Kubernetes-auth role. */
+export const OPERATOR_POLICY = 'posture-operator';
+
+/** Policies and roles posture writes are all named `posture-<namespace>-<name>` (vaultRoleName). */
+const MANAGED = 'posture-*';
+
+export interface OperatorPolicyOptions {
+  /**
+   * KV paths (`<mount>/<path prefix>`) under which ExchangeCredentials keep their keys; the
+   * operator reads their metadata (never the key). @default the whole KV mount (`<kvMount>/`)
+   */
+  exchangePrefixes?: readonly string[];
+  /** @default OPERATOR_POLICY */
+  name?: string;
+}
+
+const PREFIX = /^([A-Za-z0-9_-]+)\/((?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*)$/;
+
+/** `secret/titan/exchanges` → `secret/metadata/titan/exchanges/*`; `secret/` → `secret/metadata/*`. */
+export function metadataGlob(prefix: string): string {
+  const match = PREFIX.exec(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  if (!match || prefix.split('/').includes('..')) {
+    throw new Error(
+      `exchange prefix ${JSON.stringify(prefix)}: use <mount>/ or <mount>/<path>/, such as secret/titan/exchanges/`,
+    );
+  }
+  return `${match[1]}/metadata/${match[2]}*`;
+}
+
+function managedRules(platform: Platform, name: string): PolicyRule[] {
+  const auth = `auth/${platform.vault.authMount}/role`;
+  return [
+    {
+      path: `sys/policies/acl/${MANAGED}`,
+      // Vault files every policy write as an update, a new policy too.
+      capabilities: ['read', 'update', 'delete'],
+      reason: 'TradingService policies: ensureAccess reads and writes, removeAccess deletes',
+    },
+    {
+      path: `${auth}/${MANAGED}`,
+      // A new role is a create, a drifted one an update.
+      capabilities: ['read', 'create', 'update', 'delete'],
+      reason:
+        'TradingService Kubernetes-auth roles: ensureAccess reads and writes, removeAccess deletes',
+    },
+    // Exact paths outrank the globs above: the operator can never widen its own access.
+    {
+      path: `sys/policies/acl/${name}`,
+      capabilities: ['deny'],
+      reason: 'never its own policy',
+    },
+    { path: `${auth}/${name}`, capabilities: ['deny'], reason: 'never its own role' },
+  ];
+}
+
+function kvRules(platform: Platform, prefixes: readonly string[]): PolicyRule[] {
+  // nkeyPath: `<kvMount>/posture/nats/<namespace>/<name>`.
+  const kv = platform.vault.kvMount;
+  return [
+    {
+      path: `${kv}/data/posture/nats/*`,
+      capabilities: ['create', 'read'],
+      reason: 'NKey seeds: observeVault reads, createNkey creates (check-and-set 0, never updates)',
+    },
+    {
+      path: `${kv}/metadata/posture/nats/*`,
+      capabilities: ['delete'],
+      reason: 'NKey seeds: removeAccess destroys every version',
+    },
+    ...prefixes.map((prefix) => ({
+      path: metadataGlob(prefix),
+      capabilities: ['read' as const],
+      reason: 'ExchangeCredential key age: observeKey reads KV metadata, never the key',
+    })),
+  ];
+}
+
+export function operatorPolicy(
+  platform: Platform,
+  options: OperatorPolicyOptions = {},
+): VaultPolicy {
+  const name = options.name ?? OPERATOR_POLICY;
+  const prefixes = options.exchangePrefixes ?? [`${platform.vault.kvMount}/`];
+  return { name, rules: [...managedRules(platform, name), ...kvRules(platform, prefixes)] };
+}
+
+/** `PUT sys/policies/acl/<name>` with the operator's policy. */
+export function operatorPolicyWrite(
+  platform: Platform,
+  options: OperatorPolicyOptions = {},
+): VaultWrite {
+  return policyWrite(operatorPolicy(platform, options));
+}
+
+export interface OperatorRoleOptions {
+  namespace: string;
+  serviceAccount: string;
+  /** @default OPERATOR_POLICY */
+  name?: string;
+}
+
+/**
+ * The operator's Kubernetes-auth role at the platform's mount: its ServiceAccount only, with a
+ * token for audience `vault`, gets the operator policy and not Vault's `default` policy.
+ */
+export function operatorRoleWrite(platform: Platform, options: OperatorRoleOptions): VaultWrite {
+  const name = options.name ?? OPERATOR_POLICY;
+  return {
+    path: `auth/${platform.vault.authMount}/role/${name}`,
+    body: {
+      audience: VAULT_AUDIENCE,
+      bound_service_account_names: [options.serviceAccount],
+      bound_service_account_namespaces: [options.namespace],
+      token_max_ttl: platform.vault.tokenMaxTtl,
+      token_no_default_policy: true,
+      token_policies: [name],
+      token_ttl: platform.vault.tokenTtl,
+    },
+  };
+}
