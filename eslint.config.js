@@ -1,11 +1,13 @@
 // Type-aware lint: the rules docs/CONVENTIONS.md states (no floating promises, complexity caps).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import posture from './eslint/layers.js';
 
 export default tseslint.config(
   {
     ignores: [
       'eslint.config.js',
+      'eslint/**',
       'tmp/**',
       '.posture/**',
       'node_modules/**',
@@ -32,6 +34,13 @@ export default tseslint.config(
       'max-params': ['error', 4],
       'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
     },
+  },
+  {
+    // Layers hold for the product code; tests and test helpers may reach across them.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', '**/testdata/**'],
+    plugins: { posture },
+    rules: { 'posture/layers': 'error' },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],

@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Platform } from '../render/platform.ts';
-import { VAULT_AUDIENCE } from '../render/service/vault-agent.ts';
 import type { Environment } from '../testenv/environment.ts';
 import type { VaultAdapter } from '../vault/adapter.ts';
 import {
@@ -11,6 +10,7 @@ import {
   operatorPolicyWrite,
   operatorRoleWrite,
 } from '../render/vault/operator-policy.ts';
+import { VAULT_AUDIENCE } from '../render/vault/policy.ts';
 
 const exec = promisify(execFile);
 

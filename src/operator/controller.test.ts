@@ -7,7 +7,7 @@ import { RESOURCES } from './kube/resources.ts';
 import type { KubeObject } from './kube/types.ts';
 import { silentLog } from './telemetry/log.ts';
 import { createMetrics } from './telemetry/metrics.ts';
-import { FakeClock } from './testing/fake-clock.ts';
+import { FakeClock } from '../lib/testing/fake-clock.ts';
 import { Channel, FakeSource, object } from './testing/fake-source.ts';
 
 function setup(

@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type Random } from './clock.ts';
+import { systemClock, type Clock, type Random } from '../lib/clock.ts';
 import { terminalIn } from './errors.ts';
 import type { Informer } from './informer/informer.ts';
 import type { Change } from './informer/store.ts';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 import { Controller, type ControllerOptions } from './controller.ts';
 import { Informer, type InformerOptions } from './informer/informer.ts';
 import type { KubeClient } from './kube/client.ts';

@@ -18,11 +18,12 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SECRETS_DIR, VAULT_AUDIENCE } from '../../src/render/service/vault-agent.ts';
+import { SECRETS_DIR } from '../../src/render/service/vault-agent.ts';
 import { testEnv } from '../support/env.ts';
 import { serviceAccountToken } from '../support/kubernetes-auth.ts';
 import { setUpTitanVault, type TitanVault } from '../support/titan-vault.ts';
 import { agentFiles, runAgent, type AgentFile } from '../support/vault-agent.ts';
+import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 
 type Container = { env?: { name: string; value?: string }[] };
 type PodSpec = { spec?: { template?: { spec?: { containers?: Container[] } } } };

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VAULT_AUDIENCE } from '../../src/render/service/vault-agent.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
@@ -16,6 +15,7 @@ import { testEnv } from '../support/env.ts';
 import { serviceAccountToken } from '../support/kubernetes-auth.ts';
 import { setUpTitanVault, type TitanVault } from '../support/titan-vault.ts';
 import { rootVault } from '../support/tradingservice.ts';
+import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 
 /** `read`, `written`, `denied` (403), `logged in`, `refused` (login answered 4xx), `unexpected: …`. */
 type Outcome = string;

@@ -19,7 +19,6 @@ import { nkeyPath } from '../../src/controllers/tradingservice/vault.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
-import { VAULT_AUDIENCE } from '../../src/render/service/vault-agent.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
@@ -42,6 +41,7 @@ import {
 import { installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
+import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 
 interface AuditEntry {
   type: 'request' | 'response';

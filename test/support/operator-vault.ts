@@ -10,13 +10,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { platformSchema, type Platform, type PlatformInput } from '../../src/render/platform.ts';
-import { VAULT_AUDIENCE } from '../../src/render/service/vault-agent.ts';
 import { kubernetesLogin } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { operatorPolicyWrite, operatorRoleWrite } from '../../src/render/vault/operator-policy.ts';
 import { testEnv } from './env.ts';
 import { kubernetesAuthMount, mustKubectl, serviceAccountToken } from './kubernetes-auth.ts';
 import { rootVault } from './tradingservice.ts';
+import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'posture-operator';
 

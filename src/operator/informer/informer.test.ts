@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { KubeApiError } from '../kube/errors.ts';
 import { RESOURCES } from '../kube/resources.ts';
 import { silentLog } from '../telemetry/log.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
+import { FakeClock } from '../../lib/testing/fake-clock.ts';
 import { Channel, FakeSource, object } from '../testing/fake-source.ts';
 import { Informer, type RestartReason } from './informer.ts';
 import type { KubeObject } from '../kube/types.ts';

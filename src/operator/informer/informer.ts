@@ -1,4 +1,4 @@
-import { sleep, systemClock, type Clock, type Random } from '../clock.ts';
+import { sleep, systemClock, type Clock, type Random } from '../../lib/clock.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { KubeApiError, isGone } from '../kube/errors.ts';
 import type { Resource } from '../kube/resources.ts';

@@ -1,4 +1,4 @@
-import { sleep, systemClock, type Clock } from '../clock.ts';
+import { sleep, systemClock, type Clock } from '../../lib/clock.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { isConflict } from '../kube/errors.ts';
 import { RESOURCES } from '../kube/resources.ts';

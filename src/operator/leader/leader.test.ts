@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLog } from '../telemetry/log.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
+import { FakeClock } from '../../lib/testing/fake-clock.ts';
 import { FakeLeaseClient, LeaseStore } from '../testing/fake-leases.ts';
 import { LeaderElector } from './elector.ts';
 import { heldBy, microTime, released, takeable, type Lease } from './lease.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { sleep } from '../clock.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
+import { sleep } from '../../lib/clock.ts';
+import { FakeClock } from '../../lib/testing/fake-clock.ts';
 import { WorkQueue } from './queue.ts';
 import { runWorkers, type Outcome } from './workers.ts';
 

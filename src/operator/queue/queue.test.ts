@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock, flush } from '../testing/fake-clock.ts';
+import { FakeClock, flush } from '../../lib/testing/fake-clock.ts';
 import { WorkQueue } from './queue.ts';
 import { runWorkers, type Outcome } from './workers.ts';
 

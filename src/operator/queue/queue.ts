@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type Random, type TimerHandle } from '../clock.ts';
+import { systemClock, type Clock, type Random, type TimerHandle } from '../../lib/clock.ts';
 import {
   KeyBackoff,
   TokenBucket,

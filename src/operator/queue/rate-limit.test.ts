@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../testing/fake-clock.ts';
+import { FakeClock } from '../../lib/testing/fake-clock.ts';
 import { KeyBackoff, TokenBucket } from './rate-limit.ts';
 
 describe('per-key backoff', () => {

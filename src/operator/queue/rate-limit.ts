@@ -1,4 +1,4 @@
-import type { Clock, Random } from '../clock.ts';
+import type { Clock, Random } from '../../lib/clock.ts';
 
 export interface BackoffOptions {
   /** Delay ceiling of the first retry; doubles with each failure. @default 200 */

@@ -2,7 +2,8 @@ import type { NatsUser } from '../nats/model.ts';
 import type { KubernetesAuthRole, VaultPolicy } from '../vault/policy.ts';
 import type { ServiceModel } from '../model.ts';
 import type { Platform } from '../platform.ts';
-import { VAULT_AUDIENCE, vaultRoleName } from './vault-agent.ts';
+import { vaultRoleName } from './vault-agent.ts';
+import { VAULT_AUDIENCE } from '../vault/policy.ts';
 
 /** The NATS user of a service: its declared allow lists, authenticated by its NKey public key. */
 export function natsUser(service: ServiceModel, nkey: string): NatsUser | undefined {

@@ -6,8 +6,6 @@ const PREFIX = 'vault.hashicorp.com/';
 export const SECRETS_DIR = '/vault/secrets';
 /** The projected token volume the agent logs in with (the app container gets no token). */
 export const VAULT_TOKEN_VOLUME = 'vault-token';
-/** Audience of that token; the Kubernetes-auth role requires it. */
-export const VAULT_AUDIENCE = 'vault';
 
 /** Name of the Vault policy and Kubernetes-auth role of a service. */
 export function vaultRoleName(service: { namespace: string; name: string }): string {

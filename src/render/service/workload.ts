@@ -3,12 +3,8 @@ import { selectorLabels, serviceLabels } from '../labels.ts';
 import type { ServiceModel } from '../model.ts';
 import { part, type Part } from '../objects.ts';
 import type { Platform } from '../platform.ts';
-import {
-  fileEnv,
-  VAULT_AUDIENCE,
-  VAULT_TOKEN_VOLUME,
-  vaultAgentAnnotations,
-} from './vault-agent.ts';
+import { fileEnv, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './vault-agent.ts';
+import { VAULT_AUDIENCE } from '../vault/policy.ts';
 
 // A function, not a shared constant: rendered manifests must not share objects (see objects.ts).
 const runtimeDefault = () => ({ type: 'RuntimeDefault' });

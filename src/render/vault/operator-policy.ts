@@ -1,6 +1,6 @@
-import { VAULT_AUDIENCE } from '../service/vault-agent.ts';
 import type { Platform } from '../platform.ts';
 import { policyWrite, type PolicyRule, type VaultPolicy, type VaultWrite } from './policy.ts';
+import { VAULT_AUDIENCE } from './policy.ts';
 
 /**
  * The Vault policy of the operator itself: exactly the calls the reconcilers make, rendered from

@@ -1,5 +1,8 @@
 import { compareKeys } from '../../lib/yaml.ts';
 
+/** Audience of a pod's projected token for Vault; every Kubernetes-auth role requires it. */
+export const VAULT_AUDIENCE = 'vault';
+
 /**
  * Vault policies and Kubernetes-auth roles as data: pure values that the operator writes to
  * Vault (`sys/policies/acl/<name>`, `auth/<mount>/role/<name>`) and that `posture synth` writes
