@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { canonicalJson } from '../gitops/synth.ts';
+import { reviewJson } from '../gitops/synth.ts';
 import {
   OPERATOR_POLICY,
   operatorPolicy,
@@ -47,7 +47,7 @@ export function operatorRoleText(options: RoleOptions): string {
     serviceAccount,
     name: options.name,
   });
-  return canonicalJson(write);
+  return reviewJson(write);
 }
 
 function print(text: () => string): void {

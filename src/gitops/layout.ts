@@ -1,5 +1,6 @@
 import { kindOf, type AppRef, type RenderedObject } from '../render/objects.ts';
-import { compareKeys, toYamlStream, type Json } from '../lib/yaml.ts';
+import { compareKeys, toYamlStream } from '../lib/yaml.ts';
+import type { Json } from '../lib/json.ts';
 
 /**
  * The gitops folder layout (docs/adr/0033-gitops-layout.md):

@@ -6,7 +6,8 @@ import { assertNoProblems, InvalidInputError } from '../render/problems.ts';
 import { policyWrite, roleWrite } from '../render/vault/policy.ts';
 import { gitopsFiles, type ReviewFile } from './layout.ts';
 import type { PlatformSource } from './source.ts';
-import { compareKeys, type Json } from '../lib/yaml.ts';
+import { compareKeys } from '../lib/yaml.ts';
+import type { Json } from '../lib/json.ts';
 
 /**
  * `posture synth` without I/O: a validated platform folder in, the gitops file set out.
@@ -28,7 +29,7 @@ export function platformNkeys(platform: Platform): NkeySource {
 }
 
 /** JSON with sorted keys and two-space indentation: stable bytes for review diffs. */
-export function canonicalJson(value: unknown): string {
+export function reviewJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
@@ -44,7 +45,7 @@ function vaultReview(vault: readonly RenderedVault[]): ReviewFile[] {
     const base = `vault/${app.namespace}/${app.app}`;
     const writes = { policy: policyWrite(access.policy), role: roleWrite(access.role) };
     return [
-      { path: `${base}.json`, content: canonicalJson(writes) },
+      { path: `${base}.json`, content: reviewJson(writes) },
       { path: `${base}.policy.hcl`, content: writes.policy.body['policy'] as string },
     ];
   });

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse, parseAllDocuments } from 'yaml';
-import { toYaml, toYamlStream, type Json } from './yaml.ts';
+import { toYaml, toYamlStream } from './yaml.ts';
+import type { Json } from './json.ts';
 
 const key = fc.string().filter((k) => k !== '__proto__');
 const jsonValue: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({

@@ -9,8 +9,7 @@
  * identically. Same input, same bytes.
  */
 
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+import type { Json, JsonObject } from './json.ts';
 
 // Plain scalars that a YAML 1.1 or 1.2 reader would not take as a string.
 const RESERVED = /^(?:y|n|yes|no|on|off|true|false|null|~|\.inf|\.nan|-\.inf)$/i;

@@ -1,8 +1,8 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Json } from '../lib/yaml.ts';
 import { natsConfig, platformApps, type AppParts, type RenderInput } from './index.ts';
 import { addPart, type AppRef, type RenderedObject } from './objects.ts';
+import type { Json } from '../lib/json.ts';
 
 /**
  * The platform as a cdk8s construct tree: one Chart per namespace (`_cluster` for cluster-scoped

@@ -1,6 +1,5 @@
 import { renderNatsConfig } from './nats/config.ts';
 import type { NatsAuthConfig, NatsUser } from './nats/model.ts';
-import type { Json } from '../lib/yaml.ts';
 import { tenancyAdmissionParts } from './admission.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
 import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
@@ -18,6 +17,7 @@ import type { Platform } from './platform.ts';
 import { assertNoProblems, type Problem } from './problems.ts';
 import { buildModel, type CustomResources } from './build-model.ts';
 import { natsUser, serviceParts, vaultAccess, type VaultAccess } from './service/index.ts';
+import type { Json } from '../lib/json.ts';
 
 /**
  * The render API: the one function `posture synth` and the operator both call (the operator

@@ -1,6 +1,6 @@
 import { ApiObject, type ApiObjectProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Json } from '../lib/yaml.ts';
+import type { Json } from '../lib/json.ts';
 
 /**
  * The unit of rendering. Each Kubernetes object posture renders is a `Part`: a cdk8s-imported L1

@@ -13,11 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { synthesize } from '../../src/gitops/synth.ts';
 import { writeTree } from '../../src/gitops/write.ts';
 import { README_FIRST_LINE } from '../../src/gitops/layout.ts';
-import { toYaml, type Json } from '../../src/lib/yaml.ts';
+import { toYaml } from '../../src/lib/yaml.ts';
 import { kindOf } from '../../src/render/objects.ts';
 import { kubectl, run } from '../support/env.ts';
 import { schemaLocation, writeCrdSchemas, writeKubernetesSchemas } from '../support/kubeconform.ts';
 import { readExample, withNamespaceSuffix } from '../support/render.ts';
+import type { Json } from '../../src/lib/json.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const source = withNamespaceSuffix(readExample(), suffix);

@@ -11,12 +11,12 @@ import { ownerKeys, type ReconcileRequest } from '../../src/operator/controller.
 import type { Manager } from '../../src/operator/manager.ts';
 import {
   ConditionType,
-  Reason,
   nextStatus,
   statusEqual,
   type ObjectStatus,
 } from '../../src/controllers/kit/conditions.ts';
 import { WIDGET } from './operator.ts';
+import { Reason } from '../../src/controllers/kit/reasons.ts';
 
 interface Widget extends KubeObject {
   spec?: { size?: number };

@@ -59,5 +59,17 @@ export const statusBase = {
   conditions: conditionsList.optional(),
 };
 
-/** Condition types every kind reports; kinds add their own. */
-export const CONDITION_TYPES = { Ready: 'Ready', InvalidSpec: 'InvalidSpec' } as const;
+/**
+ * Condition types every posture kind reports (each names Vault paths and may depend on other
+ * CRs); a kind adds its own beside them in its schema file. Ready summarises the others.
+ */
+export const ConditionType = {
+  Ready: 'Ready',
+  InvalidSpec: 'InvalidSpec',
+  VaultUnavailable: 'VaultUnavailable',
+  /** Something another CR or Vault must provide is missing. */
+  Degraded: 'Degraded',
+  /** The CR asks for what its namespace does not own (docs/adr/0037-vault-tenancy.md). */
+  Forbidden: 'Forbidden',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { toYaml, type Json } from '../../lib/yaml.ts';
+import { toYaml } from '../../lib/yaml.ts';
 import { CEL_KEY } from '../common/cel.ts';
 import type { KindInfo } from '../common/kind.ts';
 import { API_GROUP, API_VERSION } from '../common/metadata.ts';
 import { KINDS } from '../index.ts';
 import { structuralSchema, type Schema } from './structural.ts';
+import type { Json } from '../../lib/json.ts';
 
 /** Where the committed CRDs live (the Helm chart's crds/ folder). */
 export const CRD_DIR = 'charts/posture/crds';

@@ -117,3 +117,9 @@ export function apiHostsOf(
 ): readonly string[] {
   return spec.exchange === 'custom' ? (spec.apiHosts ?? []) : EXCHANGE_API_HOSTS[spec.exchange];
 }
+
+/** Condition types of an ExchangeCredential beside the common ones (api/common/conditions.ts). */
+export const ExchangeCredentialConditionType = {
+  RotationDue: 'RotationDue',
+  WhitelistMismatch: 'WhitelistMismatch',
+} as const;

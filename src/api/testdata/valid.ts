@@ -4,8 +4,9 @@ import { GROUP_VERSION } from '../common/metadata.ts';
  * Small valid objects of each kind that tests start from and break one field at a time.
  * Plain JSON (not the zod output types) because the point is to feed them to validators.
  */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+import type { Json, JsonObject } from '../../lib/json.ts';
+
+export type { Json, JsonObject } from '../../lib/json.ts';
 
 export const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 

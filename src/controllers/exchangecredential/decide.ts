@@ -1,35 +1,21 @@
 import { durationSeconds } from '../../api/common/duration.ts';
-import { apiHostsOf, type ExchangeCredential } from '../../api/exchangecredential/schema.ts';
+import {
+  apiHostsOf,
+  ExchangeCredentialConditionType,
+  type ExchangeCredential,
+} from '../../api/exchangecredential/schema.ts';
 import { missingEgressIps } from '../../render/exchange.ts';
 import type { Platform } from '../../render/platform.ts';
 import { pathRefusal } from '../../render/tenancy.ts';
 import {
   ConditionType,
-  Reason,
+  condition,
   metaTime,
   readyCondition,
   type ConditionInput,
-  type ConditionStatus,
 } from '../kit/conditions.ts';
-
-/** Condition types of an ExchangeCredential beyond the common ones. */
-export const ExchangeConditionType = {
-  RotationDue: 'RotationDue',
-  WhitelistMismatch: 'WhitelistMismatch',
-} as const;
-
-/** Reasons are constants; messages carry the details. */
-export const ExchangeReason = {
-  KeyTooOld: 'KeyTooOld',
-  KeyFresh: 'KeyFresh',
-  KeyMissing: 'KeyMissing',
-  KeyPresent: 'KeyPresent',
-  EgressIpNotWhitelisted: 'EgressIpNotWhitelisted',
-  EgressIpsWhitelisted: 'EgressIpsWhitelisted',
-  VaultUnavailable: 'VaultUnavailable',
-  VaultRefused: 'VaultRefused',
-  VaultReachable: 'VaultReachable',
-} as const;
+import { vaultCondition as vaultAnswerCondition } from '../kit/vault.ts';
+import { ExchangeCredentialReason as ExchangeReason } from './reasons.ts';
 
 /** What gather saw of the key in Vault: its KV metadata, nothing of the key itself. */
 export type KeyObservation =
@@ -57,34 +43,10 @@ export interface ExchangeCredentialDecision {
 
 const HOUR_MS = 3_600_000;
 
-function condition(
-  type: string,
-  status: ConditionStatus,
-  reason: string,
-  message: string,
-): ConditionInput {
-  return { type, status, reason, message };
-}
-
-/** Why Vault could not tell the key's age: down (retried), or refusing the operator's read. */
-const VAULT_PROBLEMS = {
-  unavailable: ExchangeReason.VaultUnavailable,
-  refused: ExchangeReason.VaultRefused,
-} as const;
-
+/** The key's metadata was read (present or missing): Vault answered. */
 function vaultCondition(key: KeyObservation): ConditionInput {
-  if (key.state === 'unavailable' || key.state === 'refused')
-    return condition(
-      ConditionType.VaultUnavailable,
-      'True',
-      VAULT_PROBLEMS[key.state],
-      key.message,
-    );
-  return condition(
-    ConditionType.VaultUnavailable,
-    'False',
-    ExchangeReason.VaultReachable,
-    'Vault answered',
+  return vaultAnswerCondition(
+    key.state === 'unavailable' || key.state === 'refused' ? key : { state: 'reachable' },
   );
 }
 
@@ -113,10 +75,15 @@ function rotationCondition(
 ) {
   if (ageSeconds === undefined || ageSeconds < maxSeconds) {
     const message = due ? `rotation due at ${due}` : 'key age unknown';
-    return condition(ExchangeConditionType.RotationDue, 'False', ExchangeReason.KeyFresh, message);
+    return condition(
+      ExchangeCredentialConditionType.RotationDue,
+      'False',
+      ExchangeReason.KeyFresh,
+      message,
+    );
   }
   return condition(
-    ExchangeConditionType.RotationDue,
+    ExchangeCredentialConditionType.RotationDue,
     'True',
     ExchangeReason.KeyTooOld,
     `the key is ${Math.floor(ageSeconds / 3600)}h old, more than maxKeyAge (${Math.floor(maxSeconds / 3600)}h): create a new trade-only key and write it to Vault`,
@@ -127,14 +94,14 @@ function whitelistCondition(credential: ExchangeCredential, platform: Platform):
   const missing = missingEgressIps(credential.spec, platform);
   if (missing.length === 0) {
     return condition(
-      ExchangeConditionType.WhitelistMismatch,
+      ExchangeCredentialConditionType.WhitelistMismatch,
       'False',
       ExchangeReason.EgressIpsWhitelisted,
       'every egress gateway IP is in ipWhitelist',
     );
   }
   return condition(
-    ExchangeConditionType.WhitelistMismatch,
+    ExchangeCredentialConditionType.WhitelistMismatch,
     'True',
     ExchangeReason.EgressIpNotWhitelisted,
     `egress IPs not in ipWhitelist: ${missing.join(', ')} (fix: add them as /32 or /128, and at the exchange)`,
@@ -149,10 +116,10 @@ function tenancyCondition(credential: ExchangeCredential, platform: Platform): C
     return condition(
       ConditionType.Forbidden,
       'True',
-      Reason.OwnsOnlyItsNamespace,
+      ExchangeReason.OwnsOnlyItsNamespace,
       `spec.vaultPath: ${refusal}; no consumer is granted it`,
     );
-  return condition(ConditionType.Forbidden, 'False', Reason.OwnsOnlyItsNamespace, 'none');
+  return condition(ConditionType.Forbidden, 'False', ExchangeReason.OwnsOnlyItsNamespace, 'none');
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { EventNote } from '../../operator/kube/events.ts';
 import { findCondition, type Condition } from '../kit/conditions.ts';
-import { ExchangeConditionType } from './decide.ts';
+import { ExchangeCredentialConditionType } from '../../api/exchangecredential/schema.ts';
 
 /** Conditions whose change someone must act on: an Event each time they flip. */
 const ANNOUNCED: readonly string[] = [
-  ExchangeConditionType.RotationDue,
-  ExchangeConditionType.WhitelistMismatch,
+  ExchangeCredentialConditionType.RotationDue,
+  ExchangeCredentialConditionType.WhitelistMismatch,
 ];
 
 /**

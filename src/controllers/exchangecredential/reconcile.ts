@@ -1,25 +1,17 @@
 import { EXCHANGE_CREDENTIAL } from '../../api/exchangecredential/kind.ts';
+import { ExchangeCredentialSchema } from '../../api/exchangecredential/schema.ts';
 import type { ReconcileRequest, ReconcileResult } from '../../operator/controller.ts';
-import { TerminalError } from '../../operator/errors.ts';
 import { EventRecorder } from '../../operator/kube/events.ts';
-import type { KubeObject } from '../../operator/kube/types.ts';
-import type { OperatorDeps, Register } from '../kit/deps.ts';
-import {
-  ConditionType,
-  Reason,
-  nextStatus,
-  statusEqual,
-  type ObjectStatus,
-} from '../kit/conditions.ts';
 import type { Platform } from '../../render/platform.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
-import { issueLines } from '../../api/validate/issues.ts';
+import type { Register } from '../kit/deps.ts';
+import { parseObject, rejectSpec } from '../kit/invalid-spec.ts';
+import { registerGauge } from '../kit/metrics.ts';
+import { StatusWriter, type Cached } from '../kit/status-writer.ts';
+import { refusalMessage } from '../kit/vault.ts';
 import { decideExchangeCredential, type KeyObservation } from './decide.ts';
 import { conditionEvents } from './events.ts';
-import { ExchangeCredentialSchema } from '../../api/exchangecredential/schema.ts';
-
-type Cached = KubeObject & { status?: ObjectStatus };
 
 /** Gather: the key's KV metadata only (its age), never the key. */
 export async function observeKey(vault: VaultAdapter, vaultPath: string): Promise<KeyObservation> {
@@ -32,65 +24,9 @@ export async function observeKey(vault: VaultAdapter, vaultPath: string): Promis
     if (error instanceof VaultUnavailableError)
       return { state: 'unavailable', message: error.message };
     if (error instanceof VaultRequestError)
-      return {
-        state: 'refused',
-        message: `${error.message} (the operator's Vault policy does not allow reading this key's metadata: compare it with \`posture vault operator-policy\`)`,
-      };
+      return { state: 'refused', message: refusalMessage(error) };
     throw error;
   }
-}
-
-async function writeStatus(
-  deps: OperatorDeps,
-  object: Cached,
-  status: ObjectStatus,
-  signal: AbortSignal,
-) {
-  if (statusEqual(object.status, status)) return;
-  const { name, namespace } = object.metadata;
-  await deps.client.applyStatus(
-    EXCHANGE_CREDENTIAL,
-    { metadata: { name, namespace }, status },
-    signal,
-  );
-  await announce(deps, object, status);
-}
-
-/** An Event for each RotationDue / WhitelistMismatch flip, after the status holding it. */
-async function announce(deps: OperatorDeps, object: Cached, status: ObjectStatus) {
-  const events = new EventRecorder(deps.client, Date.now);
-  for (const note of conditionEvents(object.status?.conditions, status.conditions)) {
-    try {
-      await events.record({ resource: EXCHANGE_CREDENTIAL, object }, note);
-    } catch (error) {
-      // The condition is in status already; an Event is a courtesy and must not fail the
-      // reconcile (a terminating namespace refuses them).
-      deps.log.warn({ err: error, name: object.metadata.name }, 'event not recorded');
-    }
-  }
-}
-
-async function reportInvalid(
-  deps: OperatorDeps,
-  object: Cached,
-  message: string,
-  signal: AbortSignal,
-): Promise<never> {
-  const condition = {
-    type: ConditionType.InvalidSpec,
-    status: 'True' as const,
-    reason: Reason.InvalidSpec,
-    message,
-  };
-  const ready = { ...condition, type: ConditionType.Ready, status: 'False' as const };
-  const generation = object.metadata.generation ?? 0;
-  await writeStatus(
-    deps,
-    object,
-    nextStatus(object.status, { generation, conditions: [condition, ready] }, new Date()),
-    signal,
-  );
-  throw new TerminalError(Reason.InvalidSpec, message);
 }
 
 /**
@@ -107,30 +43,33 @@ export function exchangeCredentialController(
       resource: EXCHANGE_CREDENTIAL,
       ...(options.namespace && { namespace: options.namespace }),
     });
+    const keyAge = registerGauge(deps.metrics.registry, {
+      name: 'posture_exchange_key_age_seconds',
+      help: 'Age of the exchange API key in Vault (KV v2 created_time), by ExchangeCredential.',
+      labelNames: ['namespace', 'name'],
+    });
+    const status = new StatusWriter({
+      client: deps.client,
+      events: new EventRecorder(deps.client, Date.now),
+      log: deps.log,
+      resource: EXCHANGE_CREDENTIAL,
+      now: () => new Date(),
+      announce: conditionEvents,
+    });
     const reconcile = async ({
       object,
       signal,
     }: ReconcileRequest<Cached>): Promise<ReconcileResult | undefined> => {
       if (!object || object.metadata.deletionTimestamp) return undefined;
-      const parsed = ExchangeCredentialSchema.safeParse(object);
-      if (!parsed.success)
-        return reportInvalid(deps, object, issueLines(parsed.error).join('; '), signal);
-      const key = await observeKey(deps.vault, parsed.data.spec.vaultPath);
+      const parsed = parseObject(ExchangeCredentialSchema, object);
+      if (!parsed.ok) return rejectSpec(status, object, parsed.message, signal);
+      const key = await observeKey(deps.vault, parsed.value.spec.vaultPath);
       const now = new Date();
-      const decision = decideExchangeCredential({ credential: parsed.data, platform, key, now });
-      const labels = {
-        namespace: object.metadata.namespace ?? '',
-        name: object.metadata.name ?? '',
-      };
+      const decision = decideExchangeCredential({ credential: parsed.value, platform, key, now });
+      const { namespace = '', name = '' } = object.metadata;
       if (decision.keyAgeSeconds !== undefined)
-        deps.metrics.exchangeKeyAge.set(labels, decision.keyAgeSeconds);
-      const generation = object.metadata.generation ?? 0;
-      const status = nextStatus(
-        object.status,
-        { generation, conditions: decision.conditions, fields: decision.fields },
-        now,
-      );
-      await writeStatus(deps, object, status, signal);
+        keyAge.set({ namespace, name }, decision.keyAgeSeconds);
+      await status.write(object, decision, signal);
       // Vault down: retry with the queue's backoff, status already says why.
       if (key.state === 'unavailable')
         throw new Error(`retrying while Vault is unavailable: ${key.message}`);

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   ConditionType,
-  Reason,
   nextStatus,
   readyCondition,
   setCondition,
@@ -11,6 +10,7 @@ import {
   type Condition,
   type ConditionInput,
 } from './conditions.ts';
+import { Reason } from './reasons.ts';
 
 const t0 = new Date('2025-01-01T00:00:00.123Z');
 const t1 = new Date('2025-01-01T01:00:00Z');

@@ -1,48 +1,24 @@
-import { canonicalJson } from '../../operator/kube/apply.ts';
+import {
+  ConditionType,
+  type Condition,
+  type ConditionStatus,
+} from '../../api/common/conditions.ts';
+import { canonicalJson } from '../../lib/json.ts';
+import { Reason } from './reasons.ts';
 
-/** Condition types every posture kind reports; `Ready` summarises the others. */
-export const ConditionType = {
-  Ready: 'Ready',
-  InvalidSpec: 'InvalidSpec',
-  VaultUnavailable: 'VaultUnavailable',
-  Degraded: 'Degraded',
-  /** The CR asks for what its namespace does not own (docs/adr/0037-vault-tenancy.md). */
-  Forbidden: 'Forbidden',
-} as const;
-export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+export { ConditionType, type Condition, type ConditionStatus };
 
-/** Reasons are constants (UpperCamelCase), never free text; the message carries details. */
-export const Reason = {
-  Reconciled: 'Reconciled',
-  Progressing: 'Progressing',
-  SpecValid: 'SpecValid',
-  InvalidSpec: 'InvalidSpec',
-  VaultReachable: 'VaultReachable',
-  VaultUnavailable: 'VaultUnavailable',
-  /** Vault answered and refused (403: the operator's policy lacks the call). */
-  VaultRefused: 'VaultRefused',
-  ApplyFailed: 'ApplyFailed',
-  DependencyMissing: 'DependencyMissing',
-  RolloutFailed: 'RolloutFailed',
-  AsExpected: 'AsExpected',
-  NotOwned: 'NotOwned',
-  OwnsOnlyItsNamespace: 'OwnsOnlyItsNamespace',
-} as const;
-export type Reason = (typeof Reason)[keyof typeof Reason];
-
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-/** Shaped like metav1.Condition. */
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime: string;
-}
-
+/** A condition as the reconcile decides it; the writer adds lastTransitionTime. */
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
+
+export function condition(
+  type: string,
+  status: ConditionStatus,
+  reason: string,
+  message: string,
+): ConditionInput {
+  return { type, status, reason, message };
+}
 
 export interface ObjectStatus {
   observedGeneration?: number;

@@ -1,25 +1,20 @@
 import type { ExchangeCredential, HmacKeyRing, TradingService } from '../../api/index.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
-import { ConditionType, Reason, readyCondition, type ConditionInput } from '../kit/conditions.ts';
+import {
+  ConditionType,
+  condition,
+  readyCondition,
+  type ConditionInput,
+} from '../kit/conditions.ts';
+import { invalidSpecConditions, parseObject, specValid } from '../kit/invalid-spec.ts';
+import { vaultCondition } from '../kit/vault.ts';
+import { TradingServiceReason } from './reasons.ts';
 import { partManifest } from '../../render/objects.ts';
 import type { Platform } from '../../render/platform.ts';
 import { formatProblem, type Problem } from '../../render/problems.ts';
 import { buildModel, keyOf, type Sourced } from '../../render/build-model.ts';
 import { serviceParts, vaultAccess, type VaultAccess } from '../../render/service/index.ts';
-import { issueLines } from '../../api/validate/issues.ts';
 import { TradingServiceSchema } from '../../api/tradingservice/schema.ts';
-
-/** Reasons of TradingService conditions beyond the shared ones in controllers/kit/conditions.ts. */
-export const TradingServiceReason = {
-  NoProblems: 'NoProblems',
-  VaultReachable: Reason.VaultReachable,
-  VaultUnavailable: Reason.VaultUnavailable,
-  DependencyMissing: Reason.DependencyMissing,
-  InvalidSpec: Reason.InvalidSpec,
-  SpecValid: Reason.SpecValid,
-  /** nats-server did not confirm loading the config with this service's user. */
-  NatsNotConfirmed: 'NatsNotConfirmed',
-} as const;
 
 /** What gather saw in Vault: the NATS user's public key (never the seed), or Vault being down. */
 export type VaultObservation =
@@ -54,13 +49,6 @@ export interface TradingServiceDecision {
   degraded?: boolean;
 }
 
-const condition = (
-  type: string,
-  status: 'True' | 'False',
-  reason: string,
-  message: string,
-): ConditionInput => ({ type, status, reason, message });
-
 function withOwner(manifest: KubeObject, owner: KubeObject): KubeObject {
   const { name = '', uid = '' } = owner.metadata;
   const reference = {
@@ -75,12 +63,11 @@ function withOwner(manifest: KubeObject, owner: KubeObject): KubeObject {
 }
 
 function invalid(message: string): TradingServiceDecision {
-  const problem = condition(ConditionType.InvalidSpec, 'True', Reason.InvalidSpec, message);
   return {
     terminal: true,
     objects: [],
     needsNkey: false,
-    conditions: [problem, readyCondition([problem])],
+    conditions: invalidSpecConditions(message),
     fields: {},
   };
 }
@@ -108,22 +95,6 @@ function modelFor(snapshot: TradingServiceSnapshot, service: TradingService) {
   return { model: model1, problems: own };
 }
 
-function vaultCondition(vault: VaultObservation): ConditionInput {
-  if (vault.state === 'unavailable')
-    return condition(
-      ConditionType.VaultUnavailable,
-      'True',
-      Reason.VaultUnavailable,
-      vault.message,
-    );
-  return condition(
-    ConditionType.VaultUnavailable,
-    'False',
-    Reason.VaultReachable,
-    'Vault answered',
-  );
-}
-
 function problemCondition(
   type: string,
   reason: string,
@@ -139,8 +110,8 @@ function problemConditions(problems: readonly Problem[]): ConditionInput[] {
   const forbidden = problems.filter((p) => p.forbidden);
   const missing = problems.filter((p) => !p.forbidden);
   return [
-    problemCondition(ConditionType.Forbidden, Reason.NotOwned, forbidden),
-    problemCondition(ConditionType.Degraded, Reason.DependencyMissing, missing),
+    problemCondition(ConditionType.Forbidden, TradingServiceReason.NotOwned, forbidden),
+    problemCondition(ConditionType.Degraded, TradingServiceReason.DependencyMissing, missing),
   ];
 }
 
@@ -153,10 +124,9 @@ function problemConditions(problems: readonly Problem[]): ConditionInput[] {
  * held while the service is Degraded (docs/adr/0038-revocation-within-one-reconcile.md).
  */
 export function decideTradingService(snapshot: TradingServiceSnapshot): TradingServiceDecision {
-  const parsed = TradingServiceSchema.safeParse(snapshot.object);
-  if (!parsed.success) return invalid(issueLines(parsed.error).join('; '));
-  const service = parsed.data;
-  const specValid = condition(ConditionType.InvalidSpec, 'False', Reason.SpecValid, 'spec valid');
+  const parsed = parseObject(TradingServiceSchema, snapshot.object);
+  if (!parsed.ok) return invalid(parsed.message);
+  const service = parsed.value;
   const { model, problems } = modelFor(snapshot, service);
   const vault = vaultCondition(snapshot.vault);
   const checks = [specValid, vault, ...problemConditions(problems)];

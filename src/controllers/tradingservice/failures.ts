@@ -1,6 +1,8 @@
-import { ConditionType, Reason, type ConditionInput } from '../kit/conditions.ts';
+import { ConditionType, type ConditionInput } from '../kit/conditions.ts';
+import { refusalMessage, vaultCondition } from '../kit/vault.ts';
 import type { VaultRequestError } from '../../vault/errors.ts';
-import { TradingServiceReason, type TradingServiceDecision } from './decide.ts';
+import type { TradingServiceDecision } from './decide.ts';
+import { TradingServiceReason } from './reasons.ts';
 
 /** What apply found after decide: the decision's conditions rewritten to say why not Ready. */
 
@@ -55,12 +57,7 @@ export function vaultDown(
   error: unknown,
   decision: TradingServiceDecision,
 ): TradingServiceDecision {
-  return failed(decision, {
-    type: ConditionType.VaultUnavailable,
-    status: 'True',
-    reason: Reason.VaultUnavailable,
-    message: messageOf(error),
-  });
+  return failed(decision, vaultCondition({ state: 'unavailable', message: messageOf(error) }));
 }
 
 /**
@@ -72,14 +69,5 @@ export function vaultRefused(
   error: VaultRequestError,
   decision: TradingServiceDecision,
 ): TradingServiceDecision {
-  const fix =
-    error.status === 403
-      ? "the operator's Vault policy does not allow this call: compare it with `posture vault operator-policy`"
-      : 'Vault refused the request: see the message';
-  return failed(decision, {
-    type: ConditionType.VaultUnavailable,
-    status: 'True',
-    reason: Reason.VaultRefused,
-    message: `${error.message} (${fix})`,
-  });
+  return failed(decision, vaultCondition({ state: 'refused', message: refusalMessage(error) }));
 }

@@ -4,14 +4,13 @@ import {
   type ReconcileRequest,
   type ReconcileResult,
 } from '../../operator/controller.ts';
-import { TerminalError } from '../../operator/errors.ts';
 import type { Informer } from '../../operator/informer/informer.ts';
 import { applyIfChanged } from '../../operator/kube/apply.ts';
-import { EventRecorder } from '../../operator/kube/events.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
-import { Reason, type ObjectStatus } from '../kit/conditions.ts';
+import { rejectSpec } from '../kit/invalid-spec.ts';
+import type { Cached, StatusWriter } from '../kit/status-writer.ts';
 import type { Platform } from '../../render/platform.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import { decideTradingService, type TradingServiceDecision } from './decide.ts';
@@ -26,7 +25,7 @@ import {
 import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
 import { NATS_AUTH_SECRET, type NatsPublisher } from '../../nats/publisher.ts';
-import { hasFinalizer, setFinalizer, StatusWriter } from './status.ts';
+import { hasFinalizer, setFinalizer, tradingServiceStatus } from './status.ts';
 import {
   createNkey,
   dropAccess,
@@ -60,8 +59,6 @@ const DEGRADED_REQUEUE_MS = 30_000;
  * this is only the safety net.
  */
 const NATS_POLL_MS = 5_000;
-
-type Cached = KubeObject & { status?: ObjectStatus };
 
 interface Context {
   deps: OperatorDeps;
@@ -154,10 +151,13 @@ async function reconcileLive(
     platform: ctx.platform,
     vault,
   });
-  if (decision.terminal) {
-    await ctx.status.write(object, decision, signal);
-    throw new TerminalError(Reason.InvalidSpec, decision.conditions[0]?.message ?? 'invalid spec');
-  }
+  if (decision.terminal)
+    return rejectSpec(
+      ctx.status,
+      object,
+      decision.conditions[0]?.message ?? 'invalid spec',
+      signal,
+    );
   if (vault.state === 'unavailable') {
     await ctx.status.write(object, decision, signal);
     throw new Error(`retrying while Vault is unavailable: ${vault.message}`);
@@ -237,13 +237,12 @@ export function tradingServiceController(
         informer(r, 'app.kubernetes.io/managed-by=posture'),
       ]),
     );
-    const events = new EventRecorder(deps.client, Date.now);
     const ctx: Context = {
       deps,
       platform,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
-      status: new StatusWriter(deps, events, (o) =>
+      status: tradingServiceStatus(deps, (o) =>
         children.get('Deployment')?.store.get(`${o.metadata.namespace}/${o.metadata.name}`),
       ),
       ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson, isRecord } from '../../lib/json.ts';
 import type { KubeClient } from './client.ts';
 import type { Resource } from './resources.ts';
 import type { KubeObject } from './types.ts';
@@ -9,23 +10,6 @@ import type { KubeObject } from './types.ts';
  * could not see.
  */
 export const APPLIED_HASH_ANNOTATION = 'posture.dev/applied-hash';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** JSON with object keys sorted at every level: same value, same bytes. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): Json => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (!isRecord(v)) return v as Json;
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined);
-    return Object.fromEntries(keys.sort().map((k) => [k, sort(v[k])]));
-  };
-  return JSON.stringify(sort(value));
-}
 
 export function appliedHash(desired: KubeObject): string {
   const annotations = { ...desired.metadata.annotations };

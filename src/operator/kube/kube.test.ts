@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  APPLIED_HASH_ANNOTATION,
-  canonicalJson,
-  isSubset,
-  needsApply,
-  withAppliedHash,
-} from './apply.ts';
+import { APPLIED_HASH_ANNOTATION, isSubset, needsApply, withAppliedHash } from './apply.ts';
 import { KubeApiError, isGone, isInvalid, isRetryable } from './errors.ts';
 import { buildEvent } from './events.ts';
 import { lines } from './lines.ts';
 import { RESOURCES, collectionPath, objectPath } from './resources.ts';
 import { objectKey, splitKey, type KubeObject } from './types.ts';
+import { canonicalJson } from '../../lib/json.ts';
 
 async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
   for (const part of parts) {

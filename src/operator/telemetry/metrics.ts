@@ -1,14 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The operator's metrics, on a registry of its own (never prom-client's global one). */
+/**
+ * The runtime's metrics, on a registry of its own (never prom-client's global one). A kind's
+ * own metrics are registered by its controller on the same registry (controllers/kit/metrics.ts).
+ */
 export interface Metrics {
   registry: Registry;
   reconcileTotal: Counter<'kind' | 'result'>;
   reconcileErrors: Counter<'kind'>;
   reconcileDuration: Histogram<'kind'>;
   watchRestarts: Counter<'resource' | 'reason'>;
-  exchangeKeyAge: Gauge<'namespace' | 'name'>;
-  isolatedNamespaces: Gauge;
   vaultAuthFailures: Counter<'kind'>;
   /** Adds a queue whose depth is summed into posture_queue_depth at scrape time. */
   trackQueueDepth(depth: () => number): void;
@@ -70,17 +71,6 @@ export function createMetrics(): Metrics {
       name: 'posture_watch_restarts_total',
       help: 'Watches restarted, by resource and reason (stall, gone, error).',
       labelNames: ['resource', 'reason'],
-      registers,
-    }),
-    exchangeKeyAge: new Gauge({
-      name: 'posture_exchange_key_age_seconds',
-      help: 'Age of the exchange API key in Vault (KV v2 created_time), by ExchangeCredential.',
-      labelNames: ['namespace', 'name'],
-      registers,
-    }),
-    isolatedNamespaces: new Gauge({
-      name: 'posture_isolated_namespaces',
-      help: 'Namespaces currently labelled posture.dev/isolation=isolated.',
       registers,
     }),
     vaultAuthFailures: new Counter({
