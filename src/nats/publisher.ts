@@ -186,7 +186,7 @@ export function natsAuthSecret(namespace: string, text: string): KubeObject {
  * the operator never caches Secrets cluster-wide).
  */
 export function secretWriter(
-  client: KubeClient,
+  client: Pick<KubeClient, 'get' | 'apply'>,
   namespace: string,
 ): (text: string) => Promise<void> {
   return async (text) => {

@@ -4,7 +4,7 @@
  * It follows the posture pattern: gather (caches) → decide (pure) → apply (only what differs).
  */
 import { applyIfChanged } from '../../src/operator/kube/apply.ts';
-import type { KubeClient } from '../../src/operator/kube/client.ts';
+import type { KubeWrites } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { ownerKeys, type ReconcileRequest } from '../../src/operator/controller.ts';
@@ -47,7 +47,7 @@ function desiredConfigMap(widget: Widget): KubeObject {
 
 export function registerWidgetOperator(
   manager: Manager,
-  client: KubeClient,
+  client: KubeWrites,
   namespace: string,
 ): void {
   const widgets = manager.informer<Widget>({ resource: WIDGET, namespace });

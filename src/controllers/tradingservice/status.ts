@@ -17,7 +17,7 @@ export function hasFinalizer(object: KubeObject): boolean {
  * change makes it fail with a conflict (retried) instead of dropping someone else's finalizer.
  */
 export async function setFinalizer(
-  client: KubeClient,
+  client: Pick<KubeClient, 'patch'>,
   object: KubeObject,
   present: boolean,
   signal: AbortSignal,

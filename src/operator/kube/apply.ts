@@ -72,7 +72,7 @@ export interface ApplyResult<T extends KubeObject> {
  * cached copy), so a resync that finds nothing to change sends no request at all.
  */
 export async function applyIfChanged<T extends KubeObject>(
-  client: KubeClient,
+  client: Pick<KubeClient, 'apply'>,
   resource: Resource,
   desired: T,
   live: T | undefined,

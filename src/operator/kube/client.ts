@@ -284,3 +284,10 @@ export class KubeClient {
     return this.#http.json<T>(call);
   }
 }
+
+/**
+ * The calls a controller makes: reads come from informer caches, so besides the odd `get` a
+ * controller only writes. Controllers take this, not the whole client, so their unit tests
+ * hand them a recording fake of exactly these calls.
+ */
+export type KubeWrites = Pick<KubeClient, 'get' | 'apply' | 'applyStatus' | 'patch' | 'create'>;

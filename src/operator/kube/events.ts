@@ -52,10 +52,10 @@ export function buildEvent(
 
 /** Records Events through the client; the clock is injected like everywhere else. */
 export class EventRecorder {
-  readonly #client: KubeClient;
+  readonly #client: Pick<KubeClient, 'create'>;
   readonly #now: () => number;
 
-  constructor(client: KubeClient, now: () => number) {
+  constructor(client: Pick<KubeClient, 'create'>, now: () => number) {
     this.#client = client;
     this.#now = now;
   }

@@ -1,7 +1,7 @@
 import { readPlatformDir } from '../../../gitops/source.ts';
 import type { ReconcileRequest, ReconcileResult } from '../../../operator/controller.ts';
 import { loadConfig } from '../../../operator/config.ts';
-import type { KubeClient } from '../../../operator/kube/client.ts';
+import type { KubeClient, KubeWrites } from '../../../operator/kube/client.ts';
 import type { Resource } from '../../../operator/kube/resources.ts';
 import type { KubeObject } from '../../../operator/kube/types.ts';
 import { Manager } from '../../../operator/manager.ts';
@@ -52,7 +52,7 @@ export interface Harness {
   reconcile: (object: KubeObject) => Promise<ReconcileResult | undefined>;
 }
 
-function recordingClient(log: string[], statuses: Status[]): KubeClient {
+function recordingClient(log: string[], statuses: Status[]): KubeWrites {
   const nameOf = (o: { kind?: string; metadata?: { name?: string } }) =>
     `${o.kind ?? ''} ${o.metadata?.name ?? ''}`.trim();
   return {
@@ -73,7 +73,8 @@ function recordingClient(log: string[], statuses: Status[]): KubeClient {
       log.push(`event ${object.reason ?? ''}`);
       return Promise.resolve(object);
     },
-  } as unknown as KubeClient;
+    get: () => Promise.resolve(undefined),
+  } as unknown as KubeWrites;
 }
 
 function recordingVault(log: string[]): FakeVault {
@@ -115,7 +116,8 @@ export function harness(options: { withNats?: boolean } = {}): Harness {
   const nats = { state: 'confirmed' as PublishState };
   const metrics = createMetrics();
   const manager = new Manager({
-    client,
+    // The manager's informers never start here (the test fills their stores): it gets no client.
+    client: {} as KubeClient,
     log: silentLog,
     metrics,
     identity: 'unit',
