@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { exchangeCredentialController } from '../controllers/exchangecredential/reconcile.ts';
+import { hmacKeyRingController } from '../controllers/hmackeyring/reconcile.ts';
 import { tradingServiceController } from '../controllers/tradingservice/reconcile.ts';
 import {
   ConfirmedPublisher,
@@ -113,6 +114,7 @@ ${FLAGS_HELP}`,
           vaultAuthMount: platform.vault.authMount,
           register: [
             exchangeCredentialController(platform, scope),
+            hmacKeyRingController(platform, scope),
             tradingServiceController(platform, { ...scope, nats }),
           ],
         });

@@ -11,6 +11,7 @@ import { loadPlatform } from './operator.ts';
 interface PolicyOptions {
   platform?: string;
   exchangePrefix: string[];
+  hmacPrefix: string[];
   name: string;
 }
 
@@ -26,10 +27,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function operatorPolicyText(options: PolicyOptions): string {
   const platform = loadPlatform(options.platform);
   const exchange = options.exchangePrefix.length > 0 ? options.exchangePrefix : undefined;
+  const hmac = options.hmacPrefix.length > 0 ? options.hmacPrefix : undefined;
   return renderPolicyHcl(
     operatorPolicy(platform, {
       name: options.name,
       ...(exchange && { exchangePrefixes: exchange }),
+      ...(hmac && { hmacPrefixes: hmac }),
     }),
   );
 }
@@ -75,6 +78,12 @@ export function registerVault(program: Command): void {
     .option(
       '--exchange-prefix <kv-path>',
       'KV prefix of ExchangeCredential keys (repeatable); default: the whole KV mount',
+      collect,
+      [],
+    )
+    .option(
+      '--hmac-prefix <kv-path>',
+      'KV prefix of HmacKeyRing keys, `+` for one segment (repeatable); default: <kvMount>/+/hmac/',
       collect,
       [],
     )

@@ -57,9 +57,23 @@ export const HmacKeyRingStatusSchema = z
     ...statusBase,
     phase: z.enum(HMAC_PHASES).optional().describe('Step of the rotation state machine.'),
     keyId: z.string().max(128).optional().describe('Id of the primary key (never the key).'),
+    secondaryKeyId: z
+      .string()
+      .max(128)
+      .optional()
+      .describe('Id of the previous key listeners still accept until the grace period ends.'),
     listenerVersion: z.number().int().min(0).optional().describe('KV version listeners render.'),
     signerVersion: z.number().int().min(0).optional().describe('KV version signers render.'),
     lastRotationTime: z.iso.datetime().optional().describe('When the last rotation started.'),
+    nextRotationTime: z.iso
+      .datetime()
+      .optional()
+      .describe('When rotationPeriod next falls due (a posture.dev/rotate change starts one sooner).'),
+    rotationRequest: z
+      .string()
+      .max(253)
+      .optional()
+      .describe('The posture.dev/rotate annotation value the last rotation answered.'),
     graceEndTime: z.iso.datetime().optional().describe('When the secondary key is dropped.'),
   })
   .describe('Observed state of the key ring.');
@@ -76,3 +90,12 @@ export type HmacKeyRing = z.infer<typeof HmacKeyRingSchema>;
 export type HmacKeyRingInput = z.input<typeof HmacKeyRingSchema>;
 export type HmacKeyRingSpec = z.infer<typeof HmacKeyRingSpecSchema>;
 export type HmacKeyRingStatus = z.infer<typeof HmacKeyRingStatusSchema>;
+
+/** Condition types of an HmacKeyRing beside the common ones (api/common/conditions.ts). */
+export const HmacKeyRingConditionType = {
+  /** True while a rotation is under way; the reason names the step. */
+  Rotating: 'Rotating',
+} as const;
+
+/** The annotation whose every new value asks for a rotation now. */
+export const ROTATE_ANNOTATION = 'posture.dev/rotate';

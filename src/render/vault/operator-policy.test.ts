@@ -20,6 +20,7 @@ describe("the operator's Vault policy", () => {
     assert.deepEqual(rules(renderPolicyHcl(operatorPolicy(defaultPlatform()))), {
       'auth/kubernetes/role/posture-*': '"create", "delete", "read", "update"',
       'auth/kubernetes/role/posture-operator': '"deny"',
+      'secret/data/+/hmac/*': '"create", "read", "update"',
       'secret/data/posture/nats/*': '"create", "read"',
       'secret/metadata/*': '"read"',
       'secret/metadata/posture/nats/*': '"delete"',
@@ -33,6 +34,7 @@ describe("the operator's Vault policy", () => {
     assert.deepEqual(Object.keys(rules(hcl)).sort(), [
       'auth/k8s-prod/role/posture-*',
       'auth/k8s-prod/role/posture-operator',
+      'kv/data/+/hmac/*',
       'kv/data/posture/nats/*',
       'kv/metadata/*',
       'kv/metadata/posture/nats/*',
@@ -51,7 +53,14 @@ describe("the operator's Vault policy", () => {
     assert.ok(!paths.includes('secret/metadata/*'));
   });
 
-  for (const bad of ['/secret/', 'secret/../sys/', 'secret/a b/', '']) {
+  it('should narrow HmacKeyRing reads and writes to the given prefixes', () => {
+    const policy = operatorPolicy(defaultPlatform(), { hmacPrefixes: ['secret/titan/hmac/'] });
+    const paths = Object.keys(rules(renderPolicyHcl(policy)));
+    assert.ok(paths.includes('secret/data/titan/hmac/*'));
+    assert.ok(!paths.includes('secret/data/+/hmac/*'));
+  });
+
+  for (const bad of ['/secret/', 'secret/../sys/', 'secret/a b/', '', 'secret/++/']) {
     it(`should refuse the exchange prefix ${JSON.stringify(bad)}`, () =>
       assert.throws(() => metadataGlob(bad), /use <mount>\/ or <mount>\/<path>\//));
   }

@@ -21,22 +21,33 @@ export interface OperatorPolicyOptions {
    * operator reads their metadata (never the key). @default the whole KV mount (`<kvMount>/`)
    */
   exchangePrefixes?: readonly string[];
+  /**
+   * KV paths (`<mount>/<path prefix>`, `+` for one segment) under which HmacKeyRings keep their
+   * keys; the operator reads and writes them (it generates every key).
+   * @default `<kvMount>/+/hmac/`: a ring at `<namespace>/hmac/<name>` under the default tenancy
+   */
+  hmacPrefixes?: readonly string[];
   /** @default OPERATOR_POLICY */
   name?: string;
 }
 
-const PREFIX = /^([A-Za-z0-9_-]+)\/((?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*)$/;
+const PREFIX = /^([A-Za-z0-9_-]+)\/((?:(?:\+|[A-Za-z0-9_-][A-Za-z0-9_.-]*)\/)*)$/;
 
-/** `secret/titan/exchanges` → `secret/metadata/titan/exchanges/*`; `secret/` → `secret/metadata/*`. */
-export function metadataGlob(prefix: string): string {
+/**
+ * `secret/titan/exchanges` → `secret/<kind>/titan/exchanges/*`; `secret/` → `secret/<kind>/*`;
+ * a `+` segment matches any one segment (Vault's policy glob).
+ */
+function kvGlob(prefix: string, kind: 'data' | 'metadata'): string {
   const match = PREFIX.exec(prefix.endsWith('/') ? prefix : `${prefix}/`);
   if (!match || prefix.split('/').includes('..')) {
     throw new Error(
-      `exchange prefix ${JSON.stringify(prefix)}: use <mount>/ or <mount>/<path>/, such as secret/titan/exchanges/`,
+      `KV prefix ${JSON.stringify(prefix)}: use <mount>/ or <mount>/<path>/, such as secret/titan/exchanges/ or secret/+/hmac/`,
     );
   }
-  return `${match[1]}/metadata/${match[2]}*`;
+  return `${match[1]}/${kind}/${match[2]}*`;
 }
+
+export const metadataGlob = (prefix: string): string => kvGlob(prefix, 'metadata');
 
 function managedRules(platform: Platform, name: string): PolicyRule[] {
   const auth = `auth/${platform.vault.authMount}/role`;
@@ -64,7 +75,11 @@ function managedRules(platform: Platform, name: string): PolicyRule[] {
   ];
 }
 
-function kvRules(platform: Platform, prefixes: readonly string[]): PolicyRule[] {
+function kvRules(
+  platform: Platform,
+  prefixes: readonly string[],
+  hmacPrefixes: readonly string[],
+): PolicyRule[] {
   // nkeyPath: `<kvMount>/posture/nats/<namespace>/<name>`.
   const kv = platform.vault.kvMount;
   return [
@@ -83,6 +98,12 @@ function kvRules(platform: Platform, prefixes: readonly string[]): PolicyRule[] 
       capabilities: ['read' as const],
       reason: 'ExchangeCredential key age: observeKey reads KV metadata, never the key',
     })),
+    ...hmacPrefixes.map((prefix) => ({
+      path: kvGlob(prefix, 'data'),
+      capabilities: ['create' as const, 'read' as const, 'update' as const],
+      reason:
+        'HmacKeyRing keys: readRing reads the current version, the rotation writes the next (check-and-set)',
+    })),
   ];
 }
 
@@ -92,7 +113,11 @@ export function operatorPolicy(
 ): VaultPolicy {
   const name = options.name ?? OPERATOR_POLICY;
   const prefixes = options.exchangePrefixes ?? [`${platform.vault.kvMount}/`];
-  return { name, rules: [...managedRules(platform, name), ...kvRules(platform, prefixes)] };
+  const hmacPrefixes = options.hmacPrefixes ?? [`${platform.vault.kvMount}/+/hmac/`];
+  return {
+    name,
+    rules: [...managedRules(platform, name), ...kvRules(platform, prefixes, hmacPrefixes)],
+  };
 }
 
 /** `PUT sys/policies/acl/<name>` with the operator's policy. */

@@ -1,0 +1,71 @@
+import type { HmacKeyRing } from '../../api/hmackeyring/schema.ts';
+import type { Informer } from '../../operator/informer/informer.ts';
+import type { Change } from '../../operator/informer/store.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import { kvDataPath } from '../../render/build-model.ts';
+import type { VaultAdapter } from '../../vault/adapter.ts';
+import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
+import { refusalMessage } from '../kit/vault.ts';
+import type { RingVault } from './decide.ts';
+import { RingDataSchema } from './ring-data.ts';
+import { rolloutState, type MemberRollout } from './rollout.ts';
+
+/** Gather: the ring's current version in Vault (the operator's own reads of its own writes). */
+export async function readRing(vault: VaultAdapter, vaultPath: string): Promise<RingVault> {
+  try {
+    const secret = await vault.kvRead(vaultPath);
+    if (!secret) return { state: 'missing' };
+    const data = RingDataSchema.safeParse(secret.data);
+    if (!data.success)
+      return {
+        state: 'corrupt',
+        message: `version ${secret.version} at ${vaultPath} is not an HMAC ring (fields algorithm, keyId, primary[, secondaryKeyId, secondary]): delete the path or write a ring there`,
+      };
+    return {
+      state: 'present',
+      version: secret.version,
+      createdTime: secret.createdTime,
+      data: data.data,
+    };
+  } catch (error) {
+    if (error instanceof VaultUnavailableError)
+      return { state: 'unavailable', message: error.message };
+    if (error instanceof VaultRequestError)
+      return { state: 'refused', message: refusalMessage(error) };
+    throw error;
+  }
+}
+
+/** Each member's rollout towards the version status pins it to (none pinned: nothing to wait for). */
+export function memberRollouts(
+  ring: HmacKeyRing,
+  deployments: Informer<KubeObject>,
+): { listeners: MemberRollout[]; signers: MemberRollout[] } {
+  const { namespace = '' } = ring.metadata;
+  const dataPath = kvDataPath(ring.spec.vaultPath);
+  const rollouts = (names: readonly string[], version: number | undefined) =>
+    version === undefined
+      ? []
+      : names.map((name) =>
+          rolloutState(name, deployments.store.get(`${namespace}/${name}`), { dataPath, version }),
+        );
+  return {
+    listeners: rollouts(ring.spec.listeners, ring.status?.listenerVersion),
+    signers: rollouts(ring.spec.signers, ring.status?.signerVersion),
+  };
+}
+
+/** A member's Deployment changed (rolled, failed): the rings that list it look again. */
+export function ringsOfDeployment(rings: Informer<KubeObject>) {
+  return (change: Change<KubeObject>): string[] => {
+    const { name, namespace } = change.object.metadata;
+    return rings.store
+      .list()
+      .filter((ring) => ring.metadata.namespace === namespace)
+      .filter((ring) => {
+        const spec = (ring as { spec?: { signers?: unknown[]; listeners?: unknown[] } }).spec;
+        return [...(spec?.signers ?? []), ...(spec?.listeners ?? [])].includes(name);
+      })
+      .map((ring) => `${namespace}/${ring.metadata.name}`);
+  };
+}
