@@ -40,6 +40,8 @@ import {
 } from '../support/operator.ts';
 import { installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
+import { hmacKeyRingController } from '../../src/controllers/hmackeyring/reconcile.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 
@@ -64,6 +66,20 @@ function trader(namespace: string) {
   };
 }
 
+/** A ring with no members: its first key and one rotation exercise every HMAC rule. */
+function keyRing(namespace: string) {
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'HmacKeyRing',
+    metadata: { name: 'signals', namespace },
+    spec: {
+      vaultPath: `secret/${namespace}/hmac/signals`,
+      rotationPeriod: '1h',
+      gracePeriod: '1m',
+    },
+  };
+}
+
 function credential(namespace: string) {
   return {
     apiVersion: 'posture.dev/v1alpha1',
@@ -80,9 +96,14 @@ function credential(namespace: string) {
   };
 }
 
-/** Whether a Vault glob (`a/b/*`, `a/posture-*`) covers a request path. */
+/** Whether a Vault glob (`a/b/*`, `a/posture-*`, `a/+/b/*`: `+` is one segment) covers a path. */
 function covers(rule: string, path: string): boolean {
-  return rule.endsWith('*') ? path.startsWith(rule.slice(0, -1)) : rule === path;
+  const pattern = rule
+    .split('+')
+    .map((part) => part.replace(/[.*?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  const glob = rule.endsWith('*') ? `${pattern.slice(0, -2)}.*` : pattern;
+  return new RegExp(`^${glob}$`).test(path);
 }
 
 /** The rule Vault applies to a path: an exact match, else the longest covering glob. */
@@ -123,6 +144,7 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
     await operator?.stop();
     await root.delete(`sys/audit/${auditDevice}`);
     await root.kvDestroy(`secret/${namespace}/exchanges/binance`);
+    await root.kvDestroy(`secret/${namespace}/hmac/signals`);
     await login.remove();
     await admin.delete(RESOURCES.namespace, { name: namespace });
   });
@@ -133,10 +155,12 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
       podName: `vault-op-${id}`,
       register: [
         exchangeCredentialController(login.platform, { namespace }),
+        hmacKeyRingController(login.platform, { namespace }),
         tradingServiceController(login.platform, { namespace }),
       ],
       vault: login,
     });
+    await admin.create(HMAC_KEY_RING, keyRing(namespace));
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace));
     await admin.create(TRADING_SERVICE, trader(namespace));
     const ref = { namespace, name: 'trader' };
@@ -172,6 +196,26 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
         const live = await root.read(rolePath);
         const same = live?.token_ttl === role.token_ttl && (await root.readPolicy(name)) === policy;
         return same || undefined;
+      },
+      60_000,
+    );
+    // A rotation: the ring's next version is an update of the path its first key created.
+    await mustKubectl([
+      '-n',
+      namespace,
+      'annotate',
+      'hmackeyring',
+      'signals',
+      `posture.dev/rotate=${id}`,
+    ]);
+    await eventually(
+      'the ring rotated',
+      async () => {
+        const ring = await admin.get<{ metadata: object; status?: { listenerVersion?: number } }>(
+          HMAC_KEY_RING,
+          { name: 'signals', namespace },
+        );
+        return (ring?.status?.listenerVersion ?? 0) >= 2 || undefined;
       },
       60_000,
     );
