@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Register } from '../../src/controllers/kit/deps.ts';
 import { tradingServiceController } from '../../src/controllers/tradingservice/reconcile.ts';
 import type { NatsPublisher } from '../../src/nats/publisher.ts';
 import { loadConfig } from '../../src/operator/config.ts';
@@ -107,6 +108,8 @@ export function startTradingServiceOperator(options: {
   nats?: NatsPublisher;
   /** @default 1000: tests see drift repaired quickly; benchmarks pass a long one. */
   resyncPeriodMs?: number;
+  /** Other controllers on the same manager (the HmacKeyRing controller for rotation tests). */
+  also?: readonly Register[];
 }): RunningOperator {
   const { namespace, platform, vault } = options;
   const client = testKubeClient({ logWrites: true });
@@ -136,7 +139,8 @@ export function startTradingServiceOperator(options: {
     namespace,
     ...(options.nats && { nats: () => options.nats! }),
   });
-  register({ config, client, vault, log, metrics, manager });
+  for (const add of [register, ...(options.also ?? [])])
+    add({ config, client, vault, log, metrics, manager });
   const stop = new AbortController();
   const running = manager.run(stop.signal);
   return {
