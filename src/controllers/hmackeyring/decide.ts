@@ -111,11 +111,8 @@ function firstKey(s: RingSnapshot): Step {
   };
   const now = metaTime(s.now);
   const kv: Present = { state: 'present', version: 1, createdTime: now, data };
-  return {
-    write: { data, cas: 0 },
-    fields: stable(s, kv, 1, now),
-    requeueAfterMs: periodMs(s.ring, 'rotationPeriod'),
-  };
+  const fields = stable(s, kv, 1, now);
+  return { write: { data, cas: 0 }, fields, requeueAfterMs: untilMs(s, fields.nextRotationTime) };
 }
 
 /** A ring found in Vault with no status (the CR was recreated): take what Vault holds. */
