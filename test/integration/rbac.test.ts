@@ -30,6 +30,7 @@ import {
 } from '../support/rbac.ts';
 import { conditionOf, installPostureCrds, isNatsUnconfirmed } from '../support/tradingservice.ts';
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
@@ -133,6 +134,13 @@ async function createWorkload(setup: Setup): Promise<void> {
       maxKeyAge: '24h',
     },
   });
+  // A ring with no members: its first key needs hmackeyrings/status.
+  await setup.admin.create(HMAC_KEY_RING, {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'HmacKeyRing',
+    metadata: { name: 'signals', namespace: setup.apps },
+    spec: { vaultPath: `secret/${setup.apps}/hmac/signals` },
+  });
   await setup.admin.create(TRADING_SERVICE, {
     apiVersion: 'posture.dev/v1alpha1',
     kind: 'TradingService',
@@ -160,6 +168,9 @@ async function lifecycle(setup: Setup): Promise<void> {
   );
   await eventually('binance reported', async () =>
     conditionOf(await admin.get(EXCHANGE_CREDENTIAL, { name: 'binance', namespace }), 'Ready'),
+  );
+  await eventually('the ring keyed', async () =>
+    conditionOf(await admin.get(HMAC_KEY_RING, { name: 'signals', namespace }), 'Ready'),
   );
   await admin.delete(RESOURCES.deployment, { name: 'execution', namespace });
   await eventually('the deleted Deployment back', () =>
