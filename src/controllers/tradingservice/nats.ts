@@ -26,6 +26,7 @@ export function natsAuthText(
   platform: Platform,
   services: readonly TradingService[],
   nkeys: ReadonlyMap<string, string>,
+  isolated: ReadonlySet<string> = new Set(),
 ): string {
   const members = services.filter(
     (s) =>
@@ -43,7 +44,12 @@ export function natsAuthText(
     },
     platform,
   );
-  return natsConfig({ platform, model, nkeys: (s) => nkeys.get(`${s.namespace}/${s.name}`) }).text;
+  return natsConfig({
+    platform,
+    model,
+    nkeys: (s) => nkeys.get(`${s.namespace}/${s.name}`),
+    isolated,
+  }).text;
 }
 
 const natsUserOf = (o: KubeObject) => (o as { status?: { natsUser?: unknown } }).status?.natsUser;
@@ -67,11 +73,19 @@ export class NatsAuth {
   readonly #waiting = new Set<string>();
   #version = 0;
   #memo: { fingerprint: string; text: string } | undefined;
+  /** Whether a namespace is isolated now: its users are left out of the config (disabled). */
+  readonly #isolated: (namespace: string) => boolean;
 
-  constructor(platform: Platform, services: Informer<KubeObject>, publisher: NatsPublisher) {
+  constructor(
+    platform: Platform,
+    services: Informer<KubeObject>,
+    publisher: NatsPublisher,
+    isolated: (namespace: string) => boolean = () => false,
+  ) {
     this.#platform = platform;
     this.#services = services;
     this.#publisher = publisher;
+    this.#isolated = isolated;
   }
 
   /** False without a monitoring URL: a confirmed write is not a loaded config. */
@@ -101,13 +115,19 @@ export class NatsAuth {
       const user = this.#known.get(key) ?? natsUserOf(o);
       if (typeof user === 'string') nkeys.set(key, user);
     }
+    const isolated = new Set(
+      live.map((o) => o.metadata.namespace ?? '').filter((ns) => this.#isolated(ns)),
+    );
     const fingerprint = live
       .map((o) => `${o.metadata.namespace}/${o.metadata.name}:${o.metadata.generation}`)
-      .concat([...nkeys].map(([k, v]) => `${k}=${v}`))
+      .concat(
+        [...nkeys].map(([k, v]) => `${k}=${v}`),
+        [...isolated].map((ns) => `!${ns}`),
+      )
       .sort()
       .join('\n');
     if (this.#memo?.fingerprint !== fingerprint) {
-      const text = natsAuthText(this.#platform, this.#parsed.valid(live), nkeys);
+      const text = natsAuthText(this.#platform, this.#parsed.valid(live), nkeys, isolated);
       this.#memo = { fingerprint, text };
     }
     return { text: this.#memo.text, version: this.#version };
@@ -131,6 +151,22 @@ export class NatsAuth {
     const state = this.#publisher.request(this.#note(override), () => this.snapshot());
     if (state === 'pending') this.#waiting.add(override.key);
     return state;
+  }
+
+  /**
+   * Asks for a config that reflects `namespace` isolated or not (the snapshot reads that from
+   * the Namespace); 'confirmed' once nats-server runs it. Each change of state is a new version.
+   */
+  requestNamespace(namespace: string, isolated: boolean): PublishState {
+    const key = `namespace:${namespace}`;
+    const state = isolated ? 'isolated' : 'released';
+    let noted = this.#states.get(key);
+    if (noted?.state !== state) {
+      this.#version += 1;
+      noted = { state, version: this.#version };
+      this.#states.set(key, noted);
+    }
+    return this.#publisher.request(noted.version, () => this.snapshot());
   }
 
   /** Forgets a service that is gone (its finalizer already published the config without it). */

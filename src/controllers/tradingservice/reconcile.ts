@@ -13,17 +13,24 @@ import { rejectSpec } from '../kit/invalid-spec.ts';
 import type { Cached, StatusWriter } from '../kit/status-writer.ts';
 import type { Platform } from '../../render/platform.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
-import { decideTradingService, type TradingServiceDecision } from './decide.ts';
+import {
+  decideTradingService,
+  type TradingServiceDecision,
+  type VaultObservation,
+} from './decide.ts';
 import { natsFailed, natsUnconfirmed, vaultDown, vaultRefused } from './failures.ts';
 import {
   credentialConsumers,
   dependencyReader,
   keyRingMembers,
   namedPeers,
+  servicesOfNamespace,
   type Dependencies,
 } from './gather.ts';
 import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
+import { namespaceIsolationController } from './isolation.ts';
+import { isIsolated } from './isolation-state.ts';
 import { NATS_AUTH_SECRET, type NatsPublisher } from '../../nats/publisher.ts';
 import { hasFinalizer, setFinalizer, tradingServiceStatus } from './status.ts';
 import {
@@ -67,6 +74,7 @@ interface Context {
   dependencies: (object: KubeObject) => Dependencies;
   status: StatusWriter;
   nats?: NatsAuth;
+  isolated: (namespace: string) => boolean;
 }
 
 const refOf = (object: KubeObject): ServiceRef => ({
@@ -138,6 +146,19 @@ const emptyDecision: TradingServiceDecision = {
   fields: {},
 };
 
+/** The decision, with no Vault access in an isolated namespace (docs/adr/0047). */
+function decide(ctx: Context, object: Cached, vault: VaultObservation): TradingServiceDecision {
+  const decision = decideTradingService({
+    object,
+    ...ctx.dependencies(object),
+    platform: ctx.platform,
+    vault,
+  });
+  return ctx.isolated(object.metadata.namespace ?? '')
+    ? { ...decision, access: undefined }
+    : decision;
+}
+
 async function reconcileLive(
   ctx: Context,
   object: Cached,
@@ -145,12 +166,7 @@ async function reconcileLive(
 ): Promise<ReconcileResult | undefined> {
   if (!hasFinalizer(object)) await setFinalizer(ctx.deps.client, object, true, signal);
   const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object));
-  const decision = decideTradingService({
-    object,
-    ...ctx.dependencies(object),
-    platform: ctx.platform,
-    vault,
-  });
+  const decision = decide(ctx, object, vault);
   if (decision.terminal)
     return rejectSpec(
       ctx.status,
@@ -237,15 +253,20 @@ export function tradingServiceController(
         informer(r, 'app.kubernetes.io/managed-by=posture'),
       ]),
     );
+    const namespaces = deps.manager.informer<KubeObject>({ resource: RESOURCES.namespace });
+    const isolated = (ns: string) => isIsolated(namespaces.store.get(ns));
     const ctx: Context = {
       deps,
       platform,
+      isolated,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
       status: tradingServiceStatus(deps, (o) =>
         children.get('Deployment')?.store.get(`${o.metadata.namespace}/${o.metadata.name}`),
       ),
-      ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),
+      ...(options.nats && {
+        nats: new NatsAuth(platform, services, options.nats(deps), isolated),
+      }),
     };
     const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
       if (!object) {
@@ -270,11 +291,19 @@ export function tradingServiceController(
         { informer: credentials, map: credentialConsumers },
         { informer: keyRings, map: keyRingMembers },
         { informer: services, map: namedPeers },
+        { informer: namespaces, map: servicesOfNamespace(services) },
       ],
       reconcile,
     });
     ctx.nats?.onSettled((key) => controller.enqueue(key));
     const policies = children.get('CiliumNetworkPolicy');
-    if (policies) namespaceBaselineController(deps, { services, policies });
+    if (!policies) return;
+    namespaceBaselineController(deps, { services, policies });
+    namespaceIsolationController(deps, {
+      platform,
+      caches: { services, policies, namespaces },
+      nats: ctx.nats,
+      wake: (key) => controller.enqueue(key),
+    });
   };
 }
