@@ -31,6 +31,7 @@ import {
 import { conditionOf, installPostureCrds, isNatsUnconfirmed } from '../support/tradingservice.ts';
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
+import { isolationStatus } from '../../src/controllers/tradingservice/isolation-state.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
@@ -176,6 +177,13 @@ async function lifecycle(setup: Setup): Promise<void> {
   await eventually('the deleted Deployment back', () =>
     admin.get(RESOURCES.deployment, { name: 'execution', namespace }),
   );
+  // Isolation and release: the quarantine policy, and deleting it, are the chart's to grant.
+  const state = async () =>
+    isolationStatus(await admin.get(RESOURCES.namespace, { name: namespace }))?.state;
+  await kubectl(['label', 'namespace', namespace, 'posture.dev/isolation=isolated']);
+  await eventually('isolated', async () => (await state()) === 'isolated' || undefined, 45_000);
+  await kubectl(['label', 'namespace', namespace, 'posture.dev/isolation-']);
+  await eventually('released', async () => (await state()) === 'released' || undefined, 45_000);
   await admin.delete(TRADING_SERVICE, { name: 'execution', namespace });
   await eventually(
     'execution gone after cleanup',
