@@ -5,6 +5,7 @@ import { registerCrds } from './crds.ts';
 import { registerValidate } from './validate.ts';
 import { registerSynth } from './synth.ts';
 import { registerStatus } from './status.ts';
+import { registerIsolation } from './isolate.ts';
 import { registerOperator } from './operator.ts';
 import { registerVault } from './vault.ts';
 import { postureVersion } from './version.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerSynth(program);
   registerStatus(program);
+  registerIsolation(program);
   registerOperator(program);
   registerVault(program);
   return program;

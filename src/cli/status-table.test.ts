@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatStatusTable, statusRow, type StatusObject } from './status-table.ts';
+import { describeIsolation } from './status.ts';
 
 const ts = (status?: StatusObject['status'], generation = 1): StatusObject => ({
   kind: 'TradingService',
@@ -75,4 +76,42 @@ describe('posture status table', () => {
   it('should say so when there is nothing to show', () => {
     assert.equal(formatStatusTable([]), 'no posture resources found\n');
   });
+});
+
+describe('describeIsolation', () => {
+  const since = '2026-12-01T10:00:00.000Z';
+  const cases: [string, Parameters<typeof describeIsolation>, RegExp][] = [
+    [
+      'should say a namespace without label or status is not isolated',
+      ['ns', undefined, undefined],
+      /^namespace ns: not isolated\n$/,
+    ],
+    [
+      'should say the operator has not started when only the label is there',
+      ['ns', undefined, 'isolated'],
+      /labelled isolated, the operator has not started/,
+    ],
+    [
+      'should give state, who, why and the step timings',
+      [
+        'ns',
+        {
+          state: 'isolated',
+          since,
+          actor: 'ana',
+          reason: 'falco alert',
+          steps: [{ step: 'quarantine', atMs: 40 }],
+        },
+        'isolated',
+      ],
+      /ns: isolated since 2026-12-01T10:00:00.000Z by ana \(falco alert\); label posture.dev\/isolation=isolated; steps: quarantine 40 ms/,
+    ],
+    [
+      'should show a failing step',
+      ['ns', { state: 'isolating', since, steps: [], error: 'vault down' }, 'isolated'],
+      /failing: vault down/,
+    ],
+  ];
+  for (const [name, args, want] of cases)
+    it(name, () => assert.match(describeIsolation(...args), want));
 });

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { KINDS, resourceOf } from '../api/index.ts';
+import {
+  ISOLATION_LABEL,
+  isolationStatus,
+  type IsolationStatus,
+} from '../controllers/tradingservice/isolation-state.ts';
 import { KubeClient } from '../operator/kube/client.ts';
+import { RESOURCES } from '../operator/kube/resources.ts';
 import { KubeApiError } from '../operator/kube/errors.ts';
 import { defaultAccess, loadKubeconfig } from '../operator/kube/kubeconfig.ts';
 import { formatStatusTable, type StatusObject } from './status-table.ts';
@@ -33,21 +39,53 @@ async function status(options: StatusOptions): Promise<void> {
     await Promise.all(KINDS.map((k) => listKind(client, k, options.namespace)))
   ).flat();
   process.stdout.write(formatStatusTable(objects));
+  if (options.namespace) process.stdout.write(await isolationLine(client, options.namespace));
+}
+
+/** One line for a namespace's isolation (pure). */
+export function describeIsolation(
+  namespace: string,
+  status: IsolationStatus | undefined,
+  label: string | undefined,
+): string {
+  if (!status && !label) return `namespace ${namespace}: not isolated\n`;
+  if (!status) return `namespace ${namespace}: labelled ${label}, the operator has not started\n`;
+  const who = [status.actor && `by ${status.actor}`, status.reason && `(${status.reason})`];
+  const steps = status.steps.map((s) => `${s.step} ${s.atMs} ms`).join(', ');
+  const parts = [
+    `namespace ${namespace}: ${status.state} since ${status.since} ${who.filter(Boolean).join(' ')}`,
+    `label ${ISOLATION_LABEL}=${label ?? '(none)'}`,
+    ...(steps ? [`steps: ${steps}`] : []),
+    ...(status.error ? [`failing: ${status.error}`] : []),
+  ];
+  return `${parts.join('; ')}\n`;
+}
+
+/** The namespace's isolation, as the operator last reported it on the Namespace. */
+async function isolationLine(client: KubeClient, namespace: string): Promise<string> {
+  const object = await client.get(RESOURCES.namespace, { name: namespace });
+  if (!object) return `namespace ${namespace}: not found\n`;
+  return describeIsolation(
+    namespace,
+    isolationStatus(object),
+    object.metadata.labels?.[ISOLATION_LABEL],
+  );
 }
 
 /** `posture status`: every posture CR with its Ready summary and conditions, as a table. */
 export function registerStatus(program: Command): void {
   program
-    .command('status')
+    .command('status [namespace]')
     .description(
       'print every TradingService, HmacKeyRing and ExchangeCredential with its conditions\n' +
-        '(READY and REASON come from the Ready condition; a status older than the spec shows as Stale)',
+        '(READY and REASON come from the Ready condition; a status older than the spec shows as Stale);\n' +
+        'with a namespace, also its isolation (state, since, who, why, steps with timings)',
     )
     .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)')
     .option('-n, --namespace <namespace>', 'only this namespace (default: all namespaces)')
-    .action(async (options: StatusOptions) => {
+    .action(async (namespace: string | undefined, options: StatusOptions) => {
       try {
-        await status(options);
+        await status({ ...options, ...(namespace && { namespace }) });
       } catch (error) {
         process.stderr.write(
           `posture status: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -8,7 +8,9 @@
  * namespace ends fully isolated or fully released.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { connect, nkeyAuthenticator } from 'nats';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
@@ -40,6 +42,8 @@ import {
   tradingService,
   type RunningOperator,
 } from '../support/tradingservice.ts';
+
+const exec = promisify(execFile);
 
 describe('isolating a namespace and releasing it', () => {
   let admin: KubeClient;
@@ -257,5 +261,25 @@ describe('isolating a namespace and releasing it', () => {
       async () => (await natsConnects(hot)) || undefined,
       30_000,
     );
+  });
+
+  it('should isolate and release from the CLI, printing each step the operator completes', async () => {
+    const posture = (...args: string[]) =>
+      exec(process.execPath, [
+        'src/cli/main.ts',
+        ...args,
+        '--kubeconfig',
+        testEnv().kube.kubeconfig,
+      ]);
+    const isolated = await posture('isolate', hot, '--reason', 'cli drill', '--actor', 'responder');
+    assert.match(isolated.stdout, /quarantine policy applied/);
+    assert.match(isolated.stdout, /vault-tokens/);
+    assert.match(isolated.stdout, /isolated in \d+ ms/);
+    const status = await posture('status', hot);
+    assert.match(status.stdout, /isolated since .* by responder \(cli drill\)/);
+    assert.equal(await natsConnects(hot), false);
+    const released = await posture('release', hot);
+    assert.match(released.stdout, /restarted/);
+    assert.match(released.stdout, /released in \d+ ms/);
   });
 });
