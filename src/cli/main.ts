@@ -7,6 +7,8 @@ import { registerSynth } from './synth.ts';
 import { registerStatus } from './status.ts';
 import { registerOperator } from './operator.ts';
 import { registerVault } from './vault.ts';
+import { registerHmac } from './hmac.ts';
+import { registerProvenance } from './provenance.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerOperator(program);
   registerVault(program);
+  registerHmac(program);
+  registerProvenance(program);
   return program;
 }
 

@@ -3,6 +3,8 @@ export interface KeyFileLocation {
   path: string;
   /** `<NAME>_FILE`, or how the path was given (`--key-file`), for error messages. */
   variable: string;
+  /** What to do when the file is missing; by default, the Vault Agent checks for a pod. */
+  fix?: string;
 }
 
 /**

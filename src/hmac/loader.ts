@@ -31,15 +31,16 @@ export function readKeyRingFile(location: KeyFileLocation): KeyRing {
   return parseRingFile(text, source);
 }
 
-function missing({ path, variable }: KeyFileLocation, error: unknown): Error {
+function missing(location: KeyFileLocation, error: unknown): Error {
+  const { path, variable } = location;
   const code = (error as NodeJS.ErrnoException).code;
   const what = code === 'ENOENT' ? 'missing' : `unreadable (${code ?? String(error)})`;
-  return new Error(
-    `HMAC key file ${path} ${what} (${variable}): is the pod annotated for Vault Agent ` +
-      `(vault.hashicorp.com/agent-inject-secret-${basename(path)}) and may its Vault role read ` +
-      "the key ring's path? posture adds both for a TradingService that lists the ring under " +
-      'spec.hmac and that the HmacKeyRing names as signer or listener.',
-  );
+  const fix =
+    location.fix ??
+    `is the pod annotated for Vault Agent (vault.hashicorp.com/agent-inject-secret-${basename(path)}) ` +
+      "and may its Vault role read the key ring's path? posture adds both for a TradingService " +
+      'that lists the ring under spec.hmac and that the HmacKeyRing names as signer or listener.';
+  return new Error(`HMAC key file ${path} ${what} (${variable}): ${fix}`);
 }
 
 const fingerprint = (s: Stats) => `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
