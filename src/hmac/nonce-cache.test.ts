@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { NonceCache } from './nonce-cache.ts';
-import { NonceTable } from './nonce-table.ts';
+import { FOUND, NonceTable } from './nonce-table.ts';
 import { manualClock } from './testing/rings.ts';
 
 const WINDOW = 300_000;
@@ -29,7 +29,7 @@ describe('nonce cache', () => {
   const times: [string, number, 'fresh' | 'replayed'][] = [
     ['should refuse a nonce seen 1 ms ago', 1, 'replayed'],
     ['should refuse a nonce seen exactly one window ago', WINDOW, 'replayed'],
-    ['should forget a nonce seen 4/3 of the window ago', (WINDOW * 4) / 3, 'fresh'],
+    ['should forget a nonce seen the window and 2 s ago', WINDOW + 2_000, 'fresh'],
     ['should forget a nonce seen a day ago', 86_400_000, 'fresh'],
   ];
   for (const [name, later, expected] of times) {
@@ -41,6 +41,14 @@ describe('nonce cache', () => {
     });
   }
 
+  it('should refuse a nonce seen late in a second until a full window has passed', () => {
+    const { clock, cache: c } = cache();
+    clock.set(999);
+    assert.equal(c.check(nonce(8)), 'fresh');
+    clock.set(999 + WINDOW - 1);
+    assert.equal(c.check(nonce(8)), 'replayed');
+  });
+
   it('should refuse new nonces at the cap but still name replays, and recover as time passes', () => {
     const { clock, cache: c } = cache(2);
     assert.equal(c.check(nonce(1)), 'fresh');
@@ -48,7 +56,7 @@ describe('nonce cache', () => {
     assert.equal(c.check(nonce(3)), 'full');
     assert.equal(c.check(nonce(1)), 'replayed');
     assert.equal(c.size, 2);
-    clock.set((WINDOW * 4) / 3);
+    clock.set(WINDOW + 2_000);
     assert.equal(c.check(nonce(3)), 'fresh');
     assert.equal(c.size, 1);
   });
@@ -67,7 +75,7 @@ describe('nonce cache', () => {
     assert.throws(() => new NonceCache({ windowMs: 1, maxEntries: 0, clock }), /must be positive/);
   });
 
-  it('should never forget a nonce within the window nor keep one beyond 4/3 of it', () => {
+  it('should never forget a nonce within the window nor keep one 2 s beyond it', () => {
     // Model: the last time each nonce was accepted. Steps move time forward and check nonces
     // from a small pool, so replays, expiry and generation changes all happen.
     const step = fc.record({ advance: fc.nat({ max: WINDOW / 2 }), id: fc.nat({ max: 20 }) });
@@ -82,7 +90,7 @@ describe('nonce cache', () => {
           const answer = c.check(nonce(id));
           const last = accepted.get(id);
           if (last !== undefined && now - last <= WINDOW) assert.equal(answer, 'replayed');
-          if (last === undefined || now - last >= (WINDOW * 4) / 3) assert.equal(answer, 'fresh');
+          if (last === undefined || now - last >= WINDOW + 2_000) assert.equal(answer, 'fresh');
           if (answer === 'fresh') accepted.set(id, now);
         }
       }),
@@ -90,33 +98,73 @@ describe('nonce cache', () => {
   });
 });
 
+describe('nonce cache at its cap', () => {
+  it('should answer full only when the cap is really reached, and fresh otherwise', () => {
+    const CAP = 5;
+    const step = fc.record({ advance: fc.nat({ max: WINDOW / 4 }), id: fc.nat({ max: 30 }) });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
+        const { clock, cache: c } = cache(CAP);
+        const accepted = new Map<number, number>();
+        let now = 0;
+        for (const { advance, id } of steps) {
+          now += advance;
+          clock.set(now);
+          const answer = c.check(nonce(id));
+          // Held: everything accepted within the window, and nothing older than window + 2 s.
+          const recent = [...accepted].filter(([, at]) => now - at < WINDOW + 2_000);
+          const last = accepted.get(id);
+          if (answer === 'full') assert.ok(recent.length >= CAP, `full with ${recent.length}`);
+          if (last !== undefined && now - last <= WINDOW) assert.equal(answer, 'replayed');
+          const seen = recent.some(([other]) => other === id);
+          if (recent.length < CAP && !seen) assert.equal(answer, 'fresh');
+          if (answer === 'fresh') accepted.set(id, now);
+          assert.ok(c.size <= CAP);
+        }
+      }),
+    );
+  });
+});
+
 describe('nonce table', () => {
-  it('should hold 100,000 random nonces at 32 to 64 bytes of slots each', () => {
-    const table = new NonceTable();
-    const keys = Array.from({ length: 100_000 }, () => new Uint32Array(randomBytes(16).buffer));
-    for (const key of keys) {
-      assert.equal(table.has(key), false);
-      table.add(key);
+  const key = (...words: number[]) => new Uint32Array(words);
+
+  it('should hold 100,000 random nonces and find each of them', () => {
+    let table = new NonceTable(16);
+    const keys = Array.from({ length: 100_000 }, () => new Uint32Array(randomBytes(12).buffer));
+    for (const k of keys) {
+      if ((table.used + 1) * 2 > table.slots) table = table.rebuilt(table.slots * 2, 0);
+      const at = table.probe(k, 0);
+      assert.notEqual(at, FOUND);
+      table.put(at, k, 5);
     }
-    assert.equal(table.size, keys.length);
-    assert.ok(keys.every((key) => table.has(key)));
-    const perNonce = table.bytes / keys.length;
-    assert.ok(perNonce >= 32 && perNonce <= 64, `${perNonce} bytes per nonce`);
-    assert.equal(table.has(new Uint32Array([1, 2, 3, 4])), false);
+    assert.equal(table.used, keys.length);
+    assert.ok(keys.every((k) => table.probe(k, 0) === FOUND));
+    assert.deepEqual(table.live(0), { live: keys.length, first: 5 });
+    assert.deepEqual(table.live(6), { live: 0, first: Infinity });
   });
 
-  it('should tell nonces apart that share their first or last words', () => {
+  it('should probe past an expired entry and reuse its slot', () => {
     const table = new NonceTable(16);
-    const keys = [
-      [1, 0, 0, 0],
-      [1, 0, 0, 1],
-      [0, 0, 0, 1],
-      [0, 1, 0, 0],
-    ].map((k) => new Uint32Array(k));
-    for (const key of keys.slice(0, 2)) table.add(key);
-    assert.deepEqual(
-      keys.map((k) => table.has(k)),
-      [true, true, false, false],
-    );
+    const [a, b] = [key(1, 2, 3), key(1, 2, 4)];
+    table.put(table.probe(a, 0), a, 1);
+    table.put(table.probe(b, 0), b, 9);
+    // a is expired at oldest 2 (stored as 2); b, live, is still found behind it.
+    assert.equal(table.probe(b, 2), FOUND);
+    const c = key(7, 7, 7);
+    const at = table.probe(c, 2);
+    assert.notEqual(at, FOUND);
+    assert.equal(table.probe(a, 2), table.probe(a, 2));
+    table.put(at, c, 9);
+    assert.equal(table.probe(c, 2), FOUND);
+  });
+
+  it('should drop expired entries when rebuilt', () => {
+    const table = new NonceTable(16);
+    for (let i = 1; i <= 10; i++) table.put(table.probe(key(i, 0, 0), 0), key(i, 0, 0), i);
+    const rebuilt = table.rebuilt(16, 6);
+    assert.deepEqual(rebuilt.live(6), { live: 5, first: 6 });
+    assert.equal(rebuilt.probe(key(10, 0, 0), 6), FOUND);
+    assert.notEqual(rebuilt.probe(key(3, 0, 0), 6), FOUND);
   });
 });

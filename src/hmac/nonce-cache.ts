@@ -1,35 +1,44 @@
 import type { Clock } from '../lib/clock.ts';
 import { NONCE_BYTES } from './envelope.ts';
-import { NonceTable } from './nonce-table.ts';
-
-/** The cache keeps GENERATIONS tables; each covers window / (GENERATIONS - 1) of time. */
-const GENERATIONS = 4;
+import { FOUND, NonceTable } from './nonce-table.ts';
 
 export type NonceCheck = 'fresh' | 'replayed' | 'full';
 
 export interface NonceCacheOptions {
-  /** Every nonce is remembered at least this long (and at most 4/3 of it). */
+  /** Every nonce is remembered at least this long (and less than 3 s longer). */
   windowMs: number;
-  /** Hard cap on nonces held; beyond it `check` answers 'full' (fail closed). */
+  /** Hard cap on live nonces; beyond it `check` answers 'full' (fail closed). */
   maxEntries: number;
   clock: Pick<Clock, 'now'>;
 }
 
+const INITIAL_SLOTS = 1024;
+/** Rebuild when this share of the slots is taken (live or expired)... */
+const MAX_LOAD = 0.7;
+/** ...into a table with this many slots per live entry (rounded up to a power of two). */
+const SLOTS_PER_LIVE = 2;
+
 /**
- * Which nonces were seen within the window. Time-bounded by generations: the newest table
- * takes new nonces; every window/3 the oldest of four tables is dropped whole and a new one
- * starts, so a nonce stays between `windowMs` and 4/3 of it, and memory follows the recent
- * rate. Bounded by `maxEntries`: when full, a fresh nonce is refused rather than stored or an
- * old one forgotten early, so a flood can deny service but never open a replay.
+ * Which nonces were seen within the window: one open-addressing table (nonce-table.ts) whose
+ * entries carry the second they were seen, so a check is one probe sequence (one cache miss in
+ * a large table) and expiry is exact to the second. Expired slots are reused by inserts; when
+ * 70% of the slots are taken the table is rebuilt with only the live entries, at two to four
+ * slots each (it grows and shrinks with the rate). Bounded by `maxEntries`: when that many are live, a
+ * fresh nonce is refused ('full') rather than stored or an unexpired one forgotten, so a flood
+ * can deny service but never open a replay.
  */
 export class NonceCache {
   readonly windowMs: number;
   readonly maxEntries: number;
-  readonly #span: number;
+  readonly #windowS: number;
   readonly #clock: Pick<Clock, 'now'>;
-  #tables: NonceTable[];
-  #start: number;
-  readonly #key = new Uint32Array(4);
+  readonly #origin: number;
+  readonly #key = new Uint32Array(3);
+  #table = new NonceTable(INITIAL_SLOTS);
+  /** Live entries at most: exact after a rebuild, then counting every insert. */
+  #live = 0;
+  /** Second at which the oldest entry of the last rebuild expires: no point rebuilding before. */
+  #nextExpiry = 0;
 
   constructor(options: NonceCacheOptions) {
     const { windowMs, maxEntries } = options;
@@ -40,54 +49,73 @@ export class NonceCache {
     }
     this.windowMs = windowMs;
     this.maxEntries = maxEntries;
-    this.#span = windowMs / (GENERATIONS - 1);
+    this.#windowS = Math.ceil(windowMs / 1000);
     this.#clock = options.clock;
-    this.#tables = Array.from({ length: GENERATIONS }, () => new NonceTable());
-    this.#start = options.clock.now();
+    this.#origin = options.clock.now();
   }
 
-  /** Nonces held now (including some older than the window, until their table is dropped). */
+  /** Live nonces, counted exactly: O(table), for a gauge rather than per message. */
   get size(): number {
-    this.#rotate();
-    return this.#tables.reduce((n, t) => n + t.size, 0);
+    return this.#table.live(this.#oldest(this.#second())).live;
   }
 
-  /** Bytes of the tables' slot arrays. */
+  /** Bytes of the table's slot array. */
   get bytes(): number {
-    return this.#tables.reduce((n, t) => n + t.bytes, 0);
+    return this.#table.bytes;
   }
 
   /** Records the nonce unless it was seen within the window or the cache is full. */
   check(nonce: Uint8Array): NonceCheck {
     if (nonce.length !== NONCE_BYTES) throw new Error(`nonce must be ${NONCE_BYTES} bytes`);
-    this.#rotate();
+    // The table keys on 96 bits: the last word is folded into the third.
     const key = this.#key;
     for (let i = 0, b = 0; i < 4; i++, b += 4) {
-      key[i] = nonce[b]! | (nonce[b + 1]! << 8) | (nonce[b + 2]! << 16) | (nonce[b + 3]! << 24);
+      const word = nonce[b]! | (nonce[b + 1]! << 8) | (nonce[b + 2]! << 16) | (nonce[b + 3]! << 24);
+      key[Math.min(i, 2)] = i === 3 ? key[2]! ^ word : word;
     }
-    if ((key[0]! | key[1]! | key[2]! | key[3]!) === 0) throw new Error('nonce must not be zero');
-    let held = 0;
-    for (const table of this.#tables) {
-      if (table.has(key)) return 'replayed';
-      held += table.size;
+    const now = this.#second();
+    const oldest = this.#oldest(now);
+    let at = this.#table.probe(key, oldest);
+    if (at === FOUND) return 'replayed';
+    const full = this.#live >= this.maxEntries;
+    if (full || this.#table.used + 1 > this.#table.slots * MAX_LOAD) {
+      // A rebuild moves every entry: probe again in the new table.
+      if (full && !this.#reclaim(now)) return 'full';
+      if (!full) this.#rebuild(now);
+      at = this.#table.probe(key, oldest);
     }
-    if (held >= this.maxEntries) return 'full';
-    this.#tables[0]!.add(key);
+    this.#table.put(at, key, now);
+    this.#live++;
     return 'fresh';
   }
 
+  /** Whole seconds since the cache started (a clock going backwards only keeps nonces longer). */
+  #second(): number {
+    return Math.max(0, Math.floor((this.#clock.now() - this.#origin) / 1000));
+  }
+
   /**
-   * Drops the tables whose whole span ended more than a window ago. A clock going backwards
-   * drops nothing (nonces are then kept longer, never shorter).
+   * The table's expiry bound: an entry seen in second s (stored as s + 1) is expired when
+   * s + 1 <= now - window, i.e. now - s > window in whole seconds. Seconds are floored, so that
+   * is more than windowMs after the entry's millisecond (and less than window + 2 s after it).
    */
-  #rotate(): void {
-    const elapsed = this.#clock.now() - this.#start;
-    if (elapsed < this.#span) return;
-    const steps = Math.floor(elapsed / this.#span);
-    for (let i = 0; i < Math.min(steps, GENERATIONS); i++) {
-      this.#tables.pop();
-      this.#tables.unshift(new NonceTable());
-    }
-    this.#start += steps * this.#span;
+  #oldest(now: number): number {
+    return now - this.#windowS;
+  }
+
+  /** At the cap: rebuild if an entry can have expired since the last rebuild; true if room. */
+  #reclaim(now: number): boolean {
+    if (now < this.#nextExpiry) return false;
+    this.#rebuild(now);
+    return this.#live < this.maxEntries;
+  }
+
+  #rebuild(now: number): void {
+    const oldest = this.#oldest(now);
+    const { live, first } = this.#table.live(oldest);
+    this.#table = this.#table.rebuilt(Math.max(INITIAL_SLOTS, live * SLOTS_PER_LIVE), oldest);
+    this.#live = live;
+    // Entries inserted from now on were seen now or later.
+    this.#nextExpiry = Math.min(first, now) + this.#windowS + 1;
   }
 }

@@ -214,7 +214,6 @@ describe('HMAC envelopes', () => {
     ['should reject a negative timestamp', { ...good, timestamp: -1 }],
     ['should reject a nonce of 15 bytes', { ...good, nonce: good.nonce.slice(0, 20) }],
     ['should reject a nonce in standard base64', { ...good, nonce: `+${good.nonce.slice(1)}` }],
-    ['should reject an all-zero nonce', { ...good, nonce: 'A'.repeat(22) }],
     ['should reject a signature of 16 bytes', { ...good, signature: 'A'.repeat(22) }],
     ['should reject a header of another version', formatEnvelope(good).replace('v1.', 'v2.')],
     ['should reject a header with a missing field', formatEnvelope(good).replace('.k1', '')],

@@ -30,8 +30,6 @@ export class Signer {
     const ring = currentRing(this.#ring);
     const timestamp = this.#clock.now();
     const nonce = this.#random(NONCE_BYTES);
-    // A zero nonce is refused by verifiers (the cache's empty slot); 2^-128, but never send one.
-    if (nonce.every((b) => b === 0)) return this.sign(message);
     const hmac = ring.hmac(ring.keyId)!;
     const signature = hmac
       .update(macHeader(ring.keyId, timestamp, nonce))

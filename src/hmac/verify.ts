@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Clock } from '../lib/clock.ts';
-import { macHeader, parseEnvelope, type Envelope, type ParsedEnvelope } from './envelope.ts';
+import { EnvelopeReader, MacHeaders, type Envelope, type ParsedEnvelope } from './envelope.ts';
 import { NonceCache } from './nonce-cache.ts';
 import { HmacReason } from './reasons.ts';
 import type { KeyRing } from './ring.ts';
@@ -40,6 +40,8 @@ export class Verifier {
   readonly #ring: RingSource;
   readonly #clock: Pick<Clock, 'now'>;
   readonly #nonces: NonceCache;
+  readonly #reader = new EnvelopeReader();
+  readonly #headers = new MacHeaders();
 
   constructor(options: VerifierOptions) {
     this.maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
@@ -66,18 +68,29 @@ export class Verifier {
   }
 
   verify(message: Message, envelope: Envelope | string): Verification {
-    const parsed = parseEnvelope(envelope);
+    const parsed = this.#reader.read(envelope);
     if (!parsed) return fail(HmacReason.MalformedEnvelope);
     const ring = currentRing(this.#ring);
     const { keyId, timestamp } = parsed;
     if (!ring.has(keyId)) return fail(HmacReason.UnknownKeyId, keyId);
     if (Math.abs(this.#clock.now() - timestamp) > this.maxSkewMs)
       return fail(HmacReason.StaleTimestamp, keyId);
-    if (!macMatches(ring, parsed, message)) return fail(HmacReason.BadSignature, keyId);
+    if (!this.#macMatches(ring, parsed, message)) return fail(HmacReason.BadSignature, keyId);
     const nonce = this.#nonces.check(parsed.nonce);
     if (nonce === 'replayed') return fail(HmacReason.ReplayedNonce, keyId);
     if (nonce === 'full') return fail(HmacReason.NonceCacheFull, keyId);
     return { ok: true, keyId, timestamp };
+  }
+
+  #macMatches(ring: KeyRing, envelope: ParsedEnvelope, message: Message): boolean {
+    const { keyId, timestamp, nonce, signature } = envelope;
+    const expected = ring
+      .hmac(keyId)!
+      .update(this.#headers.write(keyId, timestamp, nonce))
+      .update(message)
+      .digest();
+    // Lengths are public (fixed per algorithm); only equal lengths compare in constant time.
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
   }
 
   toJSON(): Record<string, unknown> {
@@ -87,15 +100,4 @@ export class Verifier {
   [inspect.custom](): string {
     return `Verifier ${JSON.stringify(this.toJSON())}`;
   }
-}
-
-function macMatches(ring: KeyRing, envelope: ParsedEnvelope, message: Message): boolean {
-  const { keyId, timestamp, nonce, signature } = envelope;
-  const expected = ring
-    .hmac(keyId)!
-    .update(macHeader(keyId, timestamp, nonce))
-    .update(message)
-    .digest();
-  // Lengths are public (fixed per algorithm); only equal-length buffers compare in constant time.
-  return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
