@@ -23,9 +23,9 @@ const SLOTS_PER_LIVE = 2;
  * entries carry the second they were seen, so a check is one probe sequence (one cache miss in
  * a large table) and expiry is exact to the second. Expired slots are reused by inserts; when
  * 70% of the slots are taken the table is rebuilt with only the live entries, at two to four
- * slots each (it grows and shrinks with the rate). Bounded by `maxEntries`: when that many are live, a
- * fresh nonce is refused ('full') rather than stored or an unexpired one forgotten, so a flood
- * can deny service but never open a replay.
+ * slots each (it grows and shrinks with the rate). Bounded by `maxEntries`: when that many are
+ * live, a fresh nonce is refused ('full') rather than stored or an unexpired one forgotten, so
+ * a flood can deny service but never open a replay.
  */
 export class NonceCache {
   readonly windowMs: number;
@@ -97,7 +97,7 @@ export class NonceCache {
   /**
    * The table's expiry bound: an entry seen in second s (stored as s + 1) is expired when
    * s + 1 <= now - window, i.e. now - s > window in whole seconds. Seconds are floored, so that
-   * is more than windowMs after the entry's millisecond (and less than window + 2 s after it).
+   * is more than windowMs after the entry's millisecond (and less than windowMs + 3 s after it).
    */
   #oldest(now: number): number {
     return now - this.#windowS;

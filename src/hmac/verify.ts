@@ -34,6 +34,7 @@ const fail = (reason: HmacReason, keyId?: string): Verification =>
  * Verifies envelopes made with any key of the current ring (chosen by key id), within the clock
  * skew, each nonce once. Checks run cheapest first and the nonce is recorded only after the MAC
  * verified, so forged envelopes can neither fill the cache nor burn a signer's nonce.
+ * Synchronous and not shared across threads: it decodes into buffers of its own.
  */
 export class Verifier {
   readonly maxSkewMs: number;
