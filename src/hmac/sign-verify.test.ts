@@ -89,10 +89,29 @@ describe('HMAC sign and verify', () => {
           const envelope = new Signer({ ring: keys }).sign(message);
           const tampered = Buffer.from(message);
           tampered[at % tampered.length]! ^= flip;
-          assert.equal(verifier.verify(tampered, envelope).ok, false);
+          assert.deepEqual(verifier.verify(tampered, envelope), { ...bad, keyId: 'k1' });
           assert.equal(verifier.verify(message, envelope).ok, true);
         },
       ),
+    );
+  });
+
+  it('should refuse the header string with any character changed', () => {
+    const keys = ring();
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
+    fc.assert(
+      fc.property(fc.nat(), fc.constantFrom(...alphabet), (at, char) => {
+        const header = new Signer({ ring: keys }).signToString('m');
+        const i = at % header.length;
+        fc.pre(header[i] !== char);
+        const changed = header.slice(0, i) + char + header.slice(i + 1);
+        const verifier = new Verifier({
+          ring: keys,
+          maxSkewMs: 10 ** 13,
+          replayWindowMs: 2 * 10 ** 13,
+        });
+        assert.equal(verifier.verify('m', changed).ok, false, changed);
+      }),
     );
   });
 
