@@ -16,6 +16,8 @@ export const LAYERS = {
   controllers: ['api', 'render', 'operator', 'vault', 'nats', 'lib'],
   gitops: ['api', 'render', 'lib'],
   testenv: ['lib'],
+  hmac: ['lib'],
+  provenance: ['hmac', 'lib'],
   cli: ['*'],
 };
 

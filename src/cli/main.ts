@@ -8,6 +8,8 @@ import { registerStatus } from './status.ts';
 import { registerIsolation } from './isolate.ts';
 import { registerOperator } from './operator.ts';
 import { registerVault } from './vault.ts';
+import { registerHmac } from './hmac.ts';
+import { registerProvenance } from './provenance.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerIsolation(program);
   registerOperator(program);
   registerVault(program);
+  registerHmac(program);
+  registerProvenance(program);
   return program;
 }
 
