@@ -16,8 +16,19 @@ import { after, before, describe, it } from 'node:test';
 import { resourceOf, tradingServiceKind } from '../../src/api/index.ts';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { loadKubeconfig } from '../../src/operator/kube/kubeconfig.ts';
+import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { kubectl, testEnv } from '../support/env.ts';
 import { mustKubectl, serviceAccountToken } from '../support/kubernetes-auth.ts';
+import {
+  WIDGET,
+  createTestNamespace,
+  eventually,
+  installWidgetCrd,
+  startTestOperator,
+  testKubeClient,
+} from '../support/operator.ts';
+import { operatorVaultLogin } from '../support/operator-vault.ts';
+import { registerWidgetOperator } from '../support/widget-operator.ts';
 
 /*
  * A kubeconfig whose user is a real exec credential plugin, as on EKS, GKE and AKS: a script
@@ -201,5 +212,33 @@ describe('a kubeconfig with an exec credential plugin against the real apiserver
       /users\[oncall\]\.user\.exec: the credential plugin posture-login-not-installed was not found/,
     );
     assert.match(err, /posture-login-not-installed: see the on-call runbook/);
+  });
+
+  it('should run the operator out of cluster through the plugin, started once for its burst of requests', async () => {
+    const admin = testKubeClient();
+    await installWidgetCrd(admin);
+    const namespace = await createTestNamespace(admin, 'exec-op');
+    const vault = await operatorVaultLogin(namespace);
+    // The operator needs more than the reader Role: the environment's admin token.
+    const plugin = login('operator', [testEnv().kube.token], 0);
+    const operator = startTestOperator({
+      namespace,
+      podName: 'exec-test',
+      register: [({ manager, client }) => registerWidgetOperator(manager, client, namespace)],
+      vault,
+      kubeconfig: plugin.kubeconfig,
+    });
+    try {
+      await admin.create(WIDGET, { metadata: { name: 'w', namespace }, spec: { size: 3 } });
+      const cm = await eventually('the ConfigMap', () =>
+        admin.get(RESOURCES.configMap, { name: 'w-size', namespace }),
+      );
+      assert.deepEqual(cm.data, { size: '3' });
+      assert.equal(plugin.runs().length, 1, 'informers, lease and writes shared one run');
+    } finally {
+      await operator.stop();
+      await vault.remove();
+      await admin.delete(RESOURCES.namespace, { name: namespace });
+    }
   });
 });
