@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isatty } from 'node:tty';
 import {
   execInfo,
   interactiveOf,
@@ -121,7 +122,8 @@ export class ExecCredentialSource implements CredentialPlugin {
 
   async #refresh(): Promise<PluginCredential> {
     const { where, config, cluster } = this.#options;
-    const tty = (this.#options.stdinIsTTY ?? (() => process.stdin.isTTY === true))();
+    // isatty, not process.stdin: creating that stream could keep a finished CLI alive.
+    const tty = (this.#options.stdinIsTTY ?? (() => isatty(0)))();
     const interactive = interactiveOf(where, config.interactiveMode, tty);
     const env = {
       ...(this.#options.env ?? process.env),
