@@ -184,6 +184,8 @@ export function startTestOperator(options: {
   /** Keep every log line (debug level) in memory instead of warnings on stdout. */
   captureLog?: boolean;
   vault: { flags: string[]; platform: { vault: { authMount: string } } };
+  /** @default the test environment's admin kubeconfig */
+  kubeconfig?: string;
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
@@ -192,7 +194,7 @@ export function startTestOperator(options: {
   let port: number | undefined;
   const running = runOperator({
     argv: [
-      `--kubeconfig=${env.kube.kubeconfig}`,
+      `--kubeconfig=${options.kubeconfig ?? env.kube.kubeconfig}`,
       `--vault-addr=${env.vault.addr}`,
       ...options.vault.flags,
       '--metrics-port=0',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -60,9 +60,14 @@ describe('loadKubeconfig', () => {
 
   const refused: [string, string, RegExp][] = [
     [
-      'an exec credential plugin',
-      'exec: { command: aws }',
-      /users\[u\]\.user\.exec: credential plugins are not supported/,
+      'an auth-provider plugin',
+      'auth-provider: { name: gcp }',
+      /users\[u\]\.user\.auth-provider: auth-provider plugins are not supported.*use an exec/,
+    ],
+    [
+      'an exec plugin without interactiveMode in apiVersion v1',
+      'exec: { apiVersion: client.authentication.k8s.io/v1, command: aws }',
+      /refused\.yaml: users\[u\]\.user\.exec\.interactiveMode: required/,
     ],
     ['basic auth', 'username: admin', /users\[u\]\.user\.username: basic auth is not supported/],
     ['a certificate without its key', `client-certificate-data: ${b64('CERT')}`, /needs its key/],
@@ -72,6 +77,45 @@ describe('loadKubeconfig', () => {
       assert.throws(() => loadKubeconfig(kubeconfig('refused.yaml', user)), message);
     });
   }
+
+  it('should run an exec plugin for the token, with the cluster it asked for', async () => {
+    const plugin = join(dir, 'bin', 'login');
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    const status = JSON.stringify({ token: 'from-plugin' });
+    const printed = `{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":${status}}`;
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\nprintf '%s' "$KUBERNETES_EXEC_INFO" > "$0.info"\nprintf '%s' '${printed}'\n`,
+    );
+    chmodSync(plugin, 0o755);
+    const exec = [
+      'exec:',
+      '      apiVersion: client.authentication.k8s.io/v1beta1',
+      '      command: ./bin/login',
+      '      provideClusterInfo: true',
+    ].join('\n');
+    const access = loadKubeconfig(kubeconfig('exec.yaml', exec));
+    assert.ok(access.plugin, 'the transport gets the plugin');
+    assert.equal(await access.token?.(), 'from-plugin');
+    assert.equal(access.token?.(), 'from-plugin', 'then from the cache, synchronously');
+    const info = JSON.parse(readFileSync(`${plugin}.info`, 'utf8')) as unknown;
+    assert.deepEqual(info, {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      spec: {
+        interactive: false,
+        cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': b64('CA PEM') },
+      },
+    });
+  });
+
+  it('should prefer the user token to its exec plugin, as kubectl does', () => {
+    const user =
+      'token: abc\n    exec: { apiVersion: client.authentication.k8s.io/v1, command: aws }';
+    const access = loadKubeconfig(kubeconfig('token-and-exec.yaml', user));
+    assert.equal(access.plugin, undefined);
+    assert.equal(access.token?.(), 'abc');
+  });
 
   it('should name a missing server', () => {
     assert.throws(

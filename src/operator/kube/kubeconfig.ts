@@ -2,18 +2,29 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { parseExecConfig, type CredentialPlugin, type ExecCluster } from './exec-credential.ts';
+import { ExecCredentialSource } from './exec-plugin.ts';
 
 /**
  * How to reach one apiserver: its URL, TLS material and a bearer token. Loaded from a
  * kubeconfig or from the pod's ServiceAccount, without @kubernetes/client-node: its KubeConfig
  * pulls in the whole generated API (85 MB of resident memory measured, more than the rest of
- * the operator at 1,000 CRs), and posture only needs these few fields (docs/adr/0013).
+ * the operator at 1,000 CRs), and posture only needs these few fields (docs/adr/0013, 0014).
  */
 export interface ClusterAccess {
   server: string;
   tls: { ca?: string; cert?: string; key?: string; insecure?: boolean };
-  /** The bearer token now (re-read from its file: projected ServiceAccount tokens rotate). */
-  token?: () => string | undefined;
+  /**
+   * The bearer token now: synchronous and cheap for a kubeconfig token or a token file (re-read
+   * now and then: projected ServiceAccount tokens rotate), a Promise while a credential plugin
+   * runs.
+   */
+  token?: () => string | undefined | Promise<string | undefined>;
+  /**
+   * A kubeconfig user's `exec` credential plugin. The transport takes the token and the client
+   * certificate from it rather than from `token` and `tls`, and runs it again after a 401.
+   */
+  plugin?: CredentialPlugin;
 }
 
 interface Cluster {
@@ -21,6 +32,10 @@ interface Cluster {
   'certificate-authority'?: string;
   'certificate-authority-data'?: string;
   'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
+  'proxy-url'?: string;
+  'disable-compression'?: boolean;
+  extensions?: { name: string; extension?: unknown }[];
 }
 interface User {
   token?: string;
@@ -61,12 +76,12 @@ function pem(base: string, data: string | undefined, path: string | undefined): 
 }
 
 function refuseUnsupported(file: string, field: string, user: User): void {
-  const plugin = user.exec ? 'exec' : user['auth-provider'] ? 'auth-provider' : undefined;
-  if (plugin)
+  if (user['auth-provider'])
     throw problem(
       file,
-      `${field}.${plugin}`,
-      'credential plugins are not supported by posture: use a token, a tokenFile or a client certificate',
+      `${field}.auth-provider`,
+      'auth-provider plugins are not supported by posture (kubectl dropped them too): ' +
+        'use an exec credential plugin, a token, a tokenFile or a client certificate',
     );
   if (user.username)
     throw problem(file, `${field}.username`, 'basic auth is not supported: use a token');
@@ -77,7 +92,27 @@ function userToken(base: string, user: User): (() => string | undefined) | undef
   return user.tokenFile ? tokenFromFile(resolve(base, user.tokenFile)) : undefined;
 }
 
-function userAccess(file: string, name: string, user: User): Pick<ClusterAccess, 'tls' | 'token'> {
+type UserAccess = Pick<ClusterAccess, 'tls' | 'token' | 'plugin'>;
+
+function pluginAccess(
+  where: string,
+  exec: unknown,
+  base: string,
+  cluster: ExecCluster,
+): UserAccess {
+  const plugin = new ExecCredentialSource({
+    where,
+    config: parseExecConfig(where, exec, base),
+    cluster,
+  });
+  const token = () => {
+    const credential = plugin.credential();
+    return credential instanceof Promise ? credential.then((c) => c.token) : credential.token;
+  };
+  return { tls: {}, token, plugin };
+}
+
+function userAccess(file: string, name: string, user: User, cluster: ExecCluster): UserAccess {
   const field = `users[${name}].user`;
   refuseUnsupported(file, field, user);
   const base = dirname(file);
@@ -86,7 +121,31 @@ function userAccess(file: string, name: string, user: User): Pick<ClusterAccess,
   if (Boolean(cert) !== Boolean(key))
     throw problem(file, field, 'a client certificate needs its key, and a key its certificate');
   const token = userToken(base, user);
+  // As in kubectl, a token or certificate of the user's own wins over its plugin.
+  if (!token && !cert && user.exec)
+    return pluginAccess(`${file}: ${field}.exec`, user.exec, base, cluster);
   return { tls: { ...(cert && { cert }), ...(key && { key }) }, ...(token && { token }) };
+}
+
+const EXEC_CLUSTER_FIELDS = [
+  'tls-server-name',
+  'insecure-skip-tls-verify',
+  'proxy-url',
+  'disable-compression',
+] as const;
+
+/** What a plugin with provideClusterInfo is told: the cluster as kubectl passes it. */
+function execClusterOf(cluster: Cluster, server: string, ca: string | undefined): ExecCluster {
+  const fields = EXEC_CLUSTER_FIELDS.filter((field) => cluster[field] !== undefined);
+  const config = cluster.extensions?.find(
+    (extension) => extension.name === 'client.authentication.k8s.io/exec',
+  )?.extension;
+  return {
+    server,
+    ...Object.fromEntries(fields.map((field) => [field, cluster[field]])),
+    ...(ca && { 'certificate-authority-data': Buffer.from(ca).toString('base64') }),
+    ...(config !== undefined && { config }),
+  };
 }
 
 const named = <T>(list: { name: string }[] | undefined, name: string | undefined) =>
@@ -118,15 +177,21 @@ function contextOf(file: string, config: Kubeconfig, contextName?: string) {
 /** The access of a kubeconfig's context (its current-context unless named). */
 export function loadKubeconfig(file: string, contextName?: string): ClusterAccess {
   const config = (parse(readFileSync(file, 'utf8')) ?? {}) as Kubeconfig;
-  const { server, cluster, user, userName } = contextOf(file, config, contextName);
-  const access = userAccess(file, userName, user);
-  const base = dirname(file);
-  const ca = pem(base, cluster['certificate-authority-data'], cluster['certificate-authority']);
+  const context = contextOf(file, config, contextName);
+  const { cluster, user, userName } = context;
+  const server = context.server.replace(/\/+$/, '');
+  const ca = pem(
+    dirname(file),
+    cluster['certificate-authority-data'],
+    cluster['certificate-authority'],
+  );
+  const access = userAccess(file, userName, user, execClusterOf(cluster, server, ca));
   const insecure = cluster['insecure-skip-tls-verify'] === true;
   return {
-    server: server.replace(/\/+$/, ''),
+    server,
     tls: { ...access.tls, ...(ca && { ca }), ...(insecure && { insecure }) },
     ...(access.token && { token: access.token }),
+    ...(access.plugin && { plugin: access.plugin }),
   };
 }
 

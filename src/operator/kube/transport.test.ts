@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createSecureServer } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { ExecCredentialSource } from './exec-plugin.ts';
 import { Transport } from './transport.ts';
 
 /*
@@ -17,12 +19,12 @@ import { Transport } from './transport.ts';
  */
 
 /** A self-signed certificate for 127.0.0.1 (openssl, as on every CI runner and dev machine). */
-function selfSigned(): { key: string; cert: string } {
+function selfSigned(commonName = '127.0.0.1'): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'posture-transport-'));
   try {
     const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
     const options = 'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1';
-    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+    const subject = ['-subj', `/CN=${commonName}`, '-addext', 'subjectAltName=IP:127.0.0.1'];
     const files = ['-keyout', keyFile, '-out', certFile];
     execFileSync('openssl', [...options.split(' '), ...subject, ...files], { stdio: 'ignore' });
     return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
@@ -126,4 +128,98 @@ describe('Transport', () => {
       }
     });
   }
+});
+
+/** An apiserver that knows one token, `good`, and tells which client certificate it saw. */
+async function startAuthServer(tls: { key: string; cert: string }) {
+  const server = createSecureServer(
+    { ...tls, allowHTTP1: true, requestCert: true, rejectUnauthorized: false },
+    (request, response) => {
+      const peer = (request.socket as TLSSocket).getPeerCertificate();
+      const client = peer?.subject?.CN;
+      if (request.headers.authorization !== 'Bearer good' && !client) {
+        response.writeHead(401, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ kind: 'Status', code: 401, reason: 'Unauthorized' }));
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ client }));
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** A credential plugin (the real cache, a fake process) answering `statuses` in turn. */
+function plugin(statuses: Record<string, string>[]) {
+  let now = 0;
+  let runs = 0;
+  const source = new ExecCredentialSource({
+    where: 'test: users[u].user.exec',
+    config: {
+      command: 'login',
+      args: [],
+      env: {},
+      apiVersion: 'client.authentication.k8s.io/v1',
+      interactiveMode: 'Never',
+      provideClusterInfo: false,
+    },
+    now: () => now,
+    stdinIsTTY: () => false,
+    run: () => {
+      const status = statuses[Math.min(runs, statuses.length - 1)];
+      runs += 1;
+      const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential' };
+      return Promise.resolve(JSON.stringify({ ...credential, status }));
+    },
+  });
+  return { source, runs: () => runs, advance: (ms: number) => (now += ms) };
+}
+
+describe('Transport with a credential plugin', () => {
+  const tls = selfSigned();
+  let server: Awaited<ReturnType<typeof startAuthServer>>;
+  const get = { verb: 'get', method: 'GET', path: '/api' } as const;
+
+  before(async () => {
+    server = await startAuthServer(tls);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const transportFor = (source: ExecCredentialSource) =>
+    new Transport({ server: server.url, tls: { ca: tls.cert }, plugin: source }, 5000);
+
+  it('should run the plugin again and resend once when the apiserver refuses its token', async () => {
+    const login = plugin([{ token: 'revoked' }, { token: 'good' }]);
+    const transport = transportFor(login.source);
+    assert.deepEqual(await transport.json(get), {});
+    assert.equal(login.runs(), 2);
+    assert.deepEqual(transport.counts(), { get: 1 }, 'one request for the caller');
+    await transport.json(get);
+    assert.equal(login.runs(), 2, 'the new token is cached');
+  });
+
+  it('should give a second 401 to the caller rather than run the plugin in a loop', async () => {
+    const login = plugin([{ token: 'revoked' }]);
+    await assert.rejects(transportFor(login.source).json(get), /get \/api: 401 Unauthorized/);
+    assert.equal(login.runs(), 2);
+  });
+
+  it('should present the plugin client certificate, and its next one on new connections', async () => {
+    const [alice, bob] = [selfSigned('alice'), selfSigned('bob')];
+    const expires = new Date(60_000).toISOString();
+    const login = plugin([
+      { clientCertificateData: alice.cert, clientKeyData: alice.key, expirationTimestamp: expires },
+      { clientCertificateData: bob.cert, clientKeyData: bob.key },
+    ]);
+    const transport = transportFor(login.source);
+    assert.deepEqual(await transport.json(get), { client: 'alice' });
+    login.advance(60_000);
+    assert.deepEqual(await transport.json(get), { client: 'bob' });
+  });
 });

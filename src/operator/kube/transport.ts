@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Agent, fetch, type Response } from 'undici';
+import type { PluginCredential } from './exec-credential.ts';
 import type { ClusterAccess } from './kubeconfig.ts';
 import { KubeApiError } from './errors.ts';
 import type { Status } from './types.ts';
@@ -87,6 +88,8 @@ export class Transport {
    * which cost both the operator and the apiserver most of their CPU under load.
    */
   #dispatcher: Agent | undefined;
+  /** The client certificate the pool's connections present (a plugin's may change). */
+  #dispatcherCert: string | undefined;
 
   constructor(access: ClusterAccess, timeoutMs: number, logWrites = false) {
     this.#access = access;
@@ -109,8 +112,13 @@ export class Transport {
     old?.close().catch(() => undefined);
   }
 
-  #pool(): Agent {
-    const { ca, cert, key, insecure } = this.#access.tls;
+  /** The pool for a credential: a plugin's new client certificate means new connections. */
+  #pool(credential: PluginCredential): Agent {
+    const { ca, insecure } = this.#access.tls;
+    const cert = credential.cert ?? this.#access.tls.cert;
+    const key = credential.key ?? this.#access.tls.key;
+    if (this.#dispatcher && this.#dispatcherCert !== cert) this.resetConnections();
+    this.#dispatcherCert = cert;
     this.#dispatcher ??= new Agent({
       allowH2: false,
       connect: { ca, cert, key, rejectUnauthorized: insecure !== true },
@@ -142,22 +150,41 @@ export class Transport {
     return (await response.json()) as T;
   }
 
+  /**
+   * A kubeconfig or ServiceAccount token is at hand synchronously; a credential plugin's is
+   * cached too, and only its run is awaited. A 401 to a plugin's credential runs the plugin
+   * again and sends the request once more (it is counted and logged once).
+   */
   async send(call: Call): Promise<Response> {
     const url = urlOf(this.#access.server, call);
-    const token = this.#access.token?.();
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      ...(token && { authorization: `Bearer ${token}` }),
-    };
-    if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
     this.#counts.set(call.verb, (this.#counts.get(call.verb) ?? 0) + 1);
     this.#logWrite(call);
+    const plugin = this.#access.plugin;
+    if (!plugin) {
+      const token = this.#access.token?.();
+      return this.#fetch(url, call, { token: typeof token === 'object' ? await token : token });
+    }
+    const credential = await plugin.credential();
+    const response = await this.#fetch(url, call, credential);
+    if (response.status !== 401) return response;
+    // Read the refusal so that its connection goes back to the pool.
+    await response.arrayBuffer().catch(() => undefined);
+    plugin.refused(credential);
+    return this.#fetch(url, call, await plugin.credential());
+  }
+
+  async #fetch(url: URL, call: Call, credential: PluginCredential): Promise<Response> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(credential.token && { authorization: `Bearer ${credential.token}` }),
+    };
+    if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
     try {
       return await fetch(url, {
         method: call.method,
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        dispatcher: this.#pool(),
+        dispatcher: this.#pool(credential),
         signal: signalOf(call, this.#timeoutMs),
       });
     } catch (error) {
