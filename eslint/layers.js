@@ -18,6 +18,7 @@ export const LAYERS = {
   testenv: ['lib'],
   hmac: ['lib'],
   provenance: ['hmac', 'lib'],
+  webhook: ['hmac', 'lib'],
   cli: ['*'],
 };
 
