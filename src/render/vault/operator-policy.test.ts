@@ -20,6 +20,7 @@ describe("the operator's Vault policy", () => {
     assert.deepEqual(rules(renderPolicyHcl(operatorPolicy(defaultPlatform()))), {
       'auth/kubernetes/role/posture-*': '"create", "delete", "read", "update"',
       'auth/kubernetes/role/posture-operator': '"deny"',
+      'secret/data/+/exchanges/*': '"read"',
       'secret/data/posture/nats/*': '"create", "read"',
       'secret/metadata/*': '"read"',
       'secret/metadata/posture/nats/*': '"delete"',
@@ -33,6 +34,7 @@ describe("the operator's Vault policy", () => {
     assert.deepEqual(Object.keys(rules(hcl)).sort(), [
       'auth/k8s-prod/role/posture-*',
       'auth/k8s-prod/role/posture-operator',
+      'kv/data/+/exchanges/*',
       'kv/data/posture/nats/*',
       'kv/metadata/*',
       'kv/metadata/posture/nats/*',
@@ -49,6 +51,20 @@ describe("the operator's Vault policy", () => {
     assert.ok(paths.includes('secret/metadata/titan/exchanges/*'));
     assert.ok(paths.includes('other/metadata/*'));
     assert.ok(!paths.includes('secret/metadata/*'));
+  });
+
+  it("should read exchange keys only in each namespace's exchanges/ folder, by the tenancy template", () => {
+    const teams = platformSchema.parse({
+      vault: { tenancy: { namespacePrefix: 'kv/teams/team-{namespace}/apps/' } },
+    });
+    const policy = operatorPolicy(teams, { exchangePrefixes: ['secret/'] });
+    const reads = policy.rules.filter(
+      (r) => r.path.includes('/data/') && r.path.includes('exchanges'),
+    );
+    assert.deepEqual(
+      reads.map((r) => [r.path, r.capabilities]),
+      [['kv/data/teams/+/apps/exchanges/*', ['read']]],
+    );
   });
 
   for (const bad of ['/secret/', 'secret/../sys/', 'secret/a b/', '']) {
