@@ -184,6 +184,8 @@ export function startTestOperator(options: {
   /** Keep every log line (debug level) in memory instead of warnings on stdout. */
   captureLog?: boolean;
   vault: { flags: string[]; platform: { vault: { authMount: string } } };
+  /** More operator flags, such as a FakeExchange's `--exchange-endpoint`s. */
+  flags?: string[];
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
@@ -199,6 +201,7 @@ export function startTestOperator(options: {
       '--metrics-host=127.0.0.1',
       `--lease-namespace=${options.namespace}`,
       `--log-level=${options.captureLog ? 'debug' : 'warn'}`,
+      ...(options.flags ?? []),
     ],
     env: { POD_NAME: options.podName },
     ...(options.captureLog && { logDestination: captured.destination }),
