@@ -22,9 +22,12 @@ type KeyRead = { ok: true; key: ExchangeKey } | { ok: false; result: CheckResult
 
 async function readKey(vault: VaultAdapter, path: string, version: number): Promise<KeyRead> {
   try {
-    const key = keyOf((await vault.kvRead(path, version))?.data);
+    const secret = await vault.kvRead(path, version);
+    const key = keyOf(secret?.data);
     if (key) return { ok: true, key };
-    const message = `the secret at ${path} (version ${version}) lacks apiKey or apiSecret: write both fields`;
+    const message = secret
+      ? `the secret at ${path} (version ${version}) lacks apiKey or apiSecret: write both fields`
+      : `version ${version} of ${path} is deleted: write the key again`;
     return { ok: false, result: { state: 'unusable', message } };
   } catch (error) {
     if (error instanceof VaultUnavailableError)

@@ -59,7 +59,7 @@ export interface ExchangeCredentialDecision {
     keyCreatedTime?: string;
     rotationDueTime?: string;
     apiHosts: string[];
-    /** Only when the exchange answered in this reconcile. */
+    /** The exchange's answer about the current key, this reconcile's or the standing one. */
     lastVerifiedTime?: string;
     exchangeKey?: StoredAnswer['key'];
   };
@@ -211,16 +211,17 @@ function keyTimes(key: KeyObservation, maxSeconds: number, now: Date) {
   return { created, ageSeconds, due: new Date(created.getTime() + maxSeconds * 1000) };
 }
 
+/** The answer about the current key goes to status (again: a standing one is a no-op). */
 function fieldsOf(
   credential: ExchangeCredential,
   times: ReturnType<typeof keyTimes>,
-  fresh: StoredAnswer | undefined,
+  answer: StoredAnswer | undefined,
 ): ExchangeCredentialDecision['fields'] {
   return {
     ...(times.created && { keyCreatedTime: metaTime(times.created) }),
     ...(times.due && { rotationDueTime: metaTime(times.due) }),
     apiHosts: [...apiHostsOf(credential.spec)],
-    ...(fresh && { lastVerifiedTime: fresh.time, exchangeKey: fresh.key }),
+    ...(answer && { lastVerifiedTime: answer.time, exchangeKey: answer.key }),
   };
 }
 
@@ -257,7 +258,7 @@ export function decideExchangeCredential(
   );
   return {
     conditions: [...problems, exchange.verified, ready],
-    fields: fieldsOf(credential, times, exchange.fresh),
+    fields: fieldsOf(credential, times, exchange.answer),
     ...(times.ageSeconds !== undefined && { keyAgeSeconds: Math.floor(times.ageSeconds) }),
     ...(withdraw !== undefined && { withdrawEnabled: withdraw }),
     requeueAfterMs: requeueAfter(now, times.due, exchange.nextCheckAt),

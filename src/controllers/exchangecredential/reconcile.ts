@@ -16,9 +16,13 @@ import { registerGauge } from '../kit/metrics.ts';
 import { StatusWriter, type Cached } from '../kit/status-writer.ts';
 import { refusalMessage } from '../kit/vault.ts';
 import { askExchange } from './check.ts';
-import { decideExchangeCredential, type KeyObservation } from './decide.ts';
+import {
+  decideExchangeCredential,
+  type ExchangeCredentialDecision,
+  type KeyObservation,
+} from './decide.ts';
 import { conditionEvents } from './events.ts';
-import { planCheck, storedAnswer, type CheckResult } from './verify.ts';
+import { newest, planCheck, storedAnswer, type CheckResult, type StoredAnswer } from './verify.ts';
 
 /** Gather: the key's KV metadata only (its age), never the key. */
 export async function observeKey(vault: VaultAdapter, vaultPath: string): Promise<KeyObservation> {
@@ -104,10 +108,18 @@ export function exchangeCredentialController(
       now: () => new Date(),
       announce: conditionEvents,
     });
+    // The answers this process got, by namespace/name and uid: a reconcile that runs before the
+    // cache holds the status just written must not ask the exchange a second time.
+    const answers = new Map<string, { uid: string | undefined; answer: StoredAnswer }>();
+    const keyOf = ({ metadata }: Cached) => `${metadata.namespace ?? ''}/${metadata.name ?? ''}`;
+    const remembered = (object: Cached) => {
+      const entry = answers.get(keyOf(object));
+      return entry?.uid === object.metadata.uid ? entry?.answer : undefined;
+    };
     /** Asks the exchange when planCheck says so, with the same clock decide then uses. */
     const ask = async (seen: Seen, signal: AbortSignal) => {
       const { credential, object, key, now } = seen;
-      const previous = storedAnswer(object.status);
+      const previous = newest(storedAnswer(object.status), remembered(object));
       const generation = object.metadata.generation ?? 0;
       const keyVersion = key.state === 'present' ? key.version : undefined;
       const plan = planCheck({
@@ -131,6 +143,19 @@ export function exchangeCredentialController(
       );
       return { previous, result };
     };
+    const remember = (object: Cached, { fields }: ExchangeCredentialDecision) => {
+      const { lastVerifiedTime: time, exchangeKey: key } = fields;
+      if (time && key)
+        answers.set(keyOf(object), { uid: object.metadata.uid, answer: { time, key } });
+    };
+    const gauges = (
+      labels: { namespace: string; name: string },
+      decision: ExchangeCredentialDecision,
+    ) => {
+      if (decision.keyAgeSeconds !== undefined) keyAge.set(labels, decision.keyAgeSeconds);
+      if (decision.withdrawEnabled === undefined) withdraw.remove(labels);
+      else withdraw.set(labels, decision.withdrawEnabled);
+    };
     const reconcile = async ({
       object,
       signal,
@@ -139,6 +164,7 @@ export function exchangeCredentialController(
     }: ReconcileRequest<Cached>): Promise<ReconcileResult | undefined> => {
       if (!object || object.metadata.deletionTimestamp) {
         withdraw.remove({ namespace, name });
+        answers.delete(`${namespace}/${name}`);
         return undefined;
       }
       const parsed = parseObject(ExchangeCredentialSchema, object);
@@ -149,10 +175,8 @@ export function exchangeCredentialController(
       const { previous, result } = await ask({ credential, object, key, now }, signal);
       const exchange = { ...(previous && { previous }), ...(result && { result }), intervalMs };
       const decision = decideExchangeCredential({ credential, platform, key, now, exchange });
-      if (decision.keyAgeSeconds !== undefined)
-        keyAge.set({ namespace, name }, decision.keyAgeSeconds);
-      if (decision.withdrawEnabled === undefined) withdraw.remove({ namespace, name });
-      else withdraw.set({ namespace, name }, decision.withdrawEnabled);
+      remember(object, decision);
+      gauges({ namespace, name }, decision);
       await status.write(object, decision, signal);
       const retry = retryReason(key, result);
       // Status already says why; the queue's backoff asks again.

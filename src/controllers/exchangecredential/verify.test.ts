@@ -10,7 +10,7 @@ import {
 import type { KeyRestrictions } from '../../exchanges/types.ts';
 import { platformSchema } from '../../render/platform.ts';
 import { DAY_MS, decideExchangeCredential, type ExchangeCheck } from './decide.ts';
-import { planCheck, type CheckPlan, type StoredAnswer } from './verify.ts';
+import { newest, planCheck, type CheckPlan, type StoredAnswer } from './verify.ts';
 
 const example = (file: string): ExchangeCredential =>
   ExchangeCredentialSchema.parse(
@@ -98,6 +98,15 @@ describe('ExchangeCredential: when to ask the exchange', () => {
     ],
   ];
   for (const [name, got, want] of cases) it(name, () => assert.deepEqual({ ...got, ...want }, got));
+
+  it('should go by the answer this process just got while the cached status lags it', () => {
+    const lagging = stored(30);
+    const justGot = stored(0);
+    assert.equal(newest(lagging, justGot), justGot);
+    assert.equal(newest(justGot, lagging), justGot);
+    assert.equal(newest(undefined, justGot), justGot);
+    assert.equal(plan({ previous: newest(lagging, justGot) }).ask, false);
+  });
 });
 
 function decide(credential: ExchangeCredential, exchange: ExchangeCheck, ips = platform) {
@@ -312,6 +321,6 @@ describe('ExchangeCredential: what the exchange said', () => {
   it('should look again when the standing answer runs out, sooner than hourly', () => {
     const { decision } = decide(binance, { previous: stored(1), intervalMs: 90 * 60_000 });
     assert.equal(decision.requeueAfterMs, 30 * 60_000);
-    assert.deepEqual(decision.fields.exchangeKey, undefined, 'nothing new to store');
+    assert.deepEqual(decision.fields.exchangeKey, stored(1).key, 'the standing answer, unchanged');
   });
 });

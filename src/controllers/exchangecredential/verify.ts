@@ -27,6 +27,15 @@ export function storedAnswer(
   return { time, key: key.data };
 }
 
+/** The later of two answers (status may lag one this process just got). */
+export function newest(
+  a: StoredAnswer | undefined,
+  b: StoredAnswer | undefined,
+): StoredAnswer | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.time) > Date.parse(a.time) ? b : a;
+}
+
 /** Whether this reconcile asks the exchange, and if not why. */
 export type CheckPlan =
   | { ask: false; why: 'unsupported' | 'outside-folder' | 'no-key' }
