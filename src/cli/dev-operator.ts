@@ -16,6 +16,7 @@ import { need } from '../testenv/kube.ts';
 import { startNats } from '../testenv/nats.ts';
 import { staticToken } from '../vault/auth.ts';
 import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { startDevExchange } from './dev-exchange.ts';
 import { seedDevSecrets } from './dev-seed.ts';
 import { bootstrapOperatorLogin } from './dev-vault.ts';
 
@@ -87,7 +88,8 @@ async function installPlatform(env: Environment, dir: string, vault: NodeVaultAd
   }));
   await applyList(env, 'namespaces', namespaceObjects);
   await applyList(env, 'platform', crs);
-  return { platform: source.platform, crs: crs.length, namespaces: [...namespaces] };
+  const credentials = exchangeCredentials.map((s) => s.object);
+  return { platform: source.platform, crs: crs.length, namespaces: [...namespaces], credentials };
 }
 
 /** Runs until `signal` aborts; resolves once the operator has stopped. */
@@ -99,7 +101,11 @@ export async function runDevOperator(
   if (!vault) throw new Error('the operator needs Vault: drop --no-vault');
   const adapter = new NodeVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
   options.say(`applying ${options.dir} ...`);
-  const { platform, crs, namespaces } = await installPlatform(env, options.dir, adapter);
+  const { platform, crs, namespaces, credentials } = await installPlatform(
+    env,
+    options.dir,
+    adapter,
+  );
   // One namespace of CRs (Titan's): watch only it, so tests pointed at this environment
   // (POSTURE_TESTENV) run their own operators beside it without a second one interfering.
   const crNamespaces = namespaces.filter((ns) => ns !== platform.nats.namespace);
@@ -113,6 +119,10 @@ export async function runDevOperator(
   const local = await startDevNats(env, platform);
   options.say(`export NATS_URL=${local.server.url}   # monitoring ${local.server.monitorUrl}`);
   const nats = (): NatsPublisher => new ConfirmedPublisher(local.target);
+  const exchange = await startDevExchange(adapter, credentials, platform);
+  options.say(
+    `exchanges: binance and bybit stand-ins at ${exchange.url} answer the daily key check`,
+  );
   try {
     await runOperator({
       argv: [
@@ -123,6 +133,7 @@ export async function runDevOperator(
         '--metrics-host=127.0.0.1',
         '--lease-namespace=default',
         '--log-level=warn',
+        ...exchange.flags(),
       ],
       register: [
         exchangeCredentialController(platform, scope ? { namespace: scope } : {}),
@@ -132,6 +143,7 @@ export async function runDevOperator(
       signal: options.signal,
     });
   } finally {
+    await exchange.stop();
     await local.server.stop();
   }
 }

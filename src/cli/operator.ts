@@ -75,9 +75,12 @@ export function natsPublisher(platform: Platform, monitorUrl: string | undefined
   };
 }
 
-const FLAGS_HELP = SETTINGS.map((s) => `  --${s.flag} <value>  (env ${s.env.join(' or ')})`).join(
-  '\n',
-);
+const FLAGS_HELP = SETTINGS.map((s) => {
+  const env = s.env.join(' or ');
+  return s.multiple
+    ? `  --${s.flag} <name>=<value>  (repeatable; env ${env}, comma-separated)`
+    : `  --${s.flag} <value>  (env ${env})`;
+}).join('\n');
 
 /** `posture operator`: runs the reconcilers in the cluster (or against a kubeconfig). */
 export function registerOperator(program: Command): void {
@@ -88,7 +91,9 @@ export function registerOperator(program: Command): void {
         '/readyz. Reconciles TradingServices (workload, network policy, Vault policy and role, ' +
         'NKey in Vault, NATS user in the Secret posture-nats-auth; the baseline of their ' +
         'namespaces: Pod Security labels, posture-default-deny) and ExchangeCredentials ' +
-        '(RotationDue, WhitelistMismatch as conditions and Events, key age); the HmacKeyRing reconciler is not built yet.',
+        '(RotationDue, WhitelistMismatch as conditions and Events, key age; once a day it reads ' +
+        'a Binance or Bybit key from Vault and asks the exchange what the key may do: ' +
+        'ExchangeVerified, WithdrawEnabled, the IP binding); the HmacKeyRing reconciler is not built yet.',
     )
     .allowUnknownOption()
     .allowExcessArguments()

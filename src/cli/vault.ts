@@ -77,7 +77,9 @@ export function registerVault(program: Command): void {
     .option('--platform <file>', 'platform.yaml (vault.kvMount, vault.authMount)')
     .option(
       '--exchange-prefix <kv-path>',
-      'KV prefix of ExchangeCredential keys (repeatable); default: the whole KV mount',
+      "KV prefix where the operator reads ExchangeCredential keys' metadata (repeatable); " +
+        "default: the whole KV mount. The keys themselves it reads only in each namespace's " +
+        'exchanges/ folder (docs/adr/0044)',
       collect,
       [],
     )

@@ -95,6 +95,25 @@ describe('operator configuration', () => {
       error: /vault\.address \(flag --vault-addr/,
     },
     {
+      name: 'a plain-http exchange endpoint off this machine, naming the flag',
+      argv: ['--exchange-endpoint=binance=http://api.binance.com'],
+      env: VAULT_ENV,
+      error:
+        /exchange\.endpoints\.binance \(flag --exchange-endpoint, env POSTURE_EXCHANGE_ENDPOINTS\): use an https:\/\/ URL, or http:\/\/ only on loopback/,
+    },
+    {
+      name: 'an exchange endpoint without a name',
+      argv: ['--exchange-endpoint=https://api.binance.com'],
+      env: VAULT_ENV,
+      error: /exchange\.endpoints.*use <exchange>=<url>/,
+    },
+    {
+      name: 'a check interval under a minute',
+      argv: ['--exchange-check-interval=10'],
+      env: VAULT_ENV,
+      error: /exchange\.checkIntervalSeconds \(flag --exchange-check-interval/,
+    },
+    {
       name: 'an unknown flag',
       argv: ['--wokers=2'],
       env: VAULT_ENV,
@@ -113,6 +132,42 @@ describe('operator configuration', () => {
       );
     });
   }
+
+  it('should ask the exchanges daily with a 10 s deadline, at their real hosts, by default', () => {
+    assert.deepEqual(loadConfig({ env: VAULT_ENV }).exchange, {
+      endpoints: {},
+      timeoutMs: 10_000,
+      checkIntervalSeconds: 86_400,
+    });
+  });
+
+  it('should take repeated --exchange-endpoint flags, or a comma-separated env list', () => {
+    const flags = loadConfig({
+      argv: [
+        '--exchange-endpoint=binance=http://127.0.0.1:8081',
+        '--exchange-endpoint',
+        'bybit=https://api-testnet.bybit.com',
+      ],
+      env: VAULT_ENV,
+    });
+    assert.deepEqual(flags.exchange.endpoints, {
+      binance: 'http://127.0.0.1:8081',
+      bybit: 'https://api-testnet.bybit.com',
+    });
+    const env = loadConfig({
+      env: {
+        ...VAULT_ENV,
+        POSTURE_EXCHANGE_ENDPOINTS: 'binance=http://[::1]:9,bybit=http://localhost:9',
+      },
+    });
+    assert.deepEqual(Object.keys(env.exchange.endpoints), ['binance', 'bybit']);
+  });
+
+  it('should read exchange endpoints as a mapping from the file', () => {
+    const path = file('exchange:\n  endpoints:\n    binance: http://127.0.0.1:8081\n');
+    const config = loadConfig({ argv: ['--config', path], env: VAULT_ENV });
+    assert.deepEqual(config.exchange.endpoints, { binance: 'http://127.0.0.1:8081' });
+  });
 
   it('should reject a misspelt key in the file', () => {
     const path = file('wokers: 2\n');

@@ -10,6 +10,25 @@ const int = (min: number, max: number) =>
   );
 const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 
+const ENTRY = 'use <exchange>=<url>, such as binance=https://api.binance.com';
+
+/** `name=url` entries (flags, or one comma-separated env value) as a mapping; a file gives one. */
+function entries(value: unknown, ctx: z.core.$RefinementCtx): unknown {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list)) return value;
+  const pairs = list.map((entry) => /^([^=]*)=(.*)$/s.exec(String(entry).trim()));
+  if (pairs.some((pair) => !pair)) ctx.addIssue({ code: 'custom', message: ENTRY, input: value });
+  return Object.fromEntries(pairs.map((pair) => [pair?.[1] ?? '', pair?.[2] ?? '']));
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** An exchange API base: https, or plain http only to this machine (a test or dev stand-in). */
+const exchangeEndpoint = z.url({ protocol: /^https?$/ }).refine((url) => {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || LOOPBACK.has(hostname);
+}, 'use an https:// URL, or http:// only on loopback (127.0.0.1, [::1], localhost)');
+
 export const OperatorConfigSchema = z.strictObject({
   /** Reconciles that run at once, per controller. */
   workers: int(1, 64).default(4),
@@ -52,6 +71,27 @@ export const OperatorConfigSchema = z.strictObject({
         message: 'set vault.tokenFile (--vault-token-file) or vault.role (--vault-role)',
       }),
   ),
+  /** Asking exchanges about ExchangeCredential keys (docs/adr/0044). */
+  exchange: z
+    .strictObject({
+      /** Base URL by exchange instead of its real API host: `binance=http://127.0.0.1:8081`. */
+      endpoints: z
+        .preprocess(
+          entries,
+          z.record(
+            z
+              .string()
+              .regex(/^[a-z][a-z0-9-]*$/, 'use <exchange>=<url>, such as binance=https://...'),
+            exchangeEndpoint,
+          ),
+        )
+        .default({}),
+      /** Deadline of one call to an exchange, connection and answer included. */
+      timeoutMs: int(100, 60_000).default(10_000),
+      /** How long an exchange's answer about a key stands before it is asked again. */
+      checkIntervalSeconds: int(60, 604_800).default(86_400),
+    })
+    .prefault({}),
   /** Path of a kubeconfig; in a pod, the in-cluster configuration is used when absent. */
   kubeconfig: z.string().min(1).optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -63,6 +103,8 @@ interface Setting {
   flag: string;
   env: string[];
   path: string[];
+  /** The flag may be given again for more entries; the env value is a comma-separated list. */
+  multiple?: boolean;
 }
 
 /** Every flag, the environment variables it may come from, and where it goes. */
@@ -84,6 +126,22 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'vault-role', env: ['POSTURE_VAULT_ROLE'], path: ['vault', 'role'] },
   { flag: 'vault-jwt-file', env: ['POSTURE_VAULT_JWT_FILE'], path: ['vault', 'jwtFile'] },
   { flag: 'vault-timeout-ms', env: ['POSTURE_VAULT_TIMEOUT_MS'], path: ['vault', 'timeoutMs'] },
+  {
+    flag: 'exchange-endpoint',
+    env: ['POSTURE_EXCHANGE_ENDPOINTS'],
+    path: ['exchange', 'endpoints'],
+    multiple: true,
+  },
+  {
+    flag: 'exchange-timeout-ms',
+    env: ['POSTURE_EXCHANGE_TIMEOUT_MS'],
+    path: ['exchange', 'timeoutMs'],
+  },
+  {
+    flag: 'exchange-check-interval',
+    env: ['POSTURE_EXCHANGE_CHECK_INTERVAL_SECONDS'],
+    path: ['exchange', 'checkIntervalSeconds'],
+  },
   { flag: 'kubeconfig', env: ['KUBECONFIG'], path: ['kubeconfig'] },
   { flag: 'log-level', env: ['POSTURE_LOG_LEVEL'], path: ['logLevel'] },
 ];
@@ -122,7 +180,8 @@ function readFile(file: string): Tree {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String);
-  const setting = SETTINGS.find((s) => s.path.join('.') === path.join('.'));
+  // A setting's path, or a path inside it (exchange.endpoints.binance).
+  const setting = SETTINGS.find((s) => s.path.join('.') === path.slice(0, s.path.length).join('.'));
   const where = setting ? ` (flag --${setting.flag}, env ${setting.env.join(' or ')})` : '';
   return `${path.join('.') || '(root)'}${where}: ${issue.message}`;
 }
@@ -132,9 +191,13 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>;
 }
 
-function parseFlags(argv: string[]): Record<string, string | undefined> {
-  const names = [...SETTINGS.map((s) => s.flag), 'config'];
-  const options = Object.fromEntries(names.map((flag) => [flag, { type: 'string' as const }]));
+type Flags = Record<string, string | string[] | undefined>;
+
+function parseFlags(argv: string[]): Flags {
+  const options: Record<string, { type: 'string'; multiple: boolean }> = {
+    config: { type: 'string', multiple: false },
+  };
+  for (const s of SETTINGS) options[s.flag] = { type: 'string', multiple: s.multiple ?? false };
   try {
     return parseArgs({ args: argv, options, strict: true }).values;
   } catch (error) {
@@ -142,11 +205,7 @@ function parseFlags(argv: string[]): Record<string, string | undefined> {
   }
 }
 
-function overlay(
-  tree: Tree,
-  flags: Record<string, string | undefined>,
-  env: ConfigSources['env'] = {},
-): void {
+function overlay(tree: Tree, flags: Flags, env: ConfigSources['env'] = {}): void {
   for (const setting of SETTINGS) {
     const fromEnv = setting.env
       .map((name) => env[name])
@@ -164,7 +223,7 @@ function overlay(
 export function loadConfig(sources: ConfigSources = {}): OperatorConfig {
   const env = sources.env ?? process.env;
   const flags = parseFlags(sources.argv ?? []);
-  const file = flags.config ?? env.POSTURE_CONFIG;
+  const file = (flags.config as string | undefined) ?? env.POSTURE_CONFIG;
   const tree: Tree = file ? readFile(file) : {};
   overlay(tree, flags, env);
   const result = OperatorConfigSchema.safeParse(tree);

@@ -19,6 +19,26 @@ export function namespacePrefix(platform: Platform, namespace: string): string {
   return template.replaceAll('{namespace}', namespace);
 }
 
+/**
+ * Where a namespace keeps its exchange keys: `exchanges/` in the prefix it owns. The operator
+ * reads keys only there, to ask the exchange about them (docs/adr/0044).
+ */
+export function exchangeKeyPrefix(platform: Platform, namespace: string): string {
+  return `${namespacePrefix(platform, namespace)}exchanges/`;
+}
+
+/**
+ * The KV v2 data paths of every namespace's exchange keys as one Vault ACL path: the namespace
+ * segment becomes `+` (one segment, any name), `secret/{namespace}/` → `secret/data/+/exchanges/*`.
+ */
+export function exchangeKeyDataGlob(platform: Platform): string {
+  const template =
+    platform.vault.tenancy.namespacePrefix ?? `${platform.vault.kvMount}/{namespace}/`;
+  const [mount = '', ...rest] = template.split('/').filter((segment) => segment !== '');
+  const segments = rest.map((segment) => (segment.includes('{namespace}') ? '+' : segment));
+  return [mount, 'data', ...segments, 'exchanges', '*'].join('/');
+}
+
 const under = (path: string, prefix: string) => `${path}/`.startsWith(prefix);
 
 /** What a CR does with a path: a TradingService reads it, a credential or key ring owns it. */

@@ -13,6 +13,7 @@ import {
   testKubeClient,
 } from '../support/operator.ts';
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
 
 interface Status {
   status?: {
@@ -78,12 +79,16 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace, 'bybit', ['203.0.113.10/32']));
     // The operator logs in with its own role and policy, never the root token.
     const login = await operatorVaultLogin(namespace, { egressGateway: { ips: ['203.0.113.10'] } });
+    // Binance, as the daily check asks it (exchange-introspection.test.ts tests the check).
+    const exchange = await FakeExchange.start();
+    exchange.setKey('binance', { ...PLANTED_KEY, ips: ['203.0.113.10'] });
     const operator = startTestOperator({
       namespace,
       podName: 'ec-test',
       register: [exchangeCredentialController(login.platform, { namespace })],
       vault: login,
       captureLog: true,
+      flags: exchange.flags(),
     });
     const planted = [...Object.values(PLANTED_KEY), env.vault.token];
     try {
@@ -146,6 +151,7 @@ describe('ExchangeCredential reconciler against the real apiserver and Vault', (
       assert.match(operator.log(), /started leading/, 'the log was captured and scanned');
     } finally {
       await operator.stop();
+      await exchange.stop();
       await login.remove();
       await admin.delete(RESOURCES.namespace, { name: namespace });
     }

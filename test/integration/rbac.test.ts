@@ -33,6 +33,7 @@ import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
 import { isolationStatus } from '../../src/controllers/tradingservice/isolation-state.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
+import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
 /** Checked by the OwnerReferencesPermissionEnforcement admission plugin, not an audited request. */
@@ -83,6 +84,7 @@ function startOperator(
   setup: Setup,
   kubeconfig: string,
   login: OperatorVaultLogin,
+  exchange: FakeExchange,
 ): { child: ChildProcess; log: string[] } {
   const vault = testEnv().vault;
   if (!vault) throw new Error('the test environment has no Vault');
@@ -105,6 +107,8 @@ function startOperator(
       '--metrics-port=0',
       '--metrics-host=127.0.0.1',
       '--log-level=warn',
+      // The credential's daily check asks a stand-in, never the real exchange.
+      ...exchange.flags(),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -212,7 +216,9 @@ describe("the operator with only its Helm chart's RBAC", () => {
     const kubeconfig = await operatorKubeconfig(setup);
     await createWorkload(setup);
     login = await operatorVaultLogin(setup.system, {}, { existingServiceAccount: SERVICE_ACCOUNT });
-    const operator = startOperator(setup, kubeconfig, login);
+    const exchange = await FakeExchange.start();
+    exchange.setKey('binance', { apiKey: 'k', apiSecret: 's', ips: ['203.0.113.10'] });
+    const operator = startOperator(setup, kubeconfig, login, exchange);
     try {
       await lifecycle(setup);
     } catch (error) {
@@ -221,6 +227,7 @@ describe("the operator with only its Helm chart's RBAC", () => {
       const exited = new Promise((resolve) => operator.child.once('exit', resolve));
       operator.child.kill('SIGTERM');
       await exited;
+      await exchange.stop();
     }
     const user = `system:serviceaccount:${setup.system}:${SERVICE_ACCOUNT}`;
     const events = auditEventsOf(testEnv().kube.auditLog, user);

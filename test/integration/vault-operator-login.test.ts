@@ -3,9 +3,10 @@
  * operator-policy` renders and the role `posture vault operator-role` renders are written once
  * (bootstrap, root token); the operator then runs with `--vault-role` and a `vault`-audience
  * ServiceAccount token, logging in at the platform's auth mount, through a TradingService and
- * ExchangeCredential lifecycle (create → Ready → delete, finalizer cleanup). Vault's audit log
- * shows no request of the operator denied and every rule of its policy used; its token is
- * denied what it must never do.
+ * ExchangeCredential lifecycle (create → Ready → delete, finalizer cleanup), the credential's
+ * daily check reading the key to ask a fake Binance on loopback. Vault's audit log shows no
+ * request of the operator denied and every rule of its policy used; its token is denied what it
+ * must never do (any secret but an exchange key, and any write of one).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,7 @@ import { installPostureCrds, isReady, rootVault } from '../support/tradingservic
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
 import { hmacKeyRingController } from '../../src/controllers/hmackeyring/reconcile.ts';
+import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 
@@ -97,14 +99,17 @@ function credential(namespace: string) {
   };
 }
 
-/** Whether a Vault glob (`a/b/*`, `a/posture-*`, `a/+/b/*`: `+` is one segment) covers a path. */
+/** Whether a Vault ACL path (`a/b/*`, `a/posture-*`, `a/+/b/*`) covers a request path. */
 function covers(rule: string, path: string): boolean {
   const pattern = rule
-    .split('+')
-    .map((part) => part.replace(/[.*?^${}()|[\]\\]/g, '\\$&'))
-    .join('[^/]+');
-  const glob = rule.endsWith('*') ? `${pattern.slice(0, -2)}.*` : pattern;
-  return new RegExp(`^${glob}$`).test(path);
+    .split('')
+    .map((c, i) => {
+      if (c === '+') return '[^/]+';
+      if (c === '*' && i === rule.length - 1) return '.*';
+      return c.replace(/[.*?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${pattern}$`).test(path);
 }
 
 /** The rule Vault applies to a path: an exact match, else the longest covering glob. */
@@ -126,6 +131,7 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
   let login: OperatorVaultLogin;
   let operator: TestOperator | undefined;
   let root: VaultAdapter;
+  let exchange: FakeExchange;
 
   before(async () => {
     root = rootVault();
@@ -139,10 +145,13 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
       body: { type: 'file', options: { file_path: auditLog } },
     });
     await root.kvWrite(`secret/${namespace}/exchanges/binance`, { apiKey: 'k', apiSecret: 's' });
+    exchange = await FakeExchange.start();
+    exchange.setKey('binance', { apiKey: 'k', apiSecret: 's', ips: ['203.0.113.10'] });
   });
 
   after(async () => {
     await operator?.stop();
+    await exchange.stop();
     await root.delete(`sys/audit/${auditDevice}`);
     await root.kvDestroy(`secret/${namespace}/exchanges/binance`);
     await root.kvDestroy(`secret/${namespace}/hmac/signals`);
@@ -160,6 +169,7 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
         tradingServiceController(login.platform, { namespace }),
       ],
       vault: login,
+      flags: exchange.flags(),
     });
     await admin.create(HMAC_KEY_RING, keyRing(namespace));
     await admin.create(EXCHANGE_CREDENTIAL, credential(namespace));
@@ -173,6 +183,7 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
         60_000,
       );
     }
+    assert.equal(exchange.count('binance'), 1, 'the key was read and the exchange asked');
     const name = vaultRoleName(ref);
     const rolePath = `auth/${login.platform.vault.authMount}/role/${name}`;
     const policy = await root.readPolicy(name);
@@ -293,7 +304,16 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
     });
     const mount = login.platform.vault.authMount;
     const attempts: Array<[string, () => Promise<unknown>]> = [
-      ['read a service secret', () => vault.kvRead(`secret/${namespace}/exchanges/binance`)],
+      ['read a service secret', () => vault.kvRead(`secret/${namespace}/trader/db`)],
+      [
+        "read another namespace's secret",
+        () => vault.kvRead(`secret/${namespace}-other/trader/db`),
+      ],
+      [
+        'write an exchange key',
+        () =>
+          vault.kvWrite(`secret/${namespace}/exchanges/binance`, { apiKey: 'x', apiSecret: 'y' }),
+      ],
       ['read another prefix', () => vault.read('secret/data/elsewhere/x')],
       [
         'enable an auth method',

@@ -186,6 +186,8 @@ export function startTestOperator(options: {
   vault: { flags: string[]; platform: { vault: { authMount: string } } };
   /** @default the test environment's admin kubeconfig */
   kubeconfig?: string;
+  /** More operator flags, such as a FakeExchange's `--exchange-endpoint`s. */
+  flags?: string[];
 }): TestOperator {
   const env = testEnv();
   if (!env.vault) throw new Error('the test environment has no Vault');
@@ -201,6 +203,7 @@ export function startTestOperator(options: {
       '--metrics-host=127.0.0.1',
       `--lease-namespace=${options.namespace}`,
       `--log-level=${options.captureLog ? 'debug' : 'warn'}`,
+      ...(options.flags ?? []),
     ],
     env: { POD_NAME: options.podName },
     ...(options.captureLog && { logDestination: captured.destination }),

@@ -26,6 +26,7 @@ export const exchangeCredentialKind: KindInfo<typeof ExchangeCredentialSchema> =
       description: 'Rotation due after.',
     },
     { name: 'Rotation-Due', type: 'date', jsonPath: '.status.rotationDueTime', priority: 1 },
+    { name: 'Verified', type: 'date', jsonPath: '.status.lastVerifiedTime', priority: 1 },
     READY_COLUMN,
     AGE_COLUMN,
   ],

@@ -84,6 +84,41 @@ export const ExchangeCredentialSpecSchema = rule(specShape, {
   'A trade-only exchange API key in Vault, bound to an IP whitelist and to its consumers.',
 );
 
+/** Why an exchange refused the signed request (ExchangeVerified False carries it too). */
+export const EXCHANGE_REFUSALS = ['SignatureInvalid', 'KeyRefused', 'RequestRefused'] as const;
+
+export const ExchangeKeyStatusSchema = z
+  .strictObject({
+    keyVersion: z
+      .number()
+      .int()
+      .min(1)
+      .describe('The Vault KV version of the key the exchange was asked about.'),
+    generation: z
+      .number()
+      .int()
+      .min(0)
+      .describe('The .metadata.generation of the spec it was asked for.'),
+    accepted: z.boolean().describe('Whether the exchange accepted the signed request.'),
+    refusal: z
+      .strictObject({
+        reason: z.enum(EXCHANGE_REFUSALS),
+        message: z.string().max(512).describe("The exchange's code and message, key masked."),
+      })
+      .optional()
+      .describe('Why the exchange refused, when it did.'),
+    withdrawEnabled: z.boolean().optional().describe('The key may withdraw funds.'),
+    tradeEnabled: z.boolean().optional().describe('The key may trade.'),
+    readEnabled: z.boolean().optional().describe('The key may read.'),
+    ipRestricted: z.boolean().optional().describe('The key works only from bound IPs.'),
+    ips: z
+      .array(z.string().max(64))
+      .max(64)
+      .optional()
+      .describe('The IPs the key is bound to, when the exchange lists them (Bybit; not Binance).'),
+  })
+  .describe('What the exchange said about the key when last asked (never the key).');
+
 export const ExchangeCredentialStatusSchema = z
   .strictObject({
     ...statusBase,
@@ -94,6 +129,11 @@ export const ExchangeCredentialStatusSchema = z
       .max(8)
       .optional()
       .describe('API hosts consumers may reach.'),
+    lastVerifiedTime: z.iso
+      .datetime()
+      .optional()
+      .describe('When the exchange last answered a check of the key (ExchangeVerified says how).'),
+    exchangeKey: ExchangeKeyStatusSchema.optional(),
   })
   .describe('Observed state of the credential (never the key).');
 
@@ -110,6 +150,7 @@ export type ExchangeCredentialInput = z.input<typeof ExchangeCredentialSchema>;
 export type ExchangeCredentialSpec = z.infer<typeof ExchangeCredentialSpecSchema>;
 export type ExchangeCredentialStatus = z.infer<typeof ExchangeCredentialStatusSchema>;
 export type Permissions = z.infer<typeof PermissionsSchema>;
+export type ExchangeKeyStatus = z.infer<typeof ExchangeKeyStatusSchema>;
 
 /** The API hosts a credential's consumers may reach. */
 export function apiHostsOf(
@@ -122,4 +163,8 @@ export function apiHostsOf(
 export const ExchangeCredentialConditionType = {
   RotationDue: 'RotationDue',
   WhitelistMismatch: 'WhitelistMismatch',
+  /** True: the exchange answered for the key in Vault (docs/adr/0044). */
+  ExchangeVerified: 'ExchangeVerified',
+  /** True: the exchange says the key may withdraw, which the platform never allows. */
+  WithdrawEnabled: 'WithdrawEnabled',
 } as const;

@@ -20,6 +20,7 @@ const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).to
 const present = (days: number): KeyObservation => ({
   state: 'present',
   createdTime: daysAgo(days),
+  version: 1,
 });
 
 function statusOf(key: KeyObservation, ips = ['203.0.113.10']) {
@@ -103,7 +104,8 @@ describe('ExchangeCredential decide', () => {
   it('should look again when rotation falls due, and at least hourly', () => {
     const dueInTenMinutes = new Date(now.getTime() - (90 * 86_400_000 - 600_000)).toISOString();
     assert.equal(
-      statusOf({ state: 'present', createdTime: dueInTenMinutes }).decision.requeueAfterMs,
+      statusOf({ state: 'present', createdTime: dueInTenMinutes, version: 1 }).decision
+        .requeueAfterMs,
       600_000,
     );
     assert.equal(statusOf(present(10)).decision.requeueAfterMs, 3_600_000);

@@ -51,6 +51,50 @@ describe('ExchangeCredential condition Events', () => {
       ['Warning KeyTooOld', 'Warning EgressIpNotWhitelisted'],
     ],
   ];
+  const tradeOnly = c('WithdrawEnabled', 'False', 'TradeOnly');
+  const canWithdraw = c('WithdrawEnabled', 'True', 'WithdrawPermitted');
+  const unknown: Condition = { ...c('WithdrawEnabled', 'False', 'NotVerified'), status: 'Unknown' };
+  const answered = c('ExchangeVerified', 'True', 'ExchangeAnswered');
+  const badSignature = c('ExchangeVerified', 'False', 'SignatureInvalid');
+  const unsupported = c('ExchangeVerified', 'False', 'ExchangeUnsupported');
+  cases.push(
+    [
+      'should warn when the exchange says the key may withdraw',
+      [fresh, listed, unknown],
+      [fresh, listed, canWithdraw],
+      ['Warning WithdrawPermitted'],
+    ],
+    [
+      'should say Normal when a key that could withdraw is replaced by a trade-only one',
+      [fresh, listed, canWithdraw],
+      [fresh, listed, tradeOnly],
+      ['Normal TradeOnly'],
+    ],
+    [
+      'should say nothing when the answer arrives and the key is trade-only',
+      [fresh, listed, unknown, unsupported],
+      [fresh, listed, tradeOnly, answered],
+      [],
+    ],
+    [
+      'should warn when the exchange refuses the signature of a new credential',
+      undefined,
+      [fresh, listed, badSignature],
+      ['Warning SignatureInvalid'],
+    ],
+    [
+      'should not warn about an exchange posture cannot ask',
+      undefined,
+      [fresh, listed, unsupported],
+      [],
+    ],
+    [
+      'should say Normal when the exchange answers again',
+      [fresh, listed, badSignature],
+      [fresh, listed, answered],
+      ['Normal ExchangeAnswered'],
+    ],
+  );
   for (const [name, before, after, want] of cases)
     it(name, () => {
       const notes = conditionEvents(before, after);

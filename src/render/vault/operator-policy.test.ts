@@ -24,6 +24,7 @@ describe("the operator's Vault policy", () => {
       'auth/token/lookup-accessor': '"update"',
       'auth/token/revoke-accessor': '"update"',
       'secret/data/+/hmac/*': '"create", "read", "update"',
+      'secret/data/+/exchanges/*': '"read"',
       'secret/data/posture/nats/*': '"create", "read"',
       'secret/metadata/*': '"read"',
       'secret/metadata/posture/nats/*': '"delete"',
@@ -40,6 +41,7 @@ describe("the operator's Vault policy", () => {
       'auth/token/accessors',
       'auth/token/lookup-accessor',
       'auth/token/revoke-accessor',
+      'kv/data/+/exchanges/*',
       'kv/data/+/hmac/*',
       'kv/data/posture/nats/*',
       'kv/metadata/*',
@@ -64,6 +66,20 @@ describe("the operator's Vault policy", () => {
     const paths = Object.keys(rules(renderPolicyHcl(policy)));
     assert.ok(paths.includes('secret/data/titan/hmac/*'));
     assert.ok(!paths.includes('secret/data/+/hmac/*'));
+  });
+
+  it("should read exchange keys only in each namespace's exchanges/ folder, by the tenancy template", () => {
+    const teams = platformSchema.parse({
+      vault: { tenancy: { namespacePrefix: 'kv/teams/team-{namespace}/apps/' } },
+    });
+    const policy = operatorPolicy(teams, { exchangePrefixes: ['secret/'] });
+    const reads = policy.rules.filter(
+      (r) => r.path.includes('/data/') && r.path.includes('exchanges'),
+    );
+    assert.deepEqual(
+      reads.map((r) => [r.path, r.capabilities]),
+      [['kv/data/teams/+/apps/exchanges/*', ['read']]],
+    );
   });
 
   for (const bad of ['/secret/', 'secret/../sys/', 'secret/a b/', '', 'secret/++/']) {

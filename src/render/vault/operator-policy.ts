@@ -1,4 +1,5 @@
 import type { Platform } from '../platform.ts';
+import { exchangeKeyDataGlob } from '../tenancy.ts';
 import { policyWrite, type PolicyRule, type VaultPolicy, type VaultWrite } from './policy.ts';
 import { VAULT_AUDIENCE } from './policy.ts';
 
@@ -18,7 +19,8 @@ const MANAGED = 'posture-*';
 export interface OperatorPolicyOptions {
   /**
    * KV paths (`<mount>/<path prefix>`) under which ExchangeCredentials keep their keys; the
-   * operator reads their metadata (never the key). @default the whole KV mount (`<kvMount>/`)
+   * operator reads their metadata there. The keys themselves it reads only under each
+   * namespace's `exchanges/` folder, whatever this says. @default the whole KV mount (`<kvMount>/`)
    */
   exchangePrefixes?: readonly string[];
   /**
@@ -96,7 +98,7 @@ function kvRules(
     ...prefixes.map((prefix) => ({
       path: metadataGlob(prefix),
       capabilities: ['read' as const],
-      reason: 'ExchangeCredential key age: observeKey reads KV metadata, never the key',
+      reason: 'ExchangeCredential key age: observeKey reads KV metadata',
     })),
     ...hmacPrefixes.map((prefix) => ({
       path: kvGlob(prefix, 'data'),
@@ -104,6 +106,12 @@ function kvRules(
       reason:
         'HmacKeyRing keys: readRing reads the current version, the rotation writes the next (check-and-set)',
     })),
+    {
+      // Only `exchanges/` in each namespace's own prefix, read only (docs/adr/0044).
+      path: exchangeKeyDataGlob(platform),
+      capabilities: ['read'],
+      reason: 'ExchangeCredential keys: readKey reads the key it asks the exchange about',
+    },
   ];
 }
 
