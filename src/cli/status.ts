@@ -63,7 +63,15 @@ export function describeIsolation(
 
 /** The namespace's isolation, as the operator last reported it on the Namespace. */
 async function isolationLine(client: KubeClient, namespace: string): Promise<string> {
-  const object = await client.get(RESOURCES.namespace, { name: namespace });
+  let object;
+  try {
+    object = await client.get(RESOURCES.namespace, { name: namespace });
+  } catch (error) {
+    // Reading CRs in a namespace does not always come with reading the Namespace itself.
+    if (error instanceof KubeApiError && error.code === 403)
+      return `namespace ${namespace}: isolation unknown (not allowed to read the Namespace)\n`;
+    throw error;
+  }
   if (!object) return `namespace ${namespace}: not found\n`;
   return describeIsolation(
     namespace,

@@ -166,7 +166,8 @@ describe('posture operator (the command) with the production NATS chain', () => 
       `both users in the Secret (operator stderr: ${stderr.slice(-500)})`,
       async () => {
         const t = await secretText(admin, namespace);
-        return (t.match(/nkey: U/g) ?? []).length === 2 ? t : undefined;
+        // Two service users beside the locked user every config holds.
+        return (t.match(/nkey: U/g) ?? []).length === 3 ? t : undefined;
       },
       30_000,
     );

@@ -266,6 +266,8 @@ export function namespaceIsolationController(
     caches: IsolationCaches;
     nats?: NatsAuth | undefined;
     wake: (key: string) => void;
+    /** The one namespace this operator watches, if it watches one: others are not its own. */
+    scope?: string | undefined;
   },
 ): void {
   const ctx: Context = {
@@ -285,6 +287,7 @@ export function namespaceIsolationController(
   const reconcile = async ({ object }: ReconcileRequest<KubeObject>) => {
     countIsolated(ctx);
     if (!object || object.metadata.deletionTimestamp) return undefined;
+    if (options.scope !== undefined && object.metadata.name !== options.scope) return undefined;
     return wantsIsolation(object) ? isolate(ctx, object) : release(ctx, object);
   };
   deps.manager.controller<KubeObject>({

@@ -304,6 +304,7 @@ export function tradingServiceController(
       caches: { services, policies, namespaces },
       nats: ctx.nats,
       wake: (key) => controller.enqueue(key),
+      scope: options.namespace,
     });
   };
 }
