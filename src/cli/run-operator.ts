@@ -12,6 +12,7 @@ import {
   type ClusterAccess,
 } from '../operator/kube/kubeconfig.ts';
 import { Manager } from '../operator/manager.ts';
+import { startAlertWebhook } from './webhook.ts';
 
 import { createLogger } from '../operator/telemetry/log.ts';
 import { createMetrics } from '../operator/telemetry/metrics.ts';
@@ -103,11 +104,15 @@ export async function runOperator(options: RunOptions): Promise<void> {
     { identity, workers: config.workers, leaderElection: config.leaderElection.enabled },
     'operator starting',
   );
+  // Every replica answers alerts: isolating is a label write, which any of them may make. A bad
+  // key file stops the start here, before any controller runs.
+  const stopWebhook = await startAlertWebhook(config, client, log);
   const running = manager.run(stop.signal);
   try {
     options.onListening?.(await manager.listening());
     await running;
   } finally {
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    await stopWebhook?.();
   }
 }

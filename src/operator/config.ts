@@ -92,6 +92,25 @@ export const OperatorConfigSchema = z.strictObject({
       checkIntervalSeconds: int(60, 604_800).default(86_400),
     })
     .prefault({}),
+  /** The alert webhook (POST /v1/isolate), off unless a port is given (docs/adr/0047). */
+  webhook: z
+    .strictObject({
+      port: int(0, 65_535).optional(),
+      host: z.string().min(1).default('0.0.0.0'),
+      /** The HMAC key ring (the JSON file Vault Agent renders) alerts are signed with. */
+      keyFile: z.string().min(1).optional(),
+      tlsCertFile: z.string().min(1).optional(),
+      tlsKeyFile: z.string().min(1).optional(),
+      /** Where the audit lines go (appended); stdout when absent. */
+      auditFile: z.string().min(1).optional(),
+    })
+    .refine((w) => w.port === undefined || w.keyFile !== undefined, {
+      message: 'the webhook needs --webhook-key-file, the HMAC key ring alerts are signed with',
+    })
+    .refine((w) => (w.tlsCertFile === undefined) === (w.tlsKeyFile === undefined), {
+      message: 'give both --webhook-tls-cert-file and --webhook-tls-key-file, or neither',
+    })
+    .prefault({}),
   /** Path of a kubeconfig; in a pod, the in-cluster configuration is used when absent. */
   kubeconfig: z.string().min(1).optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -141,6 +160,24 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'exchange-check-interval',
     env: ['POSTURE_EXCHANGE_CHECK_INTERVAL_SECONDS'],
     path: ['exchange', 'checkIntervalSeconds'],
+  },
+  { flag: 'webhook-port', env: ['POSTURE_WEBHOOK_PORT'], path: ['webhook', 'port'] },
+  { flag: 'webhook-host', env: ['POSTURE_WEBHOOK_HOST'], path: ['webhook', 'host'] },
+  { flag: 'webhook-key-file', env: ['POSTURE_WEBHOOK_KEY_FILE'], path: ['webhook', 'keyFile'] },
+  {
+    flag: 'webhook-tls-cert-file',
+    env: ['POSTURE_WEBHOOK_TLS_CERT_FILE'],
+    path: ['webhook', 'tlsCertFile'],
+  },
+  {
+    flag: 'webhook-tls-key-file',
+    env: ['POSTURE_WEBHOOK_TLS_KEY_FILE'],
+    path: ['webhook', 'tlsKeyFile'],
+  },
+  {
+    flag: 'webhook-audit-file',
+    env: ['POSTURE_WEBHOOK_AUDIT_FILE'],
+    path: ['webhook', 'auditFile'],
   },
   { flag: 'kubeconfig', env: ['KUBECONFIG'], path: ['kubeconfig'] },
   { flag: 'log-level', env: ['POSTURE_LOG_LEVEL'], path: ['logLevel'] },
