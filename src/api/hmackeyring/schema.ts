@@ -68,7 +68,9 @@ export const HmacKeyRingStatusSchema = z
     nextRotationTime: z.iso
       .datetime()
       .optional()
-      .describe('When rotationPeriod next falls due (a posture.dev/rotate change starts one sooner).'),
+      .describe(
+        'When rotationPeriod next falls due (a posture.dev/rotate change starts one sooner).',
+      ),
     rotationRequest: z
       .string()
       .max(253)
