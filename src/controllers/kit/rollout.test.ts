@@ -21,7 +21,7 @@ function deployment(version: number, status: Record<string, unknown>): KubeObjec
       },
     },
     status,
-  } as unknown as KubeObject;
+  };
 }
 
 const rolled = { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 };
