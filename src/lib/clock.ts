@@ -11,10 +11,17 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * Node's timers hold at most 2^31-1 ms (24.8 days); a longer delay fires after 1 ms, which turned
+ * a 30-day requeue into a hot loop. Longer waits are cut to the limit: the callback runs early,
+ * and a reconcile that runs early decides again and waits again.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
+    const timer = setTimeout(callback, Math.min(ms, MAX_TIMER_MS));
     // Pending retries and resyncs must not keep a stopping process alive.
     timer.unref();
     return timer;

@@ -111,6 +111,18 @@ function serviceUsers(service: ServiceModel, nkey: string, previous: string | un
   ];
 }
 
+/**
+ * A user nobody can log in as (its seed was thrown away when this key was made), allowed
+ * nothing. nats-server with no user at all accepts clients without authentication: when the
+ * last service's user goes (an isolated namespace, the last service deleted) the config must
+ * still require a login.
+ */
+export const LOCKED_USER: NatsUser = {
+  id: 'locked',
+  nkey: 'UCRGG6TZHZVRYQTCOVXZKZVAVN4D4H7OUBVXGUJ4YH4AZW3IMU6UUQQI',
+  permissions: { publish: [], subscribe: [] },
+};
+
 /** The aggregated NATS auth config of every service, one account per declared account. */
 export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: string } {
   const problems: Problem[] = [];
@@ -129,9 +141,12 @@ export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: 
     else byAccount.set(name, [user]);
   }
   assertNoProblems(problems);
-  const system: NatsUser[] = systemUser
-    ? [{ id: 'system', nkey: systemUser, permissions: { publish: ['>'], subscribe: ['>'] } }]
-    : [];
+  const system: NatsUser[] = [
+    LOCKED_USER,
+    ...(systemUser
+      ? [{ id: 'system', nkey: systemUser, permissions: { publish: ['>'], subscribe: ['>'] } }]
+      : []),
+  ];
   const accounts = [...byAccount].map(([name, users]) => ({ name, users }));
   const config: NatsAuthConfig = {
     systemAccount,

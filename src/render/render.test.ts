@@ -158,3 +158,16 @@ function assertHardened(manifest: object): void {
     }
   }
 }
+
+describe('the NATS auth config with no service user', () => {
+  it('should still require a login: a locked user nobody holds the seed of, allowed nothing', () => {
+    const text = natsConfig({
+      platform: defaultPlatform(),
+      model: { services: [] },
+      nkeys: () => undefined,
+    }).text;
+    assert.match(text, /nkey: UCRGG6TZHZVRYQTCOVXZKZVAVN4D4H7OUBVXGUJ4YH4AZW3IMU6UUQQI/);
+    assert.match(text, /publish: \{ deny: \[">"\] \}/);
+    assert.doesNotMatch(text, /users: \[\]\n[\s\S]*users: \[\]/);
+  });
+});

@@ -30,6 +30,8 @@ import {
 } from '../support/rbac.ts';
 import { conditionOf, installPostureCrds, isNatsUnconfirmed } from '../support/tradingservice.ts';
 import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
+import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
+import { isolationStatus } from '../../src/controllers/tradingservice/isolation-state.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
@@ -133,6 +135,13 @@ async function createWorkload(setup: Setup): Promise<void> {
       maxKeyAge: '24h',
     },
   });
+  // A ring with no members: its first key needs hmackeyrings/status.
+  await setup.admin.create(HMAC_KEY_RING, {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'HmacKeyRing',
+    metadata: { name: 'signals', namespace: setup.apps },
+    spec: { vaultPath: `secret/${setup.apps}/hmac/signals` },
+  });
   await setup.admin.create(TRADING_SERVICE, {
     apiVersion: 'posture.dev/v1alpha1',
     kind: 'TradingService',
@@ -161,10 +170,20 @@ async function lifecycle(setup: Setup): Promise<void> {
   await eventually('binance reported', async () =>
     conditionOf(await admin.get(EXCHANGE_CREDENTIAL, { name: 'binance', namespace }), 'Ready'),
   );
+  await eventually('the ring keyed', async () =>
+    conditionOf(await admin.get(HMAC_KEY_RING, { name: 'signals', namespace }), 'Ready'),
+  );
   await admin.delete(RESOURCES.deployment, { name: 'execution', namespace });
   await eventually('the deleted Deployment back', () =>
     admin.get(RESOURCES.deployment, { name: 'execution', namespace }),
   );
+  // Isolation and release: the quarantine policy, and deleting it, are the chart's to grant.
+  const state = async () =>
+    isolationStatus(await admin.get(RESOURCES.namespace, { name: namespace }))?.state;
+  await kubectl(['label', 'namespace', namespace, 'posture.dev/isolation=isolated']);
+  await eventually('isolated', async () => (await state()) === 'isolated' || undefined, 45_000);
+  await kubectl(['label', 'namespace', namespace, 'posture.dev/isolation-']);
+  await eventually('released', async () => (await state()) === 'released' || undefined, 45_000);
   await admin.delete(TRADING_SERVICE, { name: 'execution', namespace });
   await eventually(
     'execution gone after cleanup',

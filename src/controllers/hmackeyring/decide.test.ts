@@ -223,3 +223,19 @@ describe('decideHmacKeyRing', () => {
     );
   });
 });
+
+describe('the requeue of a key ring', () => {
+  it('should never ask to look again later than an hour, whatever the rotation period', () => {
+    for (const vault of [{ state: 'missing' } as const, present(1)]) {
+      const d = decideHmacKeyRing({
+        ring: { ...ring(), spec: { ...ring().spec, rotationPeriod: '8760h' } },
+        vault,
+        listeners: [],
+        signers: [],
+        now: NOW,
+        freshKey: KEY(7),
+      });
+      assert.ok(d.requeueAfterMs <= 3_600_000, `${d.requeueAfterMs} ms`);
+    }
+  });
+});

@@ -111,11 +111,8 @@ function firstKey(s: RingSnapshot): Step {
   };
   const now = metaTime(s.now);
   const kv: Present = { state: 'present', version: 1, createdTime: now, data };
-  return {
-    write: { data, cas: 0 },
-    fields: stable(s, kv, 1, now),
-    requeueAfterMs: periodMs(s.ring, 'rotationPeriod'),
-  };
+  const fields = stable(s, kv, 1, now);
+  return { write: { data, cas: 0 }, fields, requeueAfterMs: untilMs(s, fields.nextRotationTime) };
 }
 
 /** A ring found in Vault with no status (the CR was recreated): take what Vault holds. */
@@ -317,7 +314,7 @@ function blocked(s: RingSnapshot): RingDecision | undefined {
 }
 
 /**
- * Pure: the next step of the rotation state machine (docs/adr/0045-hmac-rotation.md). At every
+ * Pure: the next step of the rotation state machine (docs/adr/0046-hmac-key-ring-rotation.md). At every
  * instant every key a signer may sign with is a key every listener accepts: listeners move to a
  * version holding the new and the old key before any signer moves, a failed rollout stops the
  * ring where it is, and the old key goes only after the grace period. Vault is written before

@@ -1,4 +1,10 @@
-import { Gauge, type GaugeConfiguration, type Registry } from 'prom-client';
+import {
+  Gauge,
+  Histogram,
+  type GaugeConfiguration,
+  type HistogramConfiguration,
+  type Registry,
+} from 'prom-client';
 
 /**
  * A controller's own gauge, registered on the operator's registry when the controller
@@ -12,4 +18,14 @@ export function registerGauge<L extends string>(
   const existing = registry.getSingleMetric(config.name);
   if (existing) return existing as Gauge<L>;
   return new Gauge<L>({ ...config, registers: [registry] });
+}
+
+/** A controller's own histogram, registered once per registry like registerGauge. */
+export function registerHistogram<L extends string>(
+  registry: Registry,
+  config: Omit<HistogramConfiguration<L>, 'registers'>,
+): Histogram<L> {
+  const existing = registry.getSingleMetric(config.name);
+  if (existing) return existing as Histogram<L>;
+  return new Histogram<L>({ ...config, registers: [registry] });
 }

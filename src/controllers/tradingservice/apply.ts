@@ -39,6 +39,8 @@ export interface Context {
   dependencies: (object: KubeObject) => Dependencies;
   status: StatusWriter;
   nats?: NatsAuth;
+  /** Whether a namespace is isolated now: its services get no Vault access (docs/adr/0047). */
+  isolated: (namespace: string) => boolean;
 }
 
 export const refOf = (object: KubeObject): ServiceRef => ({

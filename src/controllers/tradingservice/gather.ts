@@ -151,3 +151,12 @@ export const keyRingMembers = (change: Change<KubeObject>): string[] =>
 /** A TradingService change re-reconciles the peers it names and named (grants may change). */
 export const namedPeers = (change: Change<KubeObject>): string[] =>
   beforeAndAfter(change, peerKeysOf);
+
+/** A Namespace change (isolation label, status) re-reconciles the services it holds. */
+export const servicesOfNamespace =
+  (services: Informer<KubeObject>) =>
+  ({ object }: Change<KubeObject>): string[] =>
+    services.store
+      .list()
+      .filter((o) => o.metadata.namespace === object.metadata.name)
+      .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);

@@ -21,12 +21,20 @@ export interface NatsOverride extends NatsUsers {
   key: string;
 }
 
+/** Beside each service's public key: isolated namespaces and previous keys (rotations). */
+export interface NatsAuthExtras {
+  /** Namespaces under isolation: their users are left out (disabled). */
+  isolated?: ReadonlySet<string>;
+  /** During an NKey rotation, each service's previous public key. */
+  previous?: ReadonlyMap<string, string>;
+}
+
 /** The config text for these services and public keys (pure). */
 export function natsAuthText(
   platform: Platform,
   services: readonly TradingService[],
   nkeys: ReadonlyMap<string, string>,
-  previous: ReadonlyMap<string, string> = new Map(),
+  extras: NatsAuthExtras = {},
 ): string {
   const members = services.filter(
     (s) =>
@@ -45,11 +53,13 @@ export function natsAuthText(
     platform,
   );
   const keyOfService = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
+  const { previous, isolated = new Set<string>() } = extras;
   return natsConfig({
     platform,
     model,
     nkeys: (s) => nkeys.get(keyOfService(s)),
-    previousNkeys: (s) => previous.get(keyOfService(s)),
+    previousNkeys: (s) => previous?.get(keyOfService(s)),
+    isolated,
   }).text;
 }
 
@@ -85,11 +95,19 @@ export class NatsAuth {
   readonly #waiting = new Set<string>();
   #version = 0;
   #memo: { fingerprint: string; text: string } | undefined;
+  /** Whether a namespace is isolated now: its users are left out of the config (disabled). */
+  readonly #isolated: (namespace: string) => boolean;
 
-  constructor(platform: Platform, services: Informer<KubeObject>, publisher: NatsPublisher) {
+  constructor(
+    platform: Platform,
+    services: Informer<KubeObject>,
+    publisher: NatsPublisher,
+    isolated: (namespace: string) => boolean = () => false,
+  ) {
     this.#platform = platform;
     this.#services = services;
     this.#publisher = publisher;
+    this.#isolated = isolated;
   }
 
   /** False without a monitoring URL: a confirmed write is not a loaded config. */
@@ -121,14 +139,21 @@ export class NatsAuth {
       if (users.natsUser) nkeys.set(key, users.natsUser);
       if (users.natsUser && users.previousNatsUser) previous.set(key, users.previousNatsUser);
     }
+    const isolated = new Set(
+      live.map((o) => o.metadata.namespace ?? '').filter((ns) => this.#isolated(ns)),
+    );
     const fingerprint = live
       .map((o) => `${o.metadata.namespace}/${o.metadata.name}:${o.metadata.generation}`)
-      .concat([...nkeys].map(([k, v]) => `${k}=${v}`))
-      .concat([...previous].map(([k, v]) => `${k}~${v}`))
+      .concat(
+        [...nkeys].map(([k, v]) => `${k}=${v}`),
+        [...previous].map(([k, v]) => `${k}~${v}`),
+        [...isolated].map((ns) => `!${ns}`),
+      )
       .sort()
       .join('\n');
     if (this.#memo?.fingerprint !== fingerprint) {
-      const text = natsAuthText(this.#platform, this.#parsed.valid(live), nkeys, previous);
+      const services = this.#parsed.valid(live);
+      const text = natsAuthText(this.#platform, services, nkeys, { previous, isolated });
       this.#memo = { fingerprint, text };
     }
     return { text: this.#memo.text, version: this.#version };
@@ -165,6 +190,22 @@ export class NatsAuth {
     const state = this.#publisher.request(this.#note(override), () => this.snapshot());
     if (state === 'pending') this.#waiting.add(override.key);
     return state;
+  }
+
+  /**
+   * Asks for a config that reflects `namespace` isolated or not (the snapshot reads that from
+   * the Namespace); 'confirmed' once nats-server runs it. Each change of state is a new version.
+   */
+  requestNamespace(namespace: string, isolated: boolean): PublishState {
+    const key = `namespace:${namespace}`;
+    const state = isolated ? 'isolated' : 'released';
+    let noted = this.#states.get(key);
+    if (noted?.state !== state) {
+      this.#version += 1;
+      noted = { state, version: this.#version, users: {} };
+      this.#states.set(key, noted);
+    }
+    return this.#publisher.request(noted.version, () => this.snapshot());
   }
 
   /** Forgets a service that is gone (its finalizer already published the config without it). */

@@ -4,7 +4,7 @@ import {
   type ReconcileRequest,
   type ReconcileResult,
 } from '../../operator/controller.ts';
-import type { Resource } from '../../operator/kube/resources.ts';
+import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
 import { rejectSpec } from '../kit/invalid-spec.ts';
@@ -27,9 +27,17 @@ import {
   type TradingServiceSnapshot,
 } from './decide.ts';
 import { vaultDown, vaultRefused } from './failures.ts';
-import { credentialConsumers, dependencyReader, keyRingMembers, namedPeers } from './gather.ts';
+import {
+  credentialConsumers,
+  dependencyReader,
+  keyRingMembers,
+  namedPeers,
+  servicesOfNamespace,
+} from './gather.ts';
 import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
+import { namespaceIsolationController } from './isolation.ts';
+import { isIsolated } from './isolation-state.ts';
 import type { NatsPublisher } from '../../nats/publisher.ts';
 import { versionedPaths } from './pins.ts';
 import { hasFinalizer, setFinalizer, tradingServiceStatus } from './status.ts';
@@ -100,6 +108,17 @@ async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnaps
   };
 }
 
+/** The decision, with no Vault access in an isolated namespace (docs/adr/0047). */
+function withIsolation(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+): TradingServiceDecision {
+  return ctx.isolated(object.metadata.namespace ?? '')
+    ? { ...decision, access: undefined }
+    : decision;
+}
+
 async function reconcileLive(
   ctx: Context,
   object: Cached,
@@ -108,7 +127,7 @@ async function reconcileLive(
   if (!hasFinalizer(object)) await setFinalizer(ctx.deps.client, object, true, signal);
   const snapshot = await gather(ctx, object);
   const { vault } = snapshot;
-  const decision = decideTradingService(snapshot);
+  const decision = withIsolation(ctx, object, decideTradingService(snapshot));
   if (decision.terminal)
     return rejectSpec(
       ctx.status,
@@ -162,15 +181,20 @@ export function tradingServiceController(
         informer(r, 'app.kubernetes.io/managed-by=posture'),
       ]),
     );
+    const namespaces = deps.manager.informer<KubeObject>({ resource: RESOURCES.namespace });
+    const isolated = (ns: string) => isIsolated(namespaces.store.get(ns));
     const ctx: Context = {
       deps,
       platform,
+      isolated,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }),
       status: tradingServiceStatus(deps, (o) =>
         children.get('Deployment')?.store.get(`${o.metadata.namespace}/${o.metadata.name}`),
       ),
-      ...(options.nats && { nats: new NatsAuth(platform, services, options.nats(deps)) }),
+      ...(options.nats && {
+        nats: new NatsAuth(platform, services, options.nats(deps), isolated),
+      }),
     };
     const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
       if (!object) {
@@ -195,11 +219,19 @@ export function tradingServiceController(
         { informer: credentials, map: credentialConsumers },
         { informer: keyRings, map: keyRingMembers },
         { informer: services, map: namedPeers },
+        { informer: namespaces, map: servicesOfNamespace(services) },
       ],
       reconcile,
     });
     ctx.nats?.onSettled((key) => controller.enqueue(key));
     const policies = children.get('CiliumNetworkPolicy');
-    if (policies) namespaceBaselineController(deps, { services, policies });
+    if (!policies) return;
+    namespaceBaselineController(deps, { services, policies });
+    namespaceIsolationController(deps, {
+      platform,
+      caches: { services, policies, namespaces },
+      nats: ctx.nats,
+      wake: (key) => controller.enqueue(key),
+    });
   };
 }

@@ -160,7 +160,7 @@ export async function dropAccess(
  * to, which the next reconcile removes, never a role naming a missing policy. Each delete
  * succeeds when already absent.
  */
-async function deleteAccess(vault: VaultAdapter, platform: Platform, ref: ServiceRef) {
+export async function deleteAccess(vault: VaultAdapter, platform: Platform, ref: ServiceRef) {
   const name = vaultRoleName(ref);
   await vault.deleteKubernetesRole(platform.vault.authMount, name);
   await vault.deletePolicy(name);

@@ -290,4 +290,7 @@ export class KubeClient {
  * controller only writes. Controllers take this, not the whole client, so their unit tests
  * hand them a recording fake of exactly these calls.
  */
-export type KubeWrites = Pick<KubeClient, 'get' | 'apply' | 'applyStatus' | 'patch' | 'create'>;
+export type KubeWrites = Pick<
+  KubeClient,
+  'get' | 'apply' | 'applyStatus' | 'patch' | 'create' | 'delete'
+>;

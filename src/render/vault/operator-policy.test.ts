@@ -20,6 +20,9 @@ describe("the operator's Vault policy", () => {
     assert.deepEqual(rules(renderPolicyHcl(operatorPolicy(defaultPlatform()))), {
       'auth/kubernetes/role/posture-*': '"create", "delete", "read", "update"',
       'auth/kubernetes/role/posture-operator': '"deny"',
+      'auth/token/accessors': '"list", "sudo"',
+      'auth/token/lookup-accessor': '"update"',
+      'auth/token/revoke-accessor': '"update"',
       'secret/data/+/hmac/*': '"create", "read", "update"',
       'secret/data/posture/nats/*': '"create", "read", "update"',
       'secret/metadata/+/*': '"read"',
@@ -34,6 +37,9 @@ describe("the operator's Vault policy", () => {
     assert.deepEqual(Object.keys(rules(hcl)).sort(), [
       'auth/k8s-prod/role/posture-*',
       'auth/k8s-prod/role/posture-operator',
+      'auth/token/accessors',
+      'auth/token/lookup-accessor',
+      'auth/token/revoke-accessor',
       'kv/data/+/hmac/*',
       'kv/data/posture/nats/*',
       'kv/metadata/+/*',

@@ -136,6 +136,25 @@ function kvRules(
   ];
 }
 
+/** Isolation (docs/adr/0047): find the isolated namespace's tokens by accessor and revoke them. */
+const TOKEN_RULES: PolicyRule[] = [
+  {
+    path: 'auth/token/accessors',
+    capabilities: ['list', 'sudo'],
+    reason: 'namespace isolation: revokeNamespaceTokens lists token accessors',
+  },
+  {
+    path: 'auth/token/lookup-accessor',
+    capabilities: ['update'],
+    reason: "namespace isolation: reads each accessor's ServiceAccount namespace, never the token",
+  },
+  {
+    path: 'auth/token/revoke-accessor',
+    capabilities: ['update'],
+    reason: "namespace isolation: revokes the isolated namespace's tokens",
+  },
+];
+
 export function operatorPolicy(
   platform: Platform,
   options: OperatorPolicyOptions = {},
@@ -145,7 +164,11 @@ export function operatorPolicy(
   const hmacPrefixes = options.hmacPrefixes ?? [`${platform.vault.kvMount}/+/hmac/`];
   return {
     name,
-    rules: [...managedRules(platform, name), ...kvRules(platform, metadata, hmacPrefixes)],
+    rules: [
+      ...managedRules(platform, name),
+      ...kvRules(platform, metadata, hmacPrefixes),
+      ...TOKEN_RULES,
+    ],
   };
 }
 

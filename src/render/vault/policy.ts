@@ -10,7 +10,7 @@ export const VAULT_AUDIENCE = 'vault';
  */
 
 /** Services only ever get `read`; the operator's own policy needs the rest (operator-policy.ts). */
-export type Capability = 'read' | 'list' | 'create' | 'update' | 'delete' | 'deny';
+export type Capability = 'read' | 'list' | 'create' | 'update' | 'delete' | 'sudo' | 'deny';
 
 export interface PolicyRule {
   /** A Vault API path, e.g. `secret/data/titan/hmac` for a KV v2 secret. */
