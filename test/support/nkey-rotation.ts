@@ -52,14 +52,25 @@ export function pinnedSeedVersion(pod: KubeObject): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** One login attempt and its answer, at a time. */
+/** One login and its answer, at a time. */
 export interface Login {
   at: number;
   who: string;
   version: number;
   accepted: boolean;
   error?: string;
+  /** Attempts refused before this answer (a connect that met a reload). */
+  retried: number;
 }
+
+/**
+ * A connect that reaches nats-server while it swaps in a reloaded config can be refused even for
+ * a user in both configs (nats-server rebuilds its accounts on reload); any client retries. Two
+ * quick retries, 50 ms apart, absorb that and are too short to hide a config without the user:
+ * a second reload takes a write, a SIGHUP and a confirmation.
+ */
+const RETRIES = 2;
+const RETRY_MS = 50;
 
 /**
  * Logs in, round after round until stopped, with the seed of every running pod of `service`
@@ -108,10 +119,7 @@ export class LoginChecker {
     return seed;
   }
 
-  async #login(who: string, version: number): Promise<void> {
-    const seed = await this.#seed(version);
-    if (!seed) return;
-    const at = Date.now();
+  async #attempt(seed: Uint8Array): Promise<string | undefined> {
     try {
       const nc = await connect({
         servers: this.o.server.url,
@@ -120,11 +128,25 @@ export class LoginChecker {
         timeout: 5000,
       });
       await nc.close();
-      this.logins.push({ at, who, version, accepted: true });
+      return undefined;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logins.push({ at, who, version, accepted: false, error: message });
+      return error instanceof Error ? error.message : String(error);
     }
+  }
+
+  async #login(who: string, version: number): Promise<void> {
+    const seed = await this.#seed(version);
+    if (!seed) return;
+    const at = Date.now();
+    let error = await this.#attempt(seed);
+    let retried = 0;
+    while (error !== undefined && retried < RETRIES) {
+      retried += 1;
+      await sleep(RETRY_MS);
+      error = await this.#attempt(seed);
+    }
+    const answer = error === undefined ? { accepted: true } : { accepted: false, error };
+    this.logins.push({ at, who, version, retried, ...answer });
   }
 
   async #pods(): Promise<{ name: string; version: number }[]> {

@@ -50,6 +50,8 @@ interface Context {
   seconds: ReturnType<typeof registerHistogram<never>>;
   /** The TradingServices of a namespace are reconciled again (access back after a release). */
   wake: (key: string) => void;
+  /** An operator scoped to one namespace (--watch-namespace) isolates that one only. */
+  inScope: (namespace: string) => boolean;
 }
 
 /** While nats-server has not confirmed, look again shortly (a settled write also wakes it). */
@@ -210,7 +212,9 @@ async function note(ctx: Context, object: KubeObject, reason: string, message: s
 }
 
 function countIsolated(ctx: Context): void {
-  ctx.isolated.set(ctx.caches.namespaces.store.list().filter(wantsIsolation).length);
+  const namespaces = ctx.caches.namespaces.store.list();
+  const own = namespaces.filter((n) => ctx.inScope(n.metadata.name ?? ''));
+  ctx.isolated.set(own.filter(wantsIsolation).length);
 }
 
 async function isolate(ctx: Context, object: KubeObject): Promise<ReconcileResult | undefined> {
@@ -266,11 +270,15 @@ export function namespaceIsolationController(
     caches: IsolationCaches;
     nats?: NatsAuth | undefined;
     wake: (key: string) => void;
+    /** Watch one namespace: another operator (or test) owns the others. */
+    namespace?: string | undefined;
   },
 ): void {
+  const { namespace: scope, ...rest } = options;
   const ctx: Context = {
     deps,
-    ...options,
+    ...rest,
+    inScope: (namespace) => scope === undefined || namespace === scope,
     events: new EventRecorder(deps.client, Date.now),
     isolated: registerGauge(deps.metrics.registry, {
       name: 'posture_isolated_namespaces',
@@ -285,6 +293,7 @@ export function namespaceIsolationController(
   const reconcile = async ({ object }: ReconcileRequest<KubeObject>) => {
     countIsolated(ctx);
     if (!object || object.metadata.deletionTimestamp) return undefined;
+    if (!ctx.inScope(object.metadata.name ?? '')) return undefined;
     return wantsIsolation(object) ? isolate(ctx, object) : release(ctx, object);
   };
   deps.manager.controller<KubeObject>({

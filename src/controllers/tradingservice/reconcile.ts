@@ -229,6 +229,7 @@ export function tradingServiceController(
     namespaceBaselineController(deps, { services, policies });
     namespaceIsolationController(deps, {
       platform,
+      namespace: options.namespace,
       caches: { services, policies, namespaces },
       nats: ctx.nats,
       wake: (key) => controller.enqueue(key),
