@@ -166,7 +166,8 @@ describe('posture operator (the command) with the production NATS chain', () => 
       `both users in the Secret (operator stderr: ${stderr.slice(-500)})`,
       async () => {
         const t = await secretText(admin, namespace);
-        return (t.match(/nkey: U/g) ?? []).length === 2 ? t : undefined;
+        // The services' users, not the locked user every config holds (render/index.ts).
+        return (t.match(new RegExp(`# ${namespace}/`, 'g')) ?? []).length === 2 ? t : undefined;
       },
       30_000,
     );
