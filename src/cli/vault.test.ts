@@ -6,7 +6,7 @@ describe('posture vault', () => {
   it("should print the operator policy for the Titan platform's mounts", () => {
     const hcl = operatorPolicyText({
       platform: 'examples/titan/platform.yaml',
-      exchangePrefix: [],
+      metadataPrefix: [],
       hmacPrefix: [],
       name: 'posture-operator',
     });
@@ -14,7 +14,7 @@ describe('posture vault', () => {
     assert.match(hcl, /path "auth\/kubernetes\/role\/posture-\*"/);
     assert.match(
       hcl,
-      /path "secret\/data\/posture\/nats\/\*" \{\n {2}capabilities = \["create", "read"\]/,
+      /path "secret\/data\/posture\/nats\/\*" \{\n {2}capabilities = \["create", "read", "update"\]/,
     );
   });
 

@@ -10,7 +10,7 @@ import { loadPlatform } from './operator.ts';
 
 interface PolicyOptions {
   platform?: string;
-  exchangePrefix: string[];
+  metadataPrefix: string[];
   hmacPrefix: string[];
   name: string;
 }
@@ -26,12 +26,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 /** `posture vault operator-policy`: the HCL an administrator writes before the operator starts. */
 export function operatorPolicyText(options: PolicyOptions): string {
   const platform = loadPlatform(options.platform);
-  const exchange = options.exchangePrefix.length > 0 ? options.exchangePrefix : undefined;
+  const metadata = options.metadataPrefix.length > 0 ? options.metadataPrefix : undefined;
   const hmac = options.hmacPrefix.length > 0 ? options.hmacPrefix : undefined;
   return renderPolicyHcl(
     operatorPolicy(platform, {
       name: options.name,
-      ...(exchange && { exchangePrefixes: exchange }),
+      ...(metadata && { metadataPrefixes: metadata }),
       ...(hmac && { hmacPrefixes: hmac }),
     }),
   );
@@ -76,10 +76,9 @@ export function registerVault(program: Command): void {
     )
     .option('--platform <file>', 'platform.yaml (vault.kvMount, vault.authMount)')
     .option(
-      '--exchange-prefix <kv-path>',
-      "KV prefix where the operator reads ExchangeCredential keys' metadata (repeatable); " +
-        "default: the whole KV mount. The keys themselves it reads only in each namespace's " +
-        'exchanges/ folder (docs/adr/0044)',
+      '--metadata-prefix <kv-path>',
+      'KV prefix whose metadata the operator reads: secret versions and exchange key age, `+` for ' +
+        "one segment (repeatable); default: the tenancy's namespace prefix and shared prefixes",
       collect,
       [],
     )

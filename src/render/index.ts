@@ -31,6 +31,11 @@ export interface RenderInput {
   platform: Platform;
   model: PlatformModel;
   nkeys: NkeySource;
+  /**
+   * During an NKey rotation (operator only), the public key a service's pods may still hold:
+   * authorized as a second user with the same permissions until every pod runs the new seed.
+   */
+  previousNkeys?: NkeySource;
   /** Cluster-scoped objects to ship with the platform, such as posture's own CRDs. */
   crds?: readonly { [key: string]: Json }[];
   /** Namespaces under isolation: quarantine policy on, their NATS users disabled. */
@@ -89,11 +94,21 @@ function natsUsers(
       });
       continue;
     }
-    const user = natsUser(service, nkey)!;
     const disabled = input.isolated?.has(service.namespace) ?? false;
-    users.push({ service, user: disabled ? { ...user, disabled } : user });
+    for (const user of serviceUsers(service, nkey, input.previousNkeys?.(service)))
+      users.push({ service, user: disabled ? { ...user, disabled } : user });
   }
   return users;
+}
+
+/** The service's user, and a second one with the same permissions for its previous NKey. */
+function serviceUsers(service: ServiceModel, nkey: string, previous: string | undefined) {
+  const user = natsUser(service, nkey)!;
+  if (previous === undefined || previous === nkey) return [user];
+  return [
+    user,
+    { ...user, id: `${user.id} (previous NKey, until its pods rolled)`, nkey: previous },
+  ];
 }
 
 /**

@@ -87,3 +87,15 @@ export function classifyVaultError(
   const detail = status !== undefined ? `${status}: ${message}` : networkDetail(shape, message);
   return new VaultUnavailableError(what, detail, { cause: error });
 }
+
+/**
+ * Vault refused a KV write whose check-and-set version is no longer the current one: someone
+ * wrote since the caller read. Not a refusal for good: read again and decide again.
+ */
+export function isCasMismatch(error: unknown): boolean {
+  return (
+    error instanceof VaultRequestError &&
+    error.status === 400 &&
+    /check-and-set/i.test(error.message)
+  );
+}

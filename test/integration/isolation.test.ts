@@ -52,11 +52,20 @@ describe('isolating a namespace and releasing it', () => {
   let system: string;
   let login: OperatorVaultLogin;
   let server: NatsServer;
-  let publisher: ConfirmedPublisher;
+  let listen = '';
   let operator: RunningOperator | undefined;
   const root = rootVault();
 
+  /** Each operator its own publisher, as each operator process has: it knows no confirmed config. */
   const start = () => {
+    const publisher = new ConfirmedPublisher(
+      {
+        write: (text) => writeFile(server.configFile, `${text}\n${listen}\n`),
+        reload: () => Promise.resolve(server.reload()),
+        loadedMarker: () => varzConfigLoadTime(server.monitorUrl),
+      },
+      { quietMs: 100, maxWaitMs: 2000 },
+    );
     operator = startTradingServiceOperator({
       namespace: hot,
       platform: login.platform,
@@ -125,18 +134,10 @@ describe('isolating a namespace and releasing it', () => {
       testEnv().bin['nats-server']!,
       natsAuthText(login.platform, [], new Map()),
     );
-    const listen = (await readFile(server.configFile, 'utf8'))
+    listen = (await readFile(server.configFile, 'utf8'))
       .split('\n')
       .filter((l) => /^(host|port|http):/.test(l))
       .join('\n');
-    publisher = new ConfirmedPublisher(
-      {
-        write: (text) => writeFile(server.configFile, `${text}\n${listen}\n`),
-        reload: () => Promise.resolve(server.reload()),
-        loadedMarker: () => varzConfigLoadTime(server.monitorUrl),
-      },
-      { quietMs: 100, maxWaitMs: 2000 },
-    );
     for (const ns of [hot, cold])
       await root.kvWrite(`secret/${ns}/trader/db`, { url: `postgres://${ns}` });
     await admin.create(TRADING_SERVICE, service(hot));

@@ -3,10 +3,11 @@
  * operator-policy` renders and the role `posture vault operator-role` renders are written once
  * (bootstrap, root token); the operator then runs with `--vault-role` and a `vault`-audience
  * ServiceAccount token, logging in at the platform's auth mount, through a TradingService and
- * ExchangeCredential lifecycle (create → Ready → delete, finalizer cleanup), the credential's
- * daily check reading the key to ask a fake Binance on loopback. Vault's audit log shows no
- * request of the operator denied and every rule of its policy used; its token is denied what it
- * must never do (any secret but an exchange key, and any write of one).
+ * ExchangeCredential lifecycle (create → Ready → key ring and NKey rotations → delete, finalizer
+ * cleanup), the credential's daily check reading the key to ask a fake Binance on loopback.
+ * Vault's audit log shows no request of the operator denied and every rule of its policy used;
+ * its token is denied what it must never do (any secret but an exchange key, and any write of
+ * one).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -228,6 +229,26 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
           { name: 'signals', namespace },
         );
         return (ring?.status?.listenerVersion ?? 0) >= 2 || undefined;
+      },
+      60_000,
+    );
+    // An NKey rotation: the seed's next version is an update of the path its first seed created.
+    await mustKubectl([
+      '-n',
+      namespace,
+      'annotate',
+      'tradingservice',
+      'trader',
+      `posture.dev/rotate-nkey=${id}`,
+    ]);
+    await eventually(
+      'the NKey rotated',
+      async () => {
+        const ts = await admin.get<{ metadata: object; status?: { nkeyVersion?: number } }>(
+          TRADING_SERVICE,
+          { name: 'trader', namespace },
+        );
+        return (ts?.status?.nkeyVersion ?? 0) >= 2 || undefined;
       },
       60_000,
     );

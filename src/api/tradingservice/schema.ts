@@ -129,7 +129,35 @@ export const TradingServiceStatusSchema = z
   .strictObject({
     ...statusBase,
     readyReplicas: z.number().int().min(0).optional().describe('Pods ready.'),
-    natsUser: z.string().max(64).optional().describe('Public NKey of the NATS user.'),
+    natsUser: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Public NKey of the NATS user: the key of the newest seed in Vault.'),
+    nkeyVersion: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Vault KV version of the NKey seed whose public key is natsUser.'),
+    previousNatsUser: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        'During an NKey rotation, the public key nats-server still accepts until every pod runs the new seed.',
+      ),
+    nkeyPinnedVersion: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Vault KV version of the NKey seed the pod template reads.'),
+    nkeyRotationRequest: z
+      .string()
+      .max(253)
+      .optional()
+      .describe('The posture.dev/rotate-nkey annotation value the last NKey rotation answered.'),
     vaultRole: z
       .string()
       .max(256)
@@ -164,3 +192,12 @@ export type TradingServiceStatus = z.infer<typeof TradingServiceStatusSchema>;
 export type Nats = z.infer<typeof NatsSchema>;
 export type AllowResponses = z.infer<typeof AllowResponsesSchema>;
 export type HmacUse = z.infer<typeof HmacUseSchema>;
+
+/** Condition types of a TradingService beside the common ones (api/common/conditions.ts). */
+export const TradingServiceConditionType = {
+  /** True while a new NKey is being authorized and rolled out; the reason names the step. */
+  NkeyRotating: 'NkeyRotating',
+} as const;
+
+/** The annotation whose every new value asks for one rotation of the service's NKey. */
+export const ROTATE_NKEY_ANNOTATION = 'posture.dev/rotate-nkey';

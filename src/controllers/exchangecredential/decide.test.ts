@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { platformSchema } from '../../render/platform.ts';
 import { ExchangeCredentialSchema } from '../../api/exchangecredential/schema.ts';
+import { FakeVault } from '../../vault/fake.ts';
 import { decideExchangeCredential, type KeyObservation } from './decide.ts';
+import { observeKey } from './reconcile.ts';
 
 const credential = ExchangeCredentialSchema.parse(
   parse(
@@ -110,5 +112,21 @@ describe('ExchangeCredential decide', () => {
     );
     assert.equal(statusOf(present(10)).decision.requeueAfterMs, 3_600_000);
     assert.equal(statusOf(present(100)).decision.requeueAfterMs, 3_600_000);
+  });
+});
+
+describe('ExchangeCredential rotation in Vault', () => {
+  it('should clear RotationDue once a new key version is written, reading only KV metadata', async () => {
+    let clock = Date.parse(daysAgo(100));
+    const vault = new FakeVault(() => clock);
+    const path = credential.spec.vaultPath;
+    await vault.kvWrite(path, { apiKey: 'old', apiSecret: 'old' });
+    clock = now.getTime();
+    const due = statusOf(await observeKey(vault, path)).byType['RotationDue'];
+    assert.equal(due?.status, 'True');
+    await vault.kvWrite(path, { apiKey: 'new', apiSecret: 'new' });
+    const after = await observeKey(vault, path);
+    assert.equal(statusOf(after).byType['RotationDue']?.status, 'False');
+    assert.doesNotMatch(JSON.stringify(after), /new|old/, 'no key value is observed');
   });
 });

@@ -8,7 +8,7 @@ import {
   type RingVault,
 } from './decide.ts';
 import type { RingData } from './ring-data.ts';
-import type { MemberRollout } from './rollout.ts';
+import type { MemberRollout } from '../kit/rollout.ts';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const KEY = (n: number) => Buffer.alloc(32, n).toString('base64');

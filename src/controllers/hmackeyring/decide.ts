@@ -16,7 +16,7 @@ import { specValid } from '../kit/invalid-spec.ts';
 import { vaultCondition, type VaultAnswer } from '../kit/vault.ts';
 import { HmacKeyRingReason as R } from './reasons.ts';
 import { keyIdOf, type RingData } from './ring-data.ts';
-import type { MemberRollout } from './rollout.ts';
+import type { MemberRollout } from '../kit/rollout.ts';
 
 /** What gather read of the ring in Vault (the operator writes it; members only read). */
 export type RingVault =

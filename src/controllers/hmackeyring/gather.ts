@@ -8,7 +8,7 @@ import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts'
 import { refusalMessage } from '../kit/vault.ts';
 import type { RingVault } from './decide.ts';
 import { RingDataSchema } from './ring-data.ts';
-import { rolloutState, type MemberRollout } from './rollout.ts';
+import { rolloutState, type MemberRollout } from '../kit/rollout.ts';
 
 /** Gather: the ring's current version in Vault (the operator's own reads of its own writes). */
 export async function readRing(vault: VaultAdapter, vaultPath: string): Promise<RingVault> {

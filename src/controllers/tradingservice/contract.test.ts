@@ -1,7 +1,8 @@
 /**
  * The contract between the operator and `posture synth`: for every Titan service, what the
  * reconciler's decide wants applied is exactly what synth renders into gitops/ for that app
- * (plus the owner reference only the cluster can have), and the Vault access is the same; for
+ * (plus the owner reference only the cluster can have, and the KV versions only Vault can tell,
+ * pinned in the Vault Agent templates: docs/adr/0045), and the Vault access is the same; for
  * every namespace, the baseline is the same; the NATS auth config is the same object.
  */
 import assert from 'node:assert/strict';
@@ -30,6 +31,23 @@ const withoutOwner = (o: KubeObject) => {
   return { ...o, metadata };
 };
 
+/** The object as synth renders it: the version pins taken out, each counted. */
+function unpinned(o: KubeObject, pins: string[]): KubeObject {
+  const text = JSON.stringify(o).replace(/\?version=(\d+)\\"/g, (_match, n: string) => {
+    pins.push(n);
+    return '\\"';
+  });
+  return JSON.parse(text) as KubeObject;
+}
+
+/** Every path the Titan services read, at version 7 in Vault. */
+const versions = new Map(
+  [
+    ...resources.exchangeCredentials.map((c) => c.object.spec.vaultPath),
+    ...resources.tradingServices.flatMap((s) => s.object.spec.secrets.map((x) => x.vaultPath)),
+  ].map((path) => [path, 7]),
+);
+
 describe('operator ≡ posture synth for the Titan platform', () => {
   for (const { object } of resources.tradingServices) {
     const { name, namespace = '' } = object.metadata;
@@ -40,14 +58,33 @@ describe('operator ≡ posture synth for the Titan platform', () => {
         credentials: resources.exchangeCredentials.map((s) => s.object),
         keyRings: resources.hmacKeyRings.map((s) => s.object),
         platform,
-        vault: { state: 'reachable', natsUser: platform.nats.users[`${namespace}/${name}`] ?? '' },
+        vault: {
+          state: 'reachable',
+          nkey: { version: 3, publicKey: platform.nats.users[`${namespace}/${name}`] ?? '' },
+          versions,
+        },
       });
       const synth = rendered.objects
         .filter((o) => o.app.namespace === namespace && o.app.app === name)
         .map((o) => o.manifest)
         .filter((m) => CHILD_KINDS.has(m['kind'] as string));
       assert.equal(synth.length, 4);
-      assert.deepEqual(decision.objects.map(withoutOwner), synth);
+      const pins: string[] = [];
+      assert.deepEqual(
+        decision.objects.map((o) => unpinned(withoutOwner(o), pins)),
+        synth,
+      );
+      // The NKey seed at its version, every secret and credential at Vault's (the key rings
+      // pin their own versions, which the example's rings do not have yet).
+      type Deployment = { spec: { template: { metadata: { annotations?: object } } } };
+      const deployment = decision.objects.find((o) => o.kind === 'Deployment') as
+        (KubeObject & Deployment) | undefined;
+      const files = Object.keys(deployment?.spec.template.metadata.annotations ?? {}).filter(
+        (key) => key.includes('agent-inject-template-'),
+      ).length;
+      const seed = object.spec.nats ? ['3'] : [];
+      const secrets = files - object.spec.hmac.length - seed.length;
+      assert.deepEqual(pins.sort(), [...seed, ...Array<string>(secrets).fill('7')]);
       const access = rendered.vault.find(
         (v) => v.app.namespace === namespace && v.app.app === name,
       );

@@ -19,7 +19,7 @@ function snapshot(over: Partial<TradingServiceSnapshot> = {}): TradingServiceSna
     credentials,
     keyRings,
     platform: titan.platform,
-    vault: { state: 'reachable', natsUser: 'UEXAMPLE' },
+    vault: { state: 'reachable', nkey: { version: 1, publicKey: 'UEXAMPLE' } },
     ...over,
   };
 }
@@ -102,7 +102,68 @@ describe('TradingService decide', () => {
     ]);
     assert.equal(access?.role.serviceAccount, 'execution');
     assert.equal(needsNkey, true);
-    assert.deepEqual(fields, { natsUser: 'UEXAMPLE', vaultRole: access?.role.name });
+    assert.deepEqual(fields, {
+      natsUser: 'UEXAMPLE',
+      nkeyVersion: 1,
+      previousNatsUser: undefined,
+      nkeyPinnedVersion: 1,
+      nkeyRotationRequest: undefined,
+      vaultRole: access?.role.name,
+    });
+  });
+
+  /** File → the KV version its Vault Agent template pins (undefined: the latest). */
+  function pinsOf(decision: ReturnType<typeof decideTradingService>) {
+    const deployment = decision.objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
+    const prefix = 'vault.hashicorp.com/agent-inject-template-';
+    return Object.fromEntries(
+      Object.entries(deployment.spec.template.metadata.annotations)
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, value]) => [key.slice(prefix.length), /\?version=(\d+)"/.exec(value)?.[1]]),
+    );
+  }
+
+  it("should pin every credential file to Vault's version, the key ring's to the ring's, the seed to the NKey's", () => {
+    const versions = new Map([
+      ['secret/titan/exchanges/binance', 3],
+      ['secret/titan/exchanges/bybit', 1],
+    ]);
+    const rings = keyRings.map((r) => ({ ...r, status: { listenerVersion: 5, signerVersion: 5 } }));
+    const decision = decideTradingService(
+      snapshot({
+        keyRings: rings,
+        vault: { state: 'reachable', nkey: { version: 2, publicKey: 'UEXAMPLE' }, versions },
+      }),
+    );
+    assert.deepEqual(pinsOf(decision), {
+      'exchange-binance': '3',
+      'exchange-bybit': '1',
+      'exchange-gemini': undefined,
+      hmac: '5',
+      'nats-nkey-seed': '2',
+    });
+  });
+
+  it('should change the pod template, and only it, when a secret gets a new version', () => {
+    const at = (version: number) =>
+      decideTradingService(
+        snapshot({
+          vault: {
+            state: 'reachable',
+            nkey: { version: 1, publicKey: 'UEXAMPLE' },
+            versions: new Map([['secret/titan/exchanges/binance', version]]),
+          },
+        }),
+      ).objects;
+    const [one, two] = [at(1), at(2)];
+    const changed = one.filter((o, i) => JSON.stringify(o) !== JSON.stringify(two[i]));
+    assert.deepEqual(
+      changed.map((o) => o.kind),
+      ['Deployment'],
+    );
+    assert.deepEqual(at(2), two, 'the same versions render the same bytes');
   });
 
   it('should never put a seed or secret value into the rendered objects', () => {

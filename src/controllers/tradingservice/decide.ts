@@ -9,16 +9,39 @@ import {
 import { invalidSpecConditions, parseObject, specValid } from '../kit/invalid-spec.ts';
 import { vaultCondition } from '../kit/vault.ts';
 import { TradingServiceReason } from './reasons.ts';
+import type { ServiceModel } from '../../render/model.ts';
 import { partManifest } from '../../render/objects.ts';
 import type { Platform } from '../../render/platform.ts';
 import { formatProblem, type Problem } from '../../render/problems.ts';
 import { buildModel, keyOf, type Sourced } from '../../render/build-model.ts';
 import { serviceParts, vaultAccess, type VaultAccess } from '../../render/service/index.ts';
-import { TradingServiceSchema } from '../../api/tradingservice/schema.ts';
+import {
+  ROTATE_NKEY_ANNOTATION,
+  TradingServiceConditionType,
+  TradingServiceSchema,
+} from '../../api/tradingservice/schema.ts';
+import { kvDataPath } from '../../render/build-model.ts';
+import { rolloutState } from '../kit/rollout.ts';
+import {
+  decideNkey,
+  type NkeyDecision,
+  type NkeyFields,
+  type NkeySnapshot,
+} from './nkey-rotation.ts';
+import { pinnedModel, type SecretVersions } from './pins.ts';
+import { nkeyPath } from './vault.ts';
 
-/** What gather saw in Vault: the NATS user's public key (never the seed), or Vault being down. */
+/**
+ * What gather saw in Vault: the NKey seed's newest version and public key (never the seed), the
+ * current KV version of each secret the service reads (metadata only), or Vault being down.
+ */
 export type VaultObservation =
-  { state: 'reachable'; natsUser?: string } | { state: 'unavailable'; message: string };
+  | {
+      state: 'reachable';
+      nkey?: { version: number; publicKey: string };
+      versions?: SecretVersions;
+    }
+  | { state: 'unavailable'; message: string };
 
 export interface TradingServiceSnapshot {
   /** The cached object as the apiserver has it: validated here, like the apiserver did. */
@@ -29,6 +52,10 @@ export interface TradingServiceSnapshot {
   keyRings: readonly HmacKeyRing[];
   platform: Platform;
   vault: VaultObservation;
+  /** The service's live Deployment (cache): how far it rolled to a new NKey seed. */
+  deployment?: KubeObject;
+  /** What nats-server confirmed it runs for the service. @default 'unmanaged' */
+  natsLoaded?: NkeySnapshot['loaded'];
 }
 
 export interface TradingServiceDecision {
@@ -43,8 +70,10 @@ export interface TradingServiceDecision {
   access?: VaultAccess;
   /** Whether the service has a NATS user and so needs an NKey pair in Vault. */
   needsNkey: boolean;
+  /** The NKey rotation's step: a seed to write first, the pin, the status fields. */
+  nkey?: NkeyDecision;
   conditions: ConditionInput[];
-  fields: { natsUser?: string; vaultRole?: string };
+  fields: NkeyFields & { vaultRole?: string };
   /** Some declared grant is missing or refused: look again soon, besides the watches. */
   degraded?: boolean;
 }
@@ -130,10 +159,7 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
   const { model, problems } = modelFor(snapshot, service);
   const vault = vaultCondition(snapshot.vault);
   const checks = [specValid, vault, ...problemConditions(problems)];
-  const fields = {
-    ...(snapshot.vault.state === 'reachable' &&
-      snapshot.vault.natsUser && { natsUser: snapshot.vault.natsUser }),
-  };
+  const fields = seenNkey(snapshot.vault);
   if (!model) {
     return {
       terminal: false,
@@ -144,16 +170,89 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
     };
   }
   const access = vaultAccess(model, snapshot.platform);
-  const objects = serviceParts(model, snapshot.platform).map((p) =>
-    withOwner(partManifest(p) as unknown as KubeObject, snapshot.object),
-  );
+  const nkey = model.nats ? nkeyStep(snapshot, service) : undefined;
+  const ready = readyCondition(checks, 'objects, Vault access and NATS user in place');
   return {
     terminal: false,
-    objects,
+    objects: objectsOf(snapshot, service, model, nkey),
     ...(access && { access }),
     needsNkey: model.nats !== undefined,
-    conditions: [...checks, readyCondition(checks, 'objects, Vault access and NATS user in place')],
+    ...(nkey && { nkey }),
+    conditions: [...checks, ready, ...(nkey ? [nkeyCondition(nkey)] : [])],
     degraded: problems.length > 0,
-    fields: { ...fields, ...(access && { vaultRole: access.role.name }) },
+    fields: { ...fields, ...nkey?.fields, ...(access && { vaultRole: access.role.name }) },
   };
+}
+
+/** The children, every file pinned to its KV version (docs/adr/0045), owned by the service. */
+function objectsOf(
+  s: TradingServiceSnapshot,
+  service: TradingService,
+  model: ServiceModel,
+  nkey: NkeyDecision | undefined,
+): KubeObject[] {
+  const seed = nkey && { dataPath: seedPath(s.platform, service), version: nkey.pin };
+  const pinned = pinnedModel(model, versionsOf(s.vault), seed);
+  return serviceParts(pinned, s.platform).map((p) =>
+    withOwner(partManifest(p) as unknown as KubeObject, s.object),
+  );
+}
+
+/** The public key Vault holds, for a service without a NATS user now. */
+function seenNkey(vault: VaultObservation): { natsUser?: string } {
+  const nkey = vault.state === 'reachable' ? vault.nkey : undefined;
+  return nkey ? { natsUser: nkey.publicKey } : {};
+}
+
+const versionsOf = (vault: VaultObservation): SecretVersions =>
+  (vault.state === 'reachable' && vault.versions) || new Map<string, number>();
+
+/** The KV data path of the service's NKey seed, as its Vault Agent template names it. */
+const seedPath = (platform: Platform, service: TradingService) =>
+  kvDataPath(
+    nkeyPath(platform, {
+      namespace: service.metadata.namespace ?? '',
+      name: service.metadata.name,
+    }),
+  );
+
+/** The NKey rotation's step; undefined while Vault cannot be read (nothing is applied then). */
+function nkeyStep(s: TradingServiceSnapshot, service: TradingService): NkeyDecision | undefined {
+  if (s.vault.state !== 'reachable') return undefined;
+  const status = service.status ?? {};
+  const pin = { dataPath: seedPath(s.platform, service), version: status.nkeyPinnedVersion ?? 0 };
+  const rotateRequest = service.metadata.annotations?.[ROTATE_NKEY_ANNOTATION];
+  return decideNkey({
+    vault: s.vault.nkey,
+    status,
+    ...(rotateRequest !== undefined && { rotateRequest }),
+    rollout: rolloutState(service.metadata.name, s.deployment, pin),
+    loaded: s.natsLoaded ?? 'unmanaged',
+  });
+}
+
+const PHASE_REASON = {
+  Stable: TradingServiceReason.NkeyStable,
+  Authorizing: TradingServiceReason.NkeyAuthorizing,
+  Rolling: TradingServiceReason.NkeyRolling,
+} as const;
+
+/** NkeyRotating: True while a new key is authorized and rolled out, the reason naming the step. */
+function nkeyCondition(nkey: NkeyDecision): ConditionInput {
+  const type = TradingServiceConditionType.NkeyRotating;
+  if (nkey.failed)
+    return condition(
+      type,
+      'True',
+      TradingServiceReason.NkeyRolloutFailed,
+      `${nkey.failed}: nats-server keeps accepting both keys until it finishes`,
+    );
+  if (nkey.phase === 'Stable')
+    return condition(type, 'False', PHASE_REASON.Stable, `pods read NKey seed version ${nkey.pin}`);
+  return condition(
+    type,
+    'True',
+    PHASE_REASON[nkey.phase],
+    `waiting for ${nkey.waiting ?? 'the next step'}`,
+  );
 }

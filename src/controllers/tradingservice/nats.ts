@@ -6,19 +6,27 @@ import { buildModel, keyOf } from '../../render/build-model.ts';
 import type { ConfigSnapshot, NatsPublisher, PublishState } from '../../nats/publisher.ts';
 import { bySpec, ParsedCache } from './gather.ts';
 import { TradingServiceSchema, type TradingService } from '../../api/tradingservice/schema.ts';
+import type { NatsUsers } from './nkey-rotation.ts';
 
 /**
  * The aggregated NATS auth config of every TradingService, from the shared render (`natsConfig`),
  * published once per change. A service is in it while it has an NKey (status.natsUser, or the
  * one its reconcile just created) and is not being deleted: its finalizer publishes the config
- * without it before it lets go.
+ * without it before it lets go. During an NKey rotation its previous key is in it too, as a
+ * second user with the same permissions.
  */
 
-/** A service's NATS user as a reconcile knows it, ahead of the cache. */
-export interface NatsOverride {
+/** A service's NATS users as a reconcile knows them, ahead of the cache. */
+export interface NatsOverride extends NatsUsers {
   key: string;
-  /** The public key; undefined: leave the service out (it is being deleted). */
-  natsUser?: string;
+}
+
+/** Beside each service's public key: isolated namespaces and previous keys (rotations). */
+export interface NatsAuthExtras {
+  /** Namespaces under isolation: their users are left out (disabled). */
+  isolated?: ReadonlySet<string>;
+  /** During an NKey rotation, each service's previous public key. */
+  previous?: ReadonlyMap<string, string>;
 }
 
 /** The config text for these services and public keys (pure). */
@@ -26,7 +34,7 @@ export function natsAuthText(
   platform: Platform,
   services: readonly TradingService[],
   nkeys: ReadonlyMap<string, string>,
-  isolated: ReadonlySet<string> = new Set(),
+  extras: NatsAuthExtras = {},
 ): string {
   const members = services.filter(
     (s) =>
@@ -44,15 +52,29 @@ export function natsAuthText(
     },
     platform,
   );
+  const keyOfService = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
+  const { previous, isolated = new Set<string>() } = extras;
   return natsConfig({
     platform,
     model,
-    nkeys: (s) => nkeys.get(`${s.namespace}/${s.name}`),
+    nkeys: (s) => nkeys.get(keyOfService(s)),
+    previousNkeys: (s) => previous?.get(keyOfService(s)),
     isolated,
   }).text;
 }
 
-const natsUserOf = (o: KubeObject) => (o as { status?: { natsUser?: unknown } }).status?.natsUser;
+/** The users a service's status names. */
+function usersOf(o: KubeObject): NatsUsers {
+  const status = (o as { status?: { natsUser?: unknown; previousNatsUser?: unknown } }).status;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { natsUser: text(status?.natsUser), previousNatsUser: text(status?.previousNatsUser) };
+}
+
+/** A service's part of the config: its keys and spec generation, or ABSENT. */
+function stateOf(users: NatsUsers, generation: number): string {
+  if (!users.natsUser) return ABSENT;
+  return `${users.natsUser}+${users.previousNatsUser ?? ''}@${generation}`;
+}
 
 /**
  * The aggregated config's inputs and their versions. Each service's part of the config is its
@@ -67,9 +89,9 @@ export class NatsAuth {
   readonly #publisher: NatsPublisher;
   readonly #parsed = new ParsedCache<TradingService>(TradingServiceSchema, bySpec);
   /** Public keys reconciles reported before their status reached the cache. */
-  readonly #known = new Map<string, string>();
-  /** Each service's state as last reported, and the version it entered at. */
-  readonly #states = new Map<string, { state: string; version: number }>();
+  readonly #known = new Map<string, NatsUsers>();
+  /** Each service's state as last reported, its users, and the version it entered at. */
+  readonly #states = new Map<string, { state: string; version: number; users: NatsUsers }>();
   readonly #waiting = new Set<string>();
   #version = 0;
   #memo: { fingerprint: string; text: string } | undefined;
@@ -108,12 +130,14 @@ export class NatsAuth {
     this.#parsed.prune(all);
     const live = all.filter((o) => !o.metadata.deletionTimestamp);
     const nkeys = new Map<string, string>();
+    const previous = new Map<string, string>();
     for (const o of live) {
       const key = `${o.metadata.namespace}/${o.metadata.name}`;
       const state = this.#states.get(key)?.state;
       if (state === ABSENT) continue;
-      const user = this.#known.get(key) ?? natsUserOf(o);
-      if (typeof user === 'string') nkeys.set(key, user);
+      const users = this.#known.get(key) ?? usersOf(o);
+      if (users.natsUser) nkeys.set(key, users.natsUser);
+      if (users.natsUser && users.previousNatsUser) previous.set(key, users.previousNatsUser);
     }
     const isolated = new Set(
       live.map((o) => o.metadata.namespace ?? '').filter((ns) => this.#isolated(ns)),
@@ -122,12 +146,14 @@ export class NatsAuth {
       .map((o) => `${o.metadata.namespace}/${o.metadata.name}:${o.metadata.generation}`)
       .concat(
         [...nkeys].map(([k, v]) => `${k}=${v}`),
+        [...previous].map(([k, v]) => `${k}~${v}`),
         [...isolated].map((ns) => `!${ns}`),
       )
       .sort()
       .join('\n');
     if (this.#memo?.fingerprint !== fingerprint) {
-      const text = natsAuthText(this.#platform, this.#parsed.valid(live), nkeys, isolated);
+      const services = this.#parsed.valid(live);
+      const text = natsAuthText(this.#platform, services, nkeys, { previous, isolated });
       this.#memo = { fingerprint, text };
     }
     return { text: this.#memo.text, version: this.#version };
@@ -135,15 +161,28 @@ export class NatsAuth {
 
   /** Records the service's state; returns the config version that holds it. */
   #note(override: NatsOverride): number {
-    if (override.natsUser) this.#known.set(override.key, override.natsUser);
-    else this.#known.delete(override.key);
-    const generation = this.#services.store.get(override.key)?.metadata.generation ?? 0;
-    const state = override.natsUser ? `${override.natsUser}@${generation}` : ABSENT;
-    const noted = this.#states.get(override.key);
+    const { key, ...asked } = override;
+    const users = asked.natsUser ? asked : {};
+    if (users.natsUser) this.#known.set(key, users);
+    else this.#known.delete(key);
+    const generation = this.#services.store.get(key)?.metadata.generation ?? 0;
+    const state = stateOf(users, generation);
+    const noted = this.#states.get(key);
     if (noted?.state === state) return noted.version;
     this.#version += 1;
-    this.#states.set(override.key, { state, version: this.#version });
+    this.#states.set(key, { state, version: this.#version, users });
     return this.#version;
+  }
+
+  /**
+   * The users nats-server confirmed it runs for the service: those of its last request, once
+   * loaded; none before (or when this publisher cannot see a load). Asks for nothing new.
+   */
+  loaded(key: string): NatsUsers {
+    const noted = this.#states.get(key);
+    if (!noted || !this.#publisher.confirmsLoad) return {};
+    const state = this.#publisher.request(noted.version, () => this.snapshot());
+    return state === 'confirmed' ? noted.users : {};
   }
 
   /** Asks for the service's state to be loaded; 'confirmed' once nats-server runs it. */
@@ -163,7 +202,7 @@ export class NatsAuth {
     let noted = this.#states.get(key);
     if (noted?.state !== state) {
       this.#version += 1;
-      noted = { state, version: this.#version };
+      noted = { state, version: this.#version, users: {} };
       this.#states.set(key, noted);
     }
     return this.#publisher.request(noted.version, () => this.snapshot());

@@ -4,113 +4,54 @@ import {
   type ReconcileRequest,
   type ReconcileResult,
 } from '../../operator/controller.ts';
-import type { Informer } from '../../operator/informer/informer.ts';
-import { applyIfChanged } from '../../operator/kube/apply.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
 import { rejectSpec } from '../kit/invalid-spec.ts';
-import type { Cached, StatusWriter } from '../kit/status-writer.ts';
+import type { Cached } from '../kit/status-writer.ts';
 import type { Platform } from '../../render/platform.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import {
+  applyDecision,
+  CHILD_RESOURCES,
+  DEGRADED_REQUEUE_MS,
+  deploymentOf,
+  finish,
+  NATS_POLL_MS,
+  refOf,
+  type Context,
+} from './apply.ts';
+import {
   decideTradingService,
   type TradingServiceDecision,
-  type VaultObservation,
+  type TradingServiceSnapshot,
 } from './decide.ts';
-import { natsFailed, natsUnconfirmed, vaultDown, vaultRefused } from './failures.ts';
+import { vaultDown, vaultRefused } from './failures.ts';
 import {
   credentialConsumers,
   dependencyReader,
   keyRingMembers,
   namedPeers,
   servicesOfNamespace,
-  type Dependencies,
 } from './gather.ts';
 import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
 import { namespaceIsolationController } from './isolation.ts';
 import { isIsolated } from './isolation-state.ts';
-import { NATS_AUTH_SECRET, type NatsPublisher } from '../../nats/publisher.ts';
+import type { NatsPublisher } from '../../nats/publisher.ts';
+import { versionedPaths } from './pins.ts';
 import { hasFinalizer, setFinalizer, tradingServiceStatus } from './status.ts';
-import {
-  createNkey,
-  dropAccess,
-  ensureAccess,
-  observeVault,
-  removeAccess,
-  type ServiceRef,
-} from './vault.ts';
+import { observeVault, removeAccess } from './vault.ts';
 import { EXCHANGE_CREDENTIAL } from '../../api/exchangecredential/kind.ts';
 import { TRADING_SERVICE } from '../../api/tradingservice/kind.ts';
 
 export { FINALIZER } from './status.ts';
-
-/** The kinds a TradingService renders, and where each is served. */
-const CHILD_RESOURCES: Record<string, Resource> = {
-  ServiceAccount: RESOURCES.serviceAccount,
-  Service: RESOURCES.service,
-  Deployment: RESOURCES.deployment,
-  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
-};
 
 /**
  * Vault refused a call (its answer will not change until someone changes a policy): look again
  * slowly, never in a hot loop.
  */
 const VAULT_REFUSED_REQUEUE_MS = 300_000;
-/** Dependencies missing: look again soon, beside the watches that re-trigger on changes. */
-const DEGRADED_REQUEUE_MS = 30_000;
-/**
- * A reconcile waiting for nats-server's confirmation is queued again when the write settles;
- * this is only the safety net.
- */
-const NATS_POLL_MS = 5_000;
-
-interface Context {
-  deps: OperatorDeps;
-  platform: Platform;
-  children: Map<string, Informer<KubeObject>>;
-  dependencies: (object: KubeObject) => Dependencies;
-  status: StatusWriter;
-  nats?: NatsAuth;
-  isolated: (namespace: string) => boolean;
-}
-
-const refOf = (object: KubeObject): ServiceRef => ({
-  namespace: object.metadata.namespace ?? '',
-  name: object.metadata.name ?? '',
-});
-
-/** Children are independent objects: applied concurrently, each only when it differs. */
-async function applyChildren(ctx: Context, objects: KubeObject[]): Promise<void> {
-  const apply = async (desired: KubeObject) => {
-    const kind = (desired as { kind?: string }).kind ?? '';
-    const resource = CHILD_RESOURCES[kind];
-    if (!resource)
-      throw new Error(`TradingService renders ${kind}, which the operator cannot apply`);
-    const { namespace, name } = desired.metadata;
-    const live = ctx.children.get(kind)?.store.get(`${namespace}/${name}`);
-    await applyIfChanged(ctx.deps.client, resource, desired, live);
-  };
-  await Promise.all(objects.map(apply));
-}
-
-/** Vault first (fail closed: no workload without its access), then the Kubernetes objects. */
-async function applyDecision(
-  ctx: Context,
-  object: Cached,
-  decision: TradingServiceDecision,
-): Promise<TradingServiceDecision['fields']> {
-  const fields = { ...decision.fields };
-  const { vault } = ctx.deps;
-  if (decision.needsNkey && !fields.natsUser)
-    fields.natsUser = await createNkey(vault, ctx.platform, refOf(object));
-  if (decision.access) await ensureAccess(vault, decision.access);
-  else await dropAccess(vault, ctx.platform, refOf(object));
-  await applyChildren(ctx, decision.objects);
-  return fields;
-}
 
 async function finalize(
   ctx: Context,
@@ -146,14 +87,33 @@ const emptyDecision: TradingServiceDecision = {
   fields: {},
 };
 
-/** The decision, with no Vault access in an isolated namespace (docs/adr/0047). */
-function decide(ctx: Context, object: Cached, vault: VaultObservation): TradingServiceDecision {
-  const decision = decideTradingService({
+/**
+ * Gather: the CRs it depends on and its Deployment (caches), the NKey and the current KV version
+ * of each secret it reads (Vault, metadata only: read again at every reconcile and resync, since
+ * Vault has no watch), and the users nats-server confirmed for it.
+ */
+async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnapshot> {
+  const dependencies = ctx.dependencies(object);
+  const paths = versionedPaths(object, dependencies.credentials, ctx.platform);
+  const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object), paths);
+  const deployment = deploymentOf(ctx, object);
+  const { namespace, name } = refOf(object);
+  return {
     object,
-    ...ctx.dependencies(object),
+    ...dependencies,
     platform: ctx.platform,
     vault,
-  });
+    ...(deployment && { deployment }),
+    natsLoaded: ctx.nats ? ctx.nats.loaded(`${namespace}/${name}`) : 'unmanaged',
+  };
+}
+
+/** The decision, with no Vault access in an isolated namespace (docs/adr/0047). */
+function withIsolation(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+): TradingServiceDecision {
   return ctx.isolated(object.metadata.namespace ?? '')
     ? { ...decision, access: undefined }
     : decision;
@@ -165,8 +125,9 @@ async function reconcileLive(
   signal: AbortSignal,
 ): Promise<ReconcileResult | undefined> {
   if (!hasFinalizer(object)) await setFinalizer(ctx.deps.client, object, true, signal);
-  const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object));
-  const decision = decide(ctx, object, vault);
+  const snapshot = await gather(ctx, object);
+  const { vault } = snapshot;
+  const decision = withIsolation(ctx, object, decideTradingService(snapshot));
   if (decision.terminal)
     return rejectSpec(
       ctx.status,
@@ -194,43 +155,10 @@ async function reconcileLive(
 }
 
 /**
- * Ready only once nats-server confirmed a config with this service's user in it. The worker does
- * not wait for the reload: it looks again shortly, so a burst of changes shares few reloads.
- */
-async function finish(
-  ctx: Context,
-  object: Cached,
-  decision: TradingServiceDecision,
-  signal: AbortSignal,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = refOf(object);
-  const natsUser = decision.needsNkey ? decision.fields.natsUser : undefined;
-  const nats =
-    ctx.nats?.request({ key: `${namespace}/${name}`, ...(natsUser && { natsUser }) }) ??
-    'confirmed';
-  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
-  if (nats instanceof Error) {
-    await ctx.status.write(object, natsFailed(nats, decision), signal);
-    throw nats;
-  }
-  await ctx.status.write(object, withNatsLoad(ctx, natsUser, decision), signal);
-  return decision.degraded ? { requeueAfterMs: DEGRADED_REQUEUE_MS } : undefined;
-}
-
-/** The decision, or NatsNotConfirmed when nothing can show nats-server loaded the user. */
-function withNatsLoad(
-  ctx: Context,
-  natsUser: string | undefined,
-  decision: TradingServiceDecision,
-): TradingServiceDecision {
-  if (!natsUser || !ctx.nats || ctx.nats.confirmsLoad) return decision;
-  return natsUnconfirmed(decision, `${ctx.platform.nats.namespace}/${NATS_AUTH_SECRET}`);
-}
-
-/**
- * The TradingService reconciler: gather (caches, the NKey's public key from Vault) → decide
- * (pure, shared render) → apply (Vault policy, role and NKey; children by server-side apply,
- * only what differs) → status only when it changed. The finalizer removes what lives in Vault.
+ * The TradingService reconciler: gather (caches, the NKey and secret versions from Vault) →
+ * decide (pure, shared render, NKey rotation, version pins) → apply (NKey seed, Vault policy and
+ * role; children by server-side apply, only what differs) → NATS → status only when it changed.
+ * The finalizer removes what lives in Vault.
  */
 export function tradingServiceController(
   platform: Platform,

@@ -36,7 +36,7 @@ function decide(name: string, w: World) {
     object: asObject(named(w.services, name)),
     ...w,
     platform: w.platform ?? titan.platform,
-    vault: { state: 'reachable', natsUser: 'UEXAMPLE' },
+    vault: { state: 'reachable', nkey: { version: 1, publicKey: 'UEXAMPLE' } },
   };
   return decideTradingService(snapshot);
 }

@@ -1,9 +1,12 @@
 import { TRADING_SERVICE } from '../../api/tradingservice/kind.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
-import { EventRecorder } from '../../operator/kube/events.ts';
+import { EventRecorder, type EventNote } from '../../operator/kube/events.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps } from '../kit/deps.ts';
-import { StatusWriter } from '../kit/status-writer.ts';
+import { TradingServiceConditionType } from '../../api/tradingservice/schema.ts';
+import { findCondition } from '../kit/conditions.ts';
+import { readyFlips, StatusWriter, type Announce } from '../kit/status-writer.ts';
+import { TradingServiceReason } from './reasons.ts';
 
 /** Held on every TradingService until its Vault policy, role and NKey are gone. */
 export const FINALIZER = 'posture.dev/cleanup';
@@ -57,6 +60,27 @@ export function tradingServiceStatus(deps: OperatorDeps, deployment: DeploymentO
     log: deps.log,
     resource: TRADING_SERVICE,
     now: () => new Date(),
+    announce: serviceEvents,
     observed: (object) => ({ readyReplicas: readyReplicasOf(deployment(object)) }),
   });
 }
+
+/**
+ * Pure: an Event when Ready flips, and one for each step of an NKey rotation (NkeyRotating's
+ * reason changes), a Warning when its rollout failed.
+ */
+export const serviceEvents: Announce = (before, after) => {
+  const notes = readyFlips(before, after);
+  const type = TradingServiceConditionType.NkeyRotating;
+  const was = findCondition(before, type);
+  const now = findCondition(after, type);
+  if (!now || !was || now.reason === was.reason) return notes;
+  const failed = now.reason === TradingServiceReason.NkeyRolloutFailed;
+  const note: EventNote = {
+    type: failed ? 'Warning' : 'Normal',
+    reason: now.reason,
+    message: now.message,
+    action: 'RotateNkey',
+  };
+  return [...notes, note];
+};

@@ -1,7 +1,7 @@
 import { fromSeed } from '@nats-io/nkeys';
 import { newUserNkey } from '../../nats/nkey.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { VaultUnavailableError } from '../../vault/errors.ts';
+import { isCasMismatch, VaultUnavailableError } from '../../vault/errors.ts';
 import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../render/vault/policy.ts';
 import type { Platform } from '../../render/platform.ts';
 import { NATS_SEED } from '../../render/build-model.ts';
@@ -9,8 +9,9 @@ import { vaultRoleName, type VaultAccess } from '../../render/service/index.ts';
 import type { VaultObservation } from './decide.ts';
 
 /**
- * The Vault side of a TradingService: its NKey pair (seed in KV, never in Kubernetes), its
- * policy and Kubernetes-auth role. Each function writes only what differs from what Vault has.
+ * The Vault side of a TradingService: its NKey pair (seed in KV, never in Kubernetes, one KV
+ * version per rotation), the KV versions of what it reads (metadata only), its policy and
+ * Kubernetes-auth role. Each function writes only what differs from what Vault has.
  */
 
 export interface ServiceRef {
@@ -29,16 +30,40 @@ function publicKeyOf(data: Record<string, string>): string | undefined {
   return seed ? fromSeed(new TextEncoder().encode(seed)).getPublicKey() : undefined;
 }
 
-/** Gather: the NATS user's public key from Vault KV, or that Vault is down. */
+/** The newest seed's version and public key, or undefined when Vault holds none. */
+async function readNkey(vault: VaultAdapter, path: string) {
+  const secret = await vault.kvRead(path);
+  const publicKey = secret ? publicKeyOf(secret.data) : undefined;
+  return secret && publicKey ? { version: secret.version, publicKey } : undefined;
+}
+
+/** The current KV version of each path (metadata only, never a value); absent ones left out. */
+async function currentVersions(
+  vault: VaultAdapter,
+  paths: readonly string[],
+): Promise<Map<string, number>> {
+  const read = async (path: string) => [path, (await vault.kvMetadata(path))?.currentVersion];
+  const entries = await Promise.all(paths.map(read));
+  return new Map(entries.filter((e): e is [string, number] => typeof e[1] === 'number'));
+}
+
+/**
+ * Gather: the NKey's newest version and public key (never the seed past this function), the
+ * current KV version of each path in `versioned` (pinned in the pod template), or that Vault
+ * is down. A refusal (403) is thrown: the reconcile reports it and looks again slowly.
+ */
 export async function observeVault(
   vault: VaultAdapter,
   platform: Platform,
   ref: ServiceRef,
+  versioned: readonly string[] = [],
 ): Promise<VaultObservation> {
   try {
-    const secret = await vault.kvRead(nkeyPath(platform, ref));
-    const natsUser = secret ? publicKeyOf(secret.data) : undefined;
-    return { state: 'reachable', ...(natsUser && { natsUser }) };
+    const [nkey, versions] = await Promise.all([
+      readNkey(vault, nkeyPath(platform, ref)),
+      currentVersions(vault, versioned),
+    ]);
+    return { state: 'reachable', ...(nkey && { nkey }), versions };
   } catch (error) {
     if (error instanceof VaultUnavailableError)
       return { state: 'unavailable', message: error.message };
@@ -47,25 +72,26 @@ export async function observeVault(
 }
 
 /**
- * A new NKey user pair; the seed goes to Vault only (check-and-set 0: a concurrent writer
- * wins and we read its key back). Returns the public key.
+ * A new NKey user pair; the seed goes to Vault only, as the version after `cas` (0: the first),
+ * so a retry after a crash never writes twice. Someone else's write in between fails this one
+ * with a plain error: the retry reads Vault again and takes up what it finds.
  */
-export async function createNkey(
+export async function writeNkey(
   vault: VaultAdapter,
   platform: Platform,
   ref: ServiceRef,
-): Promise<string> {
+  cas: number,
+): Promise<{ publicKey: string; version: number }> {
   const { publicKey, seed } = newUserNkey();
   const path = nkeyPath(platform, ref);
   try {
-    await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, 0);
-    return publicKey;
+    const written = await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, cas);
+    return { publicKey, version: written.version };
   } catch (error) {
-    if (error instanceof VaultUnavailableError) throw error;
-    const existing = await vault.kvRead(path);
-    const key = existing ? publicKeyOf(existing.data) : undefined;
-    if (!key) throw error;
-    return key;
+    if (!isCasMismatch(error)) throw error;
+    throw new Error(`the NKey seed at ${path} changed since it was read: reading it again`, {
+      cause: error,
+    });
   }
 }
 

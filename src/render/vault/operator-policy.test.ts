@@ -25,8 +25,8 @@ describe("the operator's Vault policy", () => {
       'auth/token/revoke-accessor': '"update"',
       'secret/data/+/hmac/*': '"create", "read", "update"',
       'secret/data/+/exchanges/*': '"read"',
-      'secret/data/posture/nats/*': '"create", "read"',
-      'secret/metadata/*': '"read"',
+      'secret/data/posture/nats/*': '"create", "read", "update"',
+      'secret/metadata/+/*': '"read"',
       'secret/metadata/posture/nats/*': '"delete"',
       'sys/policies/acl/posture-*': '"delete", "read", "update"',
       'sys/policies/acl/posture-operator': '"deny"',
@@ -44,22 +44,49 @@ describe("the operator's Vault policy", () => {
       'kv/data/+/exchanges/*',
       'kv/data/+/hmac/*',
       'kv/data/posture/nats/*',
-      'kv/metadata/*',
+      'kv/metadata/+/*',
       'kv/metadata/posture/nats/*',
       'sys/policies/acl/posture-*',
       'sys/policies/acl/posture-operator',
     ]);
   });
 
-  it('should narrow ExchangeCredential metadata reads to the given prefixes', () => {
+  it('should narrow KV metadata reads to the given prefixes', () => {
     const policy = operatorPolicy(defaultPlatform(), {
-      exchangePrefixes: ['secret/titan/exchanges', 'other/'],
+      metadataPrefixes: ['secret/titan/', 'other/'],
     });
     const paths = Object.keys(rules(renderPolicyHcl(policy)));
-    assert.ok(paths.includes('secret/metadata/titan/exchanges/*'));
+    assert.ok(paths.includes('secret/metadata/titan/*'));
     assert.ok(paths.includes('other/metadata/*'));
-    assert.ok(!paths.includes('secret/metadata/*'));
+    assert.ok(!paths.includes('secret/metadata/+/*'));
   });
+
+  const tenancies: [string, object, string[]][] = [
+    [
+      "should read metadata only where the tenancy lets CRs name paths: each namespace's prefix and the shared ones",
+      { sharedPrefixes: ['secret/shared/ca/'] },
+      ['secret/metadata/+/*', 'secret/metadata/shared/ca/*'],
+    ],
+    [
+      'should turn a {namespace} segment inside a prefix into +',
+      { namespacePrefix: 'kv/teams/{namespace}/apps/' },
+      ['kv/metadata/teams/+/apps/*'],
+    ],
+    [
+      'should end the glob where {namespace} shares its segment, the narrowest Vault can say',
+      { namespacePrefix: 'kv/team-{namespace}/' },
+      ['kv/metadata/team-*'],
+    ],
+  ];
+  for (const [name, tenancy, globs] of tenancies) {
+    it(name, () => {
+      const platform = platformSchema.parse({ vault: { tenancy } });
+      const reads = operatorPolicy(platform)
+        .rules.filter((r) => r.path.includes('/metadata/') && r.capabilities.includes('read'))
+        .map((r) => r.path);
+      assert.deepEqual(reads, globs);
+    });
+  }
 
   it('should narrow HmacKeyRing reads and writes to the given prefixes', () => {
     const policy = operatorPolicy(defaultPlatform(), { hmacPrefixes: ['secret/titan/hmac/'] });
@@ -72,7 +99,7 @@ describe("the operator's Vault policy", () => {
     const teams = platformSchema.parse({
       vault: { tenancy: { namespacePrefix: 'kv/teams/team-{namespace}/apps/' } },
     });
-    const policy = operatorPolicy(teams, { exchangePrefixes: ['secret/'] });
+    const policy = operatorPolicy(teams, { metadataPrefixes: ['secret/'] });
     const reads = policy.rules.filter(
       (r) => r.path.includes('/data/') && r.path.includes('exchanges'),
     );

@@ -6,7 +6,7 @@ import { VAULT_AUDIENCE } from './policy.ts';
 /**
  * The Vault policy of the operator itself: exactly the calls the reconcilers make, rendered from
  * the platform's mounts. Each rule names the code that needs it; a new Vault call in
- * src/api/ needs a rule here, and test/integration/vault-operator-login.test.ts proves the
+ * src/controllers/ needs a rule here, and test/integration/vault-operator-login.test.ts proves the
  * operator runs a whole lifecycle on this policy alone with no request denied.
  */
 
@@ -18,11 +18,13 @@ const MANAGED = 'posture-*';
 
 export interface OperatorPolicyOptions {
   /**
-   * KV paths (`<mount>/<path prefix>`) under which ExchangeCredentials keep their keys; the
-   * operator reads their metadata there. The keys themselves it reads only under each
-   * namespace's `exchanges/` folder, whatever this says. @default the whole KV mount (`<kvMount>/`)
+   * KV paths (`<mount>/<path prefix>`, `+` for one segment) whose metadata (never a value) the
+   * operator reads: the current version of every secret and exchange key a service reads (pinned
+   * in its pod template) and an exchange key's age.
+   * @default where the platform's tenancy lets CRs name paths: each namespace's prefix
+   * (`{namespace}` as `+`) and the shared prefixes
    */
-  exchangePrefixes?: readonly string[];
+  metadataPrefixes?: readonly string[];
   /**
    * KV paths (`<mount>/<path prefix>`, `+` for one segment) under which HmacKeyRings keep their
    * keys; the operator reads and writes them (it generates every key).
@@ -50,6 +52,30 @@ function kvGlob(prefix: string, kind: 'data' | 'metadata'): string {
 }
 
 export const metadataGlob = (prefix: string): string => kvGlob(prefix, 'metadata');
+
+/**
+ * The metadata glob of the tenancy's namespace prefix: a `{namespace}` segment becomes `+`; a
+ * segment that only contains it (`team-{namespace}`) ends the glob there, the narrowest Vault can
+ * say (`kv/metadata/team-*`).
+ */
+function namespaceMetadataGlob(platform: Platform): string {
+  const template =
+    platform.vault.tenancy.namespacePrefix ?? `${platform.vault.kvMount}/{namespace}/`;
+  const [mount = '', ...segments] = template.split('/').filter((s) => s !== '');
+  const glob: string[] = [];
+  for (const segment of segments) {
+    const at = segment.indexOf('{namespace}');
+    if (at < 0 || segment === '{namespace}') glob.push(at < 0 ? segment : '+');
+    else return `${mount}/metadata/${[...glob, segment.slice(0, at)].join('/')}*`;
+  }
+  return `${mount}/metadata/${glob.join('/')}/*`;
+}
+
+/** Every KV path a CR may name, as metadata globs (docs/adr/0037, docs/adr/0045). */
+export function tenancyMetadataGlobs(platform: Platform): string[] {
+  const shared = platform.vault.tenancy.sharedPrefixes.map(metadataGlob);
+  return [namespaceMetadataGlob(platform), ...shared];
+}
 
 function managedRules(platform: Platform, name: string): PolicyRule[] {
   const auth = `auth/${platform.vault.authMount}/role`;
@@ -79,7 +105,7 @@ function managedRules(platform: Platform, name: string): PolicyRule[] {
 
 function kvRules(
   platform: Platform,
-  prefixes: readonly string[],
+  metadataGlobs: readonly string[],
   hmacPrefixes: readonly string[],
 ): PolicyRule[] {
   // nkeyPath: `<kvMount>/posture/nats/<namespace>/<name>`.
@@ -87,18 +113,20 @@ function kvRules(
   return [
     {
       path: `${kv}/data/posture/nats/*`,
-      capabilities: ['create', 'read'],
-      reason: 'NKey seeds: observeVault reads, createNkey creates (check-and-set 0, never updates)',
+      capabilities: ['create', 'read', 'update'],
+      reason:
+        'NKey seeds: observeVault reads, writeNkey creates the first and writes each rotation (check-and-set)',
     },
     {
       path: `${kv}/metadata/posture/nats/*`,
       capabilities: ['delete'],
       reason: 'NKey seeds: removeAccess destroys every version',
     },
-    ...prefixes.map((prefix) => ({
-      path: metadataGlob(prefix),
+    ...metadataGlobs.map((path) => ({
+      path,
       capabilities: ['read' as const],
-      reason: 'ExchangeCredential key age: observeKey reads KV metadata',
+      reason:
+        'KV metadata, never a value: observeVault pins secret versions, observeKey reads exchange key age',
     })),
     ...hmacPrefixes.map((prefix) => ({
       path: kvGlob(prefix, 'data'),
@@ -139,13 +167,13 @@ export function operatorPolicy(
   options: OperatorPolicyOptions = {},
 ): VaultPolicy {
   const name = options.name ?? OPERATOR_POLICY;
-  const prefixes = options.exchangePrefixes ?? [`${platform.vault.kvMount}/`];
+  const metadata = options.metadataPrefixes?.map(metadataGlob) ?? tenancyMetadataGlobs(platform);
   const hmacPrefixes = options.hmacPrefixes ?? [`${platform.vault.kvMount}/+/hmac/`];
   return {
     name,
     rules: [
       ...managedRules(platform, name),
-      ...kvRules(platform, prefixes, hmacPrefixes),
+      ...kvRules(platform, metadata, hmacPrefixes),
       ...TOKEN_RULES,
     ],
   };

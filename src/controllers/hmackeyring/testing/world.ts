@@ -11,7 +11,7 @@ import type { KubeObject } from '../../../operator/kube/types.ts';
 import { nextStatus } from '../../kit/conditions.ts';
 import { decideHmacKeyRing, type RingVault } from '../decide.ts';
 import { keyIdOf, type RingData } from '../ring-data.ts';
-import { rolloutState } from '../rollout.ts';
+import { rolloutState } from '../../kit/rollout.ts';
 
 const PATH = 'secret/ns/hmac/ring';
 const DATA_PATH = 'secret/data/ns/hmac/ring';

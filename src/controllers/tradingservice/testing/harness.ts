@@ -45,19 +45,28 @@ export interface Harness {
   log: string[];
   /** Every status the reconciler wrote. */
   statuses: Status[];
+  /** The last object applied of each `Kind name`: `Deployment brain`. */
+  applied: Map<string, KubeObject>;
   vault: FakeVault;
   /** What the NATS publisher answers next. */
   nats: { state: PublishState };
   put: (resource: Resource, object: KubeObject) => void;
+  /** Puts a child (a Deployment that rolled) into the controller's own cache of its kind. */
+  putChild: (resource: Resource, object: KubeObject) => void;
   reconcile: (object: KubeObject) => Promise<ReconcileResult | undefined>;
 }
 
-function recordingClient(log: string[], statuses: Status[]): KubeWrites {
+function recordingClient(
+  log: string[],
+  statuses: Status[],
+  applied: Map<string, KubeObject>,
+): KubeWrites {
   const nameOf = (o: { kind?: string; metadata?: { name?: string } }) =>
     `${o.kind ?? ''} ${o.metadata?.name ?? ''}`.trim();
   return {
     apply: (_r: Resource, object: KubeObject) => {
       log.push(`apply ${nameOf(object)}`);
+      applied.set(nameOf(object), object);
       return Promise.resolve(object);
     },
     applyStatus: (_r: Resource, object: KubeObject & { status: Status }) => {
@@ -77,8 +86,7 @@ function recordingClient(log: string[], statuses: Status[]): KubeWrites {
   } as unknown as KubeWrites;
 }
 
-function recordingVault(log: string[]): FakeVault {
-  const vault = new FakeVault();
+function recordingVault(log: string[], vault = new FakeVault()): FakeVault {
   return new Proxy(vault, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -108,11 +116,13 @@ function fakePublisher(nats: { state: PublishState }, log: string[]): NatsPublis
   };
 }
 
-export function harness(options: { withNats?: boolean } = {}): Harness {
+export function harness(options: { withNats?: boolean; vault?: FakeVault } = {}): Harness {
   const log: string[] = [];
   const statuses: Status[] = [];
-  const client = recordingClient(log, statuses);
-  const vault = recordingVault(log);
+  const applied = new Map<string, KubeObject>();
+  const client = recordingClient(log, statuses, applied);
+  // A second harness on the same Vault is the operator restarted: nothing in memory survives.
+  const vault = recordingVault(log, options.vault);
   const nats = { state: 'confirmed' as PublishState };
   const metrics = createMetrics();
   const manager = new Manager({
@@ -146,12 +156,19 @@ export function harness(options: { withNats?: boolean } = {}): Harness {
   for (const s of titanObjects.services) put(TRADING_SERVICE, s);
   for (const c of titanObjects.credentials) put(EXCHANGE_CREDENTIAL, c);
   for (const r of titanObjects.keyRings) put(HMAC_KEY_RING, r);
+  const putChild = (resource: Resource, object: KubeObject) => {
+    const labelSelector = 'app.kubernetes.io/managed-by=posture';
+    manager.informer<KubeObject>({ resource, labelSelector }).store.upsert(object);
+  };
   return {
     log,
     statuses,
+    applied,
+    // The proxy logs writes; tests that restart share the FakeVault underneath.
     vault,
     nats,
     put,
+    putChild,
     reconcile: (object) => {
       if (!captured) throw new Error('the TradingService controller did not register');
       const { namespace = '', name = '' } = object.metadata;

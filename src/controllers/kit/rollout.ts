@@ -1,11 +1,12 @@
 import type { KubeObject } from '../../operator/kube/types.ts';
 
 /**
- * Where one member's Deployment stands with respect to a pinned ring version:
+ * Where a service's Deployment stands with respect to a KV version its pod template must pin
+ * (an HmacKeyRing member's ring version, a TradingService's NKey seed version):
  * - `done`: its pod template reads that version and every pod runs that template and is available;
- * - `pending`: the TradingService controller has not pinned the version yet, or pods still roll;
+ * - `pending`: the template does not pin the version yet, or pods still roll;
  * - `failed`: the rollout passed its progress deadline (ProgressDeadlineExceeded);
- * - `absent`: no Deployment: nothing runs that could hold an old key.
+ * - `absent`: no Deployment: nothing runs that could hold an older version.
  */
 export type RolloutState = 'done' | 'pending' | 'failed' | 'absent';
 
@@ -24,6 +25,8 @@ interface DeploymentShape {
     replicas?: number;
     updatedReplicas?: number;
     availableReplicas?: number;
+    /** Reported by apiservers with DeploymentReplicaSetTerminatingReplicas (1.33+). */
+    terminatingReplicas?: number;
     conditions?: { type: string; status: string; reason?: string }[];
   };
 }
@@ -45,19 +48,27 @@ function stuck(d: DeploymentShape): boolean {
 /** Every pod runs the current template and is available; undefined when so, else how far. */
 function shortfall(d: DeploymentShape): string | undefined {
   const want = d.spec?.replicas ?? 1;
-  const counts = { observedGeneration: 0, replicas: 0, updatedReplicas: 0, availableReplicas: 0 };
-  const { observedGeneration, replicas, updatedReplicas, availableReplicas } = {
-    ...counts,
-    ...d.status,
+  const counts = {
+    observedGeneration: 0,
+    replicas: 0,
+    updatedReplicas: 0,
+    availableReplicas: 0,
+    terminatingReplicas: 0,
   };
+  const { observedGeneration, replicas, updatedReplicas, availableReplicas, terminatingReplicas } =
+    { ...counts, ...d.status };
   const observed = observedGeneration >= (d.metadata.generation ?? 0);
+  // A terminating pod may still run the old template until its grace period ends.
   const rolled =
-    updatedReplicas >= want && replicas <= updatedReplicas && availableReplicas >= want;
+    updatedReplicas >= want &&
+    replicas <= updatedReplicas &&
+    availableReplicas >= want &&
+    terminatingReplicas === 0;
   if (observed && rolled) return undefined;
   return `${updatedReplicas}/${want} updated, ${availableReplicas} available`;
 }
 
-/** Pure: the rollout state of `deployment` towards `version` of the ring at `dataPath`. */
+/** Pure: the rollout state of `deployment` towards `version` of the KV secret at `dataPath`. */
 export function rolloutState(
   service: string,
   deployment: KubeObject | undefined,

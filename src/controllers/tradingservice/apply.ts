@@ -1,0 +1,135 @@
+import type { ReconcileResult } from '../../operator/controller.ts';
+import type { Informer } from '../../operator/informer/informer.ts';
+import { applyIfChanged } from '../../operator/kube/apply.ts';
+import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import { NATS_AUTH_SECRET } from '../../nats/publisher.ts';
+import type { Platform } from '../../render/platform.ts';
+import type { OperatorDeps } from '../kit/deps.ts';
+import type { Cached, StatusWriter } from '../kit/status-writer.ts';
+import type { TradingServiceDecision } from './decide.ts';
+import type { Dependencies } from './gather.ts';
+import { natsFailed, natsUnconfirmed } from './failures.ts';
+import type { NatsAuth } from './nats.ts';
+import type { NatsUsers } from './nkey-rotation.ts';
+import { dropAccess, ensureAccess, writeNkey, type ServiceRef } from './vault.ts';
+
+/** Apply and finish of a TradingService reconcile: Vault, children, then NATS and status. */
+
+/** The kinds a TradingService renders, and where each is served. */
+export const CHILD_RESOURCES: Record<string, Resource> = {
+  ServiceAccount: RESOURCES.serviceAccount,
+  Service: RESOURCES.service,
+  Deployment: RESOURCES.deployment,
+  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
+};
+
+/** Dependencies missing: look again soon, beside the watches that re-trigger on changes. */
+export const DEGRADED_REQUEUE_MS = 30_000;
+/**
+ * A reconcile waiting for nats-server's confirmation is queued again when the write settles;
+ * this is only the safety net.
+ */
+export const NATS_POLL_MS = 5_000;
+
+export interface Context {
+  deps: OperatorDeps;
+  platform: Platform;
+  children: Map<string, Informer<KubeObject>>;
+  dependencies: (object: KubeObject) => Dependencies;
+  status: StatusWriter;
+  nats?: NatsAuth;
+  /** Whether a namespace is isolated now: its services get no Vault access (docs/adr/0047). */
+  isolated: (namespace: string) => boolean;
+}
+
+export const refOf = (object: KubeObject): ServiceRef => ({
+  namespace: object.metadata.namespace ?? '',
+  name: object.metadata.name ?? '',
+});
+
+/** The service's live Deployment, from the cache. */
+export function deploymentOf(ctx: Context, object: KubeObject): KubeObject | undefined {
+  const { namespace, name } = object.metadata;
+  return ctx.children.get('Deployment')?.store.get(`${namespace}/${name}`);
+}
+
+/** Children are independent objects: applied concurrently, each only when it differs. */
+async function applyChildren(ctx: Context, objects: KubeObject[]): Promise<void> {
+  const apply = async (desired: KubeObject) => {
+    const kind = (desired as { kind?: string }).kind ?? '';
+    const resource = CHILD_RESOURCES[kind];
+    if (!resource)
+      throw new Error(`TradingService renders ${kind}, which the operator cannot apply`);
+    const { namespace, name } = desired.metadata;
+    const live = ctx.children.get(kind)?.store.get(`${namespace}/${name}`);
+    await applyIfChanged(ctx.deps.client, resource, desired, live);
+  };
+  await Promise.all(objects.map(apply));
+}
+
+/**
+ * Vault first (fail closed: no workload without its access; a new NKey seed before status or
+ * any template names it), then the Kubernetes objects.
+ */
+export async function applyDecision(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+): Promise<TradingServiceDecision['fields']> {
+  const fields = { ...decision.fields };
+  const { vault } = ctx.deps;
+  const write = decision.nkey?.write;
+  if (write) {
+    const written = await writeNkey(vault, ctx.platform, refOf(object), write.cas);
+    fields.natsUser = written.publicKey;
+    fields.nkeyVersion = written.version;
+  }
+  if (decision.access) await ensureAccess(vault, decision.access);
+  else await dropAccess(vault, ctx.platform, refOf(object));
+  await applyChildren(ctx, decision.objects);
+  return fields;
+}
+
+/**
+ * Ready only once nats-server confirmed a config with this service's users in it (during an NKey
+ * rotation, both keys). The worker does not wait for the reload: it looks again shortly, so a
+ * burst of changes shares few reloads.
+ */
+export async function finish(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
+  const users = usersOf(decision);
+  const nats = ctx.nats?.request({ key: keyOf(object), ...users }) ?? 'confirmed';
+  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
+  if (nats instanceof Error) {
+    await ctx.status.write(object, natsFailed(nats, decision), signal);
+    throw nats;
+  }
+  await ctx.status.write(object, withNatsLoad(ctx, users.natsUser, decision), signal);
+  // Rollouts and reloads re-trigger the reconcile; this is only the safety net.
+  const rotating = decision.nkey !== undefined && decision.nkey.phase !== 'Stable';
+  return decision.degraded || rotating ? { requeueAfterMs: DEGRADED_REQUEUE_MS } : undefined;
+}
+
+const keyOf = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
+
+/** The NATS users the decision wants in the config: its key, and the previous one if any. */
+function usersOf(decision: TradingServiceDecision): NatsUsers {
+  const { natsUser, previousNatsUser } = decision.needsNkey ? decision.fields : {};
+  if (!natsUser) return {};
+  return { natsUser, ...(previousNatsUser && { previousNatsUser }) };
+}
+
+/** The decision, or NatsNotConfirmed when nothing can show nats-server loaded the user. */
+function withNatsLoad(
+  ctx: Context,
+  natsUser: string | undefined,
+  decision: TradingServiceDecision,
+): TradingServiceDecision {
+  if (!natsUser || !ctx.nats || ctx.nats.confirmsLoad) return decision;
+  return natsUnconfirmed(decision, `${ctx.platform.nats.namespace}/${NATS_AUTH_SECRET}`);
+}

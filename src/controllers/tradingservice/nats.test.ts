@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createUser } from '@nats-io/nkeys';
+import type { NatsPublisher, PublishState } from '../../nats/publisher.ts';
+import type { Informer } from '../../operator/informer/informer.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
+import { titanObjects } from './testing/harness.ts';
+import { readPlatformDir } from '../../gitops/source.ts';
+import { NatsAuth } from './nats.ts';
+
+const { platform } = readPlatformDir('examples/titan');
+const [oldKey, newKey] = [createUser().getPublicKey(), createUser().getPublicKey()];
+const KEY = 'titan/brain';
+
+function brain(status: Record<string, unknown>): KubeObject {
+  const object = titanObjects.services.find((s) => s.metadata.name === 'brain')!;
+  return { ...structuredClone(object), status };
+}
+
+/** A cache holding brain only, and a publisher whose answer the test sets. */
+function natsAuth(object: KubeObject) {
+  const answer: { state: PublishState } = { state: 'confirmed' };
+  const publisher: NatsPublisher = {
+    request: () => answer.state,
+    onSettled: () => undefined,
+    reloads: 0,
+    confirmsLoad: true,
+  };
+  const services = {
+    store: { list: () => [object], get: (key: string) => (key === KEY ? object : undefined) },
+  } as unknown as Informer<KubeObject>;
+  return { auth: new NatsAuth(platform, services, publisher), answer };
+}
+
+/** The user blocks of brain in the config text, comment line first. */
+function brainUsers(text: string): string[] {
+  return text
+    .split('      # ')
+    .filter((block) => block.startsWith('titan/brain'))
+    .map((block) => block.trim());
+}
+
+describe('NatsAuth during an NKey rotation', () => {
+  it('should authorize the previous key as a second user with the same permissions', () => {
+    const { auth } = natsAuth(brain({ natsUser: oldKey }));
+    auth.request({ key: KEY, natsUser: newKey, previousNatsUser: oldKey });
+    const [current, previous] = brainUsers(auth.snapshot().text);
+    assert.match(current ?? '', new RegExp(`^titan/brain\\n.*nkey: ${newKey}`, 's'));
+    assert.match(previous ?? '', new RegExp(`^titan/brain \\(previous NKey.*nkey: ${oldKey}`, 's'));
+    const permissions = (user = '') =>
+      user.slice(user.indexOf('permissions'), user.indexOf('\n      }'));
+    assert.equal(permissions(previous), permissions(current));
+  });
+
+  it('should drop the previous key once a reconcile asks for the new one alone', () => {
+    const { auth } = natsAuth(brain({ natsUser: newKey, previousNatsUser: oldKey }));
+    assert.equal(brainUsers(auth.snapshot().text).length, 2, 'status names both: both stay');
+    auth.request({ key: KEY, natsUser: newKey });
+    const text = auth.snapshot().text;
+    assert.equal(brainUsers(text).length, 1);
+    assert.doesNotMatch(text, new RegExp(oldKey));
+  });
+
+  it('should say nats-server runs the users of the last request only once it is confirmed', () => {
+    const { auth, answer } = natsAuth(brain({ natsUser: oldKey }));
+    assert.deepEqual(auth.loaded(KEY), {}, 'nothing asked yet');
+    answer.state = 'pending';
+    auth.request({ key: KEY, natsUser: newKey, previousNatsUser: oldKey });
+    assert.deepEqual(auth.loaded(KEY), {});
+    answer.state = 'confirmed';
+    assert.deepEqual(auth.loaded(KEY), { natsUser: newKey, previousNatsUser: oldKey });
+  });
+});
