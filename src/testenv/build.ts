@@ -19,8 +19,19 @@ export function cacheRoot(): string {
   return process.env.POSTURE_TESTENV_CACHE ?? join(homedir(), '.cache', 'posture-testenv');
 }
 
+/** `<name>-<version>`, or `<name>-<version>-<variant>` when the build sets link variables. */
+export function cacheName(c: Component): string {
+  return c.variant ? `${c.name}-${c.version}-${c.variant}` : `${c.name}-${c.version}`;
+}
+
 export function componentDir(c: Component): string {
-  return join(cacheRoot(), `${c.name}-${c.version}`);
+  return join(cacheRoot(), cacheName(c));
+}
+
+/** The `-ldflags` value: symbols stripped, plus the component's `-X` link variables. */
+export function ldflags(c: Component): string {
+  const vars = Object.entries(c.linkVars ?? {}).map(([name, value]) => `-X ${name}=${value}`);
+  return ['-s', '-w', ...vars].join(' ');
 }
 
 export function wrapperDir(c: Component): string {
@@ -90,7 +101,7 @@ function elapsed(start: number): string {
 function logFileOf(c: Component): string {
   const dir = join(cacheRoot(), 'logs');
   mkdirSync(dir, { recursive: true });
-  return join(dir, `${c.name}-${c.version}.log`);
+  return join(dir, `${cacheName(c)}.log`);
 }
 
 async function download(c: Component, log: Log): Promise<void> {
@@ -125,7 +136,7 @@ async function compile(c: Component, log: Log): Promise<void> {
     'build',
     '-v',
     '-trimpath',
-    '-ldflags=-s -w',
+    `-ldflags=${ldflags(c)}`,
     '-o',
     `${out}/`,
     ...Object.keys(c.commands),

@@ -14,6 +14,13 @@ export interface Component {
   coldMinutes: number;
   /** Folder of the wrapper module. @default src/testenv/go/<name> */
   wrapper?: string;
+  /**
+   * `-X package.variable=value` link-time settings, as a release build of the tool sets them.
+   * Part of the cache folder's name (`variant`), so changing them rebuilds the component.
+   */
+  linkVars?: Record<string, string>;
+  /** Names these build settings in the cache folder: `<name>-<version>-<variant>`. */
+  variant?: string;
 }
 
 const component = (c: Component): Component => c;
@@ -75,6 +82,18 @@ export const COMPONENTS = {
     version: 'v3.19.0',
     commands: { 'helm.sh/helm/v3/cmd/helm': 'helm' },
     coldMinutes: 3,
+    // What helm's Makefile sets for a release: without them a helm built from its module says
+    // it is v3.19 "unreleased" and assumes Kubernetes v1.20, so `helm template` of a chart with
+    // kubeVersion >=1.31 fails unless given --kube-version. 1.34 is its client-go's (v0.34.0).
+    linkVars: {
+      'helm.sh/helm/v3/internal/version.version': 'v3.19.0',
+      'helm.sh/helm/v3/internal/version.metadata': '',
+      'helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor': '1',
+      'helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor': '34',
+      'helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor': '1',
+      'helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor': '34',
+    },
+    variant: 'release-k8s1.34',
   }),
   kubeconform: component({
     name: 'kubeconform',
