@@ -94,6 +94,16 @@ describe('sealed files', () => {
     });
   }
 
+  it('strings a YAML 1.1 reader would misread stay quoted through seal and unseal', () => {
+    const text =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  labels:\n    enabled: "yes"\nstringData:\n  "on": "2026-01-01"\n';
+    const sealed = seal(text);
+    assert.match(sealed, /enabled: "yes"/);
+    const plain = unsealText(sealed, [identity]);
+    assert.match(plain, /"on": "2026-01-01"/);
+    assert.deepEqual(parse(plain), parse(text));
+  });
+
   it('sealing a sealed file is refused', () => {
     assert.throws(() => seal(seal(SECRET)), /already sealed/);
   });

@@ -21,6 +21,10 @@ export const SOPS_FORMAT_VERSION = '3.11.0';
 /** What a Secret encrypts when `.sops.yaml` does not say: its values, not its name or labels. */
 export const SECRET_ENCRYPTED_REGEX = '^(data|stringData)$';
 
+// Kubernetes and Go tools read YAML 1.1: `yes`, `on` or `2026-01-01` written plain would come
+// back as booleans or dates, so strings those would misread stay quoted.
+const EMIT = { lineWidth: 0, blockQuote: 'literal', compat: 'yaml-1.1' } as const;
+
 export interface SealOptions {
   recipients: readonly string[];
   rule: EncryptionRule;
@@ -84,7 +88,7 @@ export function sealText(text: string, options: SealOptions): string {
   }
   metadata.set('version', SOPS_FORMAT_VERSION);
   tree.set('sops', metadata);
-  return stringify(tree, { lineWidth: 0, blockQuote: 'literal' });
+  return stringify(tree, EMIT);
 }
 
 const metadataSchema = z.object({
@@ -153,5 +157,5 @@ export function unsealText(text: string, identities: readonly string[]): string 
   }
   if (stored !== computed)
     throw new Error('MAC mismatch: the file was changed after it was sealed');
-  return stringify(tree, { lineWidth: 0 });
+  return stringify(tree, EMIT);
 }
