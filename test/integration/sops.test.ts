@@ -91,6 +91,16 @@ describe('posture seal / unseal and sops', () => {
     assert.deepEqual(parse(unsealed.stdout), parse(VALUES));
   });
 
+  it('a values file sealed by posture (ints, floats, booleans, lists) decrypts with sops -d', async () => {
+    writeFileSync(join(dir, 'secrets/app.values.yaml'), VALUES);
+    const sealed = await posture(['seal', '-i', 'secrets/app.values.yaml'], dir, {});
+    assert.equal(sealed.code, 0, sealed.stderr);
+    assert.match(read('secrets/app.values.yaml'), /replicas_unencrypted: 3/);
+    const decrypted = await sops(['-d', 'secrets/app.values.yaml']);
+    assert.equal(decrypted.code, 0, decrypted.stderr);
+    assert.deepEqual(parse(decrypted.stdout), parse(VALUES));
+  });
+
   it('posture unseal reads the identity from SOPS_AGE_KEY as well', async () => {
     const unsealed = await posture(['unseal', 'secrets/db.yaml'], dir, {
       SOPS_AGE_KEY: keys.identity,
