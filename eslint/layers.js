@@ -20,6 +20,7 @@ export const LAYERS = {
   hmac: ['lib'],
   provenance: ['hmac', 'lib'],
   webhook: ['hmac', 'lib'],
+  sops: ['lib'],
   cli: ['*'],
 };
 

@@ -10,6 +10,7 @@ import { registerOperator } from './operator.ts';
 import { registerVault } from './vault.ts';
 import { registerHmac } from './hmac.ts';
 import { registerProvenance } from './provenance.ts';
+import { registerSeal } from './seal.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerVault(program);
   registerHmac(program);
   registerProvenance(program);
+  registerSeal(program);
   return program;
 }
 

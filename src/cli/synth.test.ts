@@ -109,6 +109,31 @@ describe('posture synth', () => {
     );
   });
 
+  it('should refuse a plaintext Secret, say how to seal it and never print its values', () => {
+    const input = join(work, 'plain-secret');
+    cpSync('examples/titan', input, { recursive: true });
+    const secret =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n';
+    writeFileSync(join(input, 'db-secret.yaml'), secret);
+    const result = synth(input, join(work, 'never'));
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /plain-secret\/db-secret\.yaml: kind: a plaintext Secret must not be committed: seal it with `posture seal -i .*db-secret\.yaml`/,
+    );
+    assert.doesNotMatch(result.stderr + result.stdout, /hunter2/);
+  });
+
+  it('should leave a sealed file (a sops: block) to the cluster and render the rest', () => {
+    const input = join(work, 'sealed-secret');
+    cpSync('examples/titan', input, { recursive: true });
+    const sealed =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ENC[AES256_GCM,data:x,iv:x,tag:x,type:str]\nsops:\n  version: 3.11.0\n';
+    writeFileSync(join(input, 'db-secret.yaml'), sealed);
+    const result = synth(input, join(work, 'sealed-out'));
+    assert.equal(result.code, 0, result.stderr);
+  });
+
   it('should refuse to write into a folder it did not write', () => {
     const foreign = join(work, 'foreign');
     cpSync('examples/titan', foreign, { recursive: true });

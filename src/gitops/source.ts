@@ -90,8 +90,23 @@ interface Collected {
   hmacKeyRings: Sourced<HmacKeyRing>[];
 }
 
+/**
+ * Secrets reach git only sealed (docs/adr/0048): a document with a `sops:` block is left to the
+ * cluster's decryption (Flux, ksops) and not read; a plaintext Secret is refused with the fix.
+ */
+function secretProblems(value: object, file: string, prefix: string): Problem[] | undefined {
+  if ('sops' in value) return [];
+  if ((value as { kind?: unknown }).kind !== 'Secret') return undefined;
+  const message =
+    `a plaintext Secret must not be committed: seal it with \`posture seal -i ${file}\` ` +
+    '(SOPS + age, recipients from .sops.yaml), or move it out of the platform folder';
+  return [{ file, path: `${prefix}kind`, message }];
+}
+
 function addDocument(value: unknown, file: string, prefix: string, out: Collected): Problem[] {
   if (value === null || value === undefined) return [];
+  const secret = typeof value === 'object' ? secretProblems(value, file, prefix) : undefined;
+  if (secret) return secret;
   const kind = (value as { kind?: unknown }).kind;
   if (!isKindName(kind)) {
     const message = `kind ${JSON.stringify(kind)} is not a posture kind (TradingService, ExchangeCredential, HmacKeyRing)`;
