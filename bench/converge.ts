@@ -4,12 +4,20 @@
  * same run: time until every CR is Ready (Vault policy, role and NKey, four children, NATS
  * config published), the operator's RSS and its apiserver requests per reconcile.
  *
+ * A third side is the apiserver's limit: the same objects server-side applied through posture's
+ * KubeClient with a pool of requests in flight (each size of --limit-pools in turn, on fresh
+ * namespaces, after the operator stopped; the fastest is `limitMs`). `limitRatio` is the operator's time over it. The
+ * operator's apiserver writes per service are counted from its own metric (by verb) and from
+ * the apiserver's `apiserver_request_total` (by verb and resource, the bench's own TradingService
+ * applies included as `APPLY tradingservices`).
+ *
  * Then, for memory at scale, more services are added up to --rss-services (10,000) and the
  * operator's RSS is read once every CR was reconciled (status.observedGeneration current). At
  * that size the aggregated NATS config no longer fits one Secret (docs/adr/0034), so those
  * services are reconciled but not all Ready; the count of Ready ones is reported.
  *
  *   npm run bench -- converge [--services 1000] [--workers 8] [--rss-services 10000 | 0]
+ *                           [--limit-pools 16,32,64]
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +34,12 @@ import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
+import { applyAtLimit, movedTo } from './support/limit.ts';
+import {
+  apiserverWrites,
+  writesPerServiceOf,
+  type WriteCounts,
+} from './support/apiserver-writes.ts';
 import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
 
 const exec = promisify(execFile);
@@ -43,6 +57,15 @@ function flag(name: string, fallback: number): number {
 const services = flag('services', 1000);
 const workers = flag('workers', 8);
 const rssServices = flag('rss-services', 10_000);
+const limitPools = (() => {
+  const args = process.argv.slice(3);
+  const i = args.findIndex((a) => a === '--limit-pools' || a.startsWith('--limit-pools='));
+  const arg = i < 0 ? '16,32,64' : args[i]?.includes('=') ? args[i]?.split('=')[1] : args[i + 1];
+  return (arg ?? '')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+})();
 const dir = mkdtempSync(join(tmpdir(), 'posture-converge-'));
 
 function kubectl(env: Environment, args: string[]): Promise<{ stdout: string }> {
@@ -89,8 +112,8 @@ const namespaceObject = (name: string) => ({
   metadata: { name },
 });
 
-/** The rendered children of every service, moved to `kc-<ns>` so both runs write fresh objects. */
-function kubectlObjects(input: ReturnType<typeof syntheticPlatform>): unknown[] {
+/** The rendered children of every service, in the services' own namespaces. */
+function renderedChildren(input: ReturnType<typeof syntheticPlatform>): unknown[] {
   const { platform, resources } = input;
   const nkeys = (s: { namespace: string; name: string }) =>
     platform.nats.users[`${s.namespace}/${s.name}`];
@@ -98,9 +121,12 @@ function kubectlObjects(input: ReturnType<typeof syntheticPlatform>): unknown[] 
   const children = rendered.objects
     .map((o) => o.manifest)
     .filter((m) => CHILD_KINDS.has(m['kind'] as string));
-  return JSON.parse(
-    JSON.stringify(children).replaceAll('"namespace":"team-', '"namespace":"kc-team-'),
-  ) as unknown[];
+  return children;
+}
+
+/** The apiserver's count of writes so far, by verb and resource. */
+async function apiserverWritesNow(env: Environment): Promise<WriteCounts> {
+  return apiserverWrites((await kubectl(env, ['get', '--raw', '/metrics'])).stdout);
 }
 
 function procStatus(pid: number | undefined, field: string): number {
@@ -229,8 +255,24 @@ async function applyServices(admin: KubeClient, input: Input, namespaces: Set<st
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
+interface Limit {
+  /** The fastest pool's time: the apiserver's limit. */
+  ms: number;
+  pool: number;
+  byPool: { pool: number; ms: number; cpu: CpuSample }[];
+}
+
+/** Writes while the operator converged: its own count, and the apiserver's per service. */
+interface Writes {
+  operator: number;
+  byVerb: Record<string, number>;
+  apiserverPerService: WriteCounts;
+}
+
 interface Figures {
   kubectlMs: number;
+  limit: Limit;
+  writes: Writes;
   operatorMs: number;
   /** CPU seconds per process during each timed phase: where the wall time went. */
   cpu: { kubectl: CpuSample; operator: CpuSample };
@@ -239,7 +281,7 @@ interface Figures {
   scale?: { services: number; memory: Memory; ready: number; ms: number };
 }
 
-type Converged = Omit<Figures, 'kubectlMs' | 'cpu'> & { operatorCpu: CpuSample };
+type Converged = Omit<Figures, 'kubectlMs' | 'cpu' | 'limit'> & { operatorCpu: CpuSample };
 
 interface Run {
   env: Environment;
@@ -267,6 +309,9 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   const { env, admin, informer, operator } = run;
   const namespaces = new Set(namespacesOf(input));
   await applyDependencies(env, input, namespaces);
+  await sleep(1000);
+  const statsBefore = operator.stats as Stats;
+  const apiserverBefore = await apiserverWritesNow(env);
   const timed = async () => {
     const started = performance.now();
     await applyServices(admin, input, namespaces);
@@ -274,12 +319,46 @@ async function converge(run: Run, input: Input): Promise<Converged> {
     return performance.now() - started;
   };
   const { result: operatorMs, cpu } = await measureCpu(env, timed, operator.child.pid);
-  const stats = operator.stats as Stats;
   console.log(`operator: ${services} TradingServices Ready in ${Math.round(operatorMs)} ms`);
+  // One more scrape of the operator's metrics (every 500 ms) so its count is not behind.
   await sleep(1000);
+  const stats = operator.stats as Stats;
+  const apiserverAfter = await apiserverWritesNow(env);
+  const writes = writesOf(statsBefore, stats, apiserverBefore, apiserverAfter);
   const memory = await memoryOf(operator.child.pid);
-  if (rssServices <= services) return { operatorMs, operatorCpu: cpu, memory, stats };
-  return { operatorMs, operatorCpu: cpu, memory, stats, scale: await atScale(run) };
+  const converged = { operatorMs, operatorCpu: cpu, memory, stats, writes };
+  if (rssServices <= services) return converged;
+  return { ...converged, scale: await atScale(run) };
+}
+
+function writesOf(
+  before: Stats,
+  after: Stats,
+  apiserverBefore: WriteCounts,
+  apiserverAfter: WriteCounts,
+): Writes {
+  const byVerb: Record<string, number> = {};
+  for (const [verb, count] of Object.entries(after.counts))
+    if (verb !== 'watch' && verb !== 'list' && verb !== 'get')
+      byVerb[verb] = count - (before.counts[verb] ?? 0);
+  return {
+    operator: after.writes - before.writes,
+    byVerb,
+    apiserverPerService: writesPerServiceOf(apiserverBefore, apiserverAfter, services),
+  };
+}
+
+/** The same objects as kubectl's, through the KubeClient with each pool size in turn. */
+async function limitOf(env: Environment, admin: KubeClient, children: unknown[]): Promise<Limit> {
+  const byPool: Limit['byPool'] = [];
+  for (const pool of limitPools) {
+    const objects = movedTo(children, `l${pool}`);
+    const { result: ms, cpu } = await measureCpu(env, () => applyAtLimit(admin, objects, pool));
+    console.log(`KubeClient server-side apply, ${pool} in flight: ${Math.round(ms)} ms`);
+    byPool.push({ pool, ms: Math.round(ms), cpu });
+  }
+  const best = byPool.reduce((a, b) => (b.ms < a.ms ? b : a));
+  return { ms: best.ms, pool: best.pool, byPool };
 }
 
 async function main(env: Environment): Promise<Figures> {
@@ -287,10 +366,13 @@ async function main(env: Environment): Promise<Figures> {
   await kubectl(env, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   const input = syntheticPlatform(services);
   const namespaces = namespacesOf(input);
-  const all = [...namespaces, ...namespaces.map((ns) => `kc-${ns}`), input.platform.nats.namespace];
+  const prefixes = ['kc', ...limitPools.map((pool) => `l${pool}`)];
+  const moved = prefixes.flatMap((prefix) => namespaces.map((ns) => `${prefix}-${ns}`));
+  const all = [...namespaces, ...moved, input.platform.nats.namespace];
   await applyList(env, 'namespaces', all.map(namespaceObject));
 
-  const objects = kubectlObjects(input);
+  const children = renderedChildren(input);
+  const objects = movedTo(children, 'kc');
   const kubectlRun = await measureCpu(env, () => applyList(env, 'kubectl', objects));
   const kubectlMs = kubectlRun.result;
   console.log(
@@ -310,22 +392,70 @@ async function main(env: Environment): Promise<Figures> {
     dir,
     nodeFlags: (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
   });
+  let run: Converged;
   try {
     while (!operator.stats) await sleep(100);
     await watch.informer.waitForSync();
-    const { operatorCpu, ...converged } = await converge(
-      { env, admin, informer: watch.informer, operator },
-      input,
-    );
-    return { kubectlMs, cpu: { kubectl: kubectlRun.cpu, operator: operatorCpu }, ...converged };
+    run = await converge({ env, admin, informer: watch.informer, operator }, input);
   } finally {
-    operator.stop();
     watch.stop();
+    await stopOperator(operator);
   }
+  // Last, with the operator gone: its informers would otherwise cache these objects too (they
+  // carry its label), which is memory no real cluster would add to its figures.
+  const limit = await limitOf(env, admin, children);
+  const { operatorCpu, ...converged } = run;
+  const cpu = { kubectl: kubectlRun.cpu, operator: operatorCpu };
+  return { kubectlMs, limit, cpu, ...converged };
+}
+
+async function stopOperator(operator: OperatorProcess): Promise<void> {
+  const exited = new Promise((resolve) => operator.child.once('exit', resolve));
+  operator.stop();
+  if (operator.child.exitCode === null) await Promise.race([exited, sleep(10_000)]);
 }
 
 const describeMemory = (m: Memory) =>
   `${m.rss} MB after a full GC (${m.rssBeforeGc} MB before it, ${m.rssAtRest} MB after 30 s at rest, peak ${m.peak} MB)`;
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Services Ready at 10,000: only the scale phase runs that many (the converge phase waits for
+ * all Ready, which the NATS Secret's size rules out there, docs/adr/0034); null otherwise.
+ */
+function ready10kOf(r: Figures): number | null {
+  if (r.scale?.services === 10_000) return r.scale.ready;
+  return null;
+}
+
+/** The limit side and the writes per service: printed, and the JSON keys they add. */
+function limitAndWrites(r: Figures): Record<string, unknown> {
+  const limitRatio = round2(r.operatorMs / r.limit.ms);
+  const writesPerService = round2(r.writes.operator / services);
+  console.log(
+    `KubeClient server-side apply of the same objects, ${r.limit.pool} in flight (fastest of ${JSON.stringify(r.limit.byPool.map((p) => [p.pool, p.ms]))}): ${r.limit.ms} ms`,
+  );
+  console.log(`ratio operator/limit: ${limitRatio}`);
+  console.log(
+    `operator writes during the converge: ${r.writes.operator} (${JSON.stringify(r.writes.byVerb)}), ${writesPerService} per service`,
+  );
+  console.log(
+    `apiserver writes per service during the converge, by verb and resource (APPLY tradingservices is the bench's): ${JSON.stringify(r.writes.apiserverPerService)}`,
+  );
+  const ready10k = ready10kOf(r);
+  if (ready10k === null) console.log(`ready10k: null (no run with 10,000 services)`);
+  return {
+    limitMs: r.limit.ms,
+    limitRatio,
+    limitPool: r.limit.pool,
+    limitByPool: r.limit.byPool,
+    writesPerService,
+    writesByVerb: r.writes.byVerb,
+    apiserverWritesPerService: r.writes.apiserverPerService,
+    ready10k,
+  };
+}
 
 function report(r: Figures): void {
   const requests = Object.entries(r.stats.counts)
@@ -350,6 +480,7 @@ function report(r: Figures): void {
   console.log(
     `apiserver requests until ${services} Ready: ${requests} (${JSON.stringify(r.stats.counts)}), writes ${r.stats.writes}, reconciles ${r.stats.reconciles} ${JSON.stringify(r.stats.results)}`,
   );
+  const added = limitAndWrites(r);
   console.log(
     JSON.stringify({
       ratio,
@@ -373,6 +504,7 @@ function report(r: Figures): void {
         scaleReady: r.scale.ready,
         scaleMs: Math.round(r.scale.ms),
       }),
+      ...added,
     }),
   );
 }

@@ -89,9 +89,28 @@ describe('the status writer every kind shares', () => {
     );
   });
 
+  it('should record no Event when a new object is Ready at its first status', async () => {
+    const { writer, events, writes } = harness();
+    await writer.write(object(), { conditions: [ready('True')] });
+    assert.equal(writes.length, 1);
+    assert.deepEqual(events, []);
+  });
+
+  it('should record a Warning when Ready turns False after True, and a Normal when it recovers', async () => {
+    const { writer, events, writes } = harness();
+    await writer.write(object(), { conditions: [ready('True')] });
+    const statusOf = (i: number) => (writes[i] as Cached).status;
+    await writer.write(object(statusOf(0)), { conditions: [ready('False', 'VaultUnavailable')] });
+    await writer.write(object(statusOf(1)), { conditions: [ready('True')] });
+    assert.deepEqual(
+      events.map((e) => `${e.type} ${e.reason}`),
+      ['Warning VaultUnavailable', 'Normal Reconciled'],
+    );
+  });
+
   it('should keep the status written when the Event is refused', async () => {
     const { writer, writes } = harness({ failEvents: true });
-    await writer.write(object(), { conditions: [ready('True')] });
+    await writer.write(object(), { conditions: [ready('False', 'DependencyMissing')] });
     assert.equal(writes.length, 1);
   });
 });

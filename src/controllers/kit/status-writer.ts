@@ -28,12 +28,17 @@ export type Announce = (
   after: readonly Condition[] | undefined,
 ) => EventNote[];
 
-/** An Event when Ready flips (or first appears): Normal when it turns True, else a Warning. */
+/**
+ * An Event when Ready flips: Normal when it turns True again, a Warning when it turns False. A
+ * first Ready is announced only when False: a new object becoming Ready is no news, and that
+ * Event cost one apiserver write per object on every converge.
+ */
 export const readyFlips: Announce = (before, after) => {
   const was = findCondition(before, ConditionType.Ready);
   const now = findCondition(after, ConditionType.Ready);
   if (!now || was?.status === now.status) return [];
   const ready = now.status === 'True';
+  if (!was && ready) return [];
   return [
     {
       type: ready ? 'Normal' : 'Warning',

@@ -4,7 +4,7 @@ import { EventRecorder, type EventNote } from '../../operator/kube/events.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps } from '../kit/deps.ts';
 import { TradingServiceConditionType } from '../../api/tradingservice/schema.ts';
-import { findCondition } from '../kit/conditions.ts';
+import { ConditionType, findCondition } from '../kit/conditions.ts';
 import { readyFlips, StatusWriter, type Announce } from '../kit/status-writer.ts';
 import { TradingServiceReason } from './reasons.ts';
 
@@ -66,11 +66,25 @@ export function tradingServiceStatus(deps: OperatorDeps, deployment: DeploymentO
 }
 
 /**
- * Pure: an Event when Ready flips, and one for each step of an NKey rotation (NkeyRotating's
- * reason changes), a Warning when its rollout failed.
+ * A new service's first Ready False for NatsNotConfirmed is the operator's configuration (no
+ * --nats-monitor-url), the same for every service, not news about this one: no Event for it.
+ */
+function firstUnconfirmed(
+  before: Parameters<Announce>[0],
+  after: Parameters<Announce>[1],
+): boolean {
+  const now = findCondition(after, ConditionType.Ready);
+  const first = !findCondition(before, ConditionType.Ready);
+  return first && now?.reason === TradingServiceReason.NatsNotConfirmed;
+}
+
+/**
+ * Pure: an Event when Ready flips (not for a new service's first Ready, see `readyFlips` and
+ * `firstUnconfirmed`), and one for each step of an NKey rotation (NkeyRotating's reason
+ * changes), a Warning when its rollout failed.
  */
 export const serviceEvents: Announce = (before, after) => {
-  const notes = readyFlips(before, after);
+  const notes = firstUnconfirmed(before, after) ? [] : readyFlips(before, after);
   const type = TradingServiceConditionType.NkeyRotating;
   const was = findCondition(before, type);
   const now = findCondition(after, type);

@@ -1,0 +1,43 @@
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
+
+/** Where each kind a TradingService renders is served (as the operator's CHILD_RESOURCES). */
+const RESOURCE_OF: Record<string, Resource> = {
+  ServiceAccount: RESOURCES.serviceAccount,
+  Service: RESOURCES.service,
+  Deployment: RESOURCES.deployment,
+  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
+};
+
+/**
+ * The apiserver's limit for a converge: every object server-side applied through posture's
+ * KubeClient with `pool` requests in flight, timed from the first request to the last answer.
+ * No reads, no Vault, no status: what no operator writing these objects can beat.
+ */
+export async function applyAtLimit(
+  client: KubeClient,
+  objects: readonly KubeObject[],
+  pool: number,
+): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < objects.length; i = next++) {
+      const object = objects[i] as KubeObject;
+      const kind = (object as { kind?: string }).kind ?? '';
+      const resource = RESOURCE_OF[kind];
+      if (!resource) throw new Error(`no resource for ${kind}`);
+      await client.apply(resource, object);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: pool }, worker));
+  return performance.now() - started;
+}
+
+/** The objects moved to namespaces `<prefix>-<ns>`, so each run writes fresh objects. */
+export function movedTo(objects: readonly unknown[], prefix: string): KubeObject[] {
+  return JSON.parse(
+    JSON.stringify(objects).replaceAll('"namespace":"team-', `"namespace":"${prefix}-team-`),
+  ) as KubeObject[];
+}
