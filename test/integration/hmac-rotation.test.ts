@@ -54,6 +54,15 @@ describe('HmacKeyRing rotation on a real cluster', () => {
       also: [hmacKeyRingController(login.platform, { namespace })],
     });
   };
+  const ringEvents = async () =>
+    (
+      await admin.list<KubeObject & { reason?: string; involvedObject?: { kind?: string } }>(
+        RESOURCES.event,
+        { namespace },
+      )
+    ).items
+      .filter((e) => e.involvedObject?.kind === 'HmacKeyRing')
+      .map((e) => e.reason ?? '');
   const restart = async () => {
     await operator?.stop();
     start();
@@ -114,6 +123,14 @@ describe('HmacKeyRing rotation on a real cluster', () => {
       ]);
       for (const stage of ['ListenersRolling', 'SignersRolling', 'GracePeriod']) {
         await phase(stage);
+        // The stage's Event follows its status write: killed in between, it would be lost (Events
+        // are best effort). The restart waits for it, so the stages' Events can be checked.
+        const now = (await ringStatus(admin, namespace)).phase ?? stage;
+        await eventually(
+          `the ${now} Event`,
+          async () => (await ringEvents()).includes(now) || undefined,
+          30_000,
+        );
         await restart();
       }
       await eventually(
@@ -137,14 +154,7 @@ describe('HmacKeyRing rotation on a real cluster', () => {
     );
     assert.deepEqual(checker.failures, [], 'no signature was rejected');
     assert.ok(checker.versionsSeen.has(2), 'the checker saw pods on the rotation version');
-    const events = (
-      await admin.list<KubeObject & { reason?: string; involvedObject?: { kind?: string } }>(
-        RESOURCES.event,
-        { namespace },
-      )
-    ).items
-      .filter((e) => e.involvedObject?.kind === 'HmacKeyRing')
-      .map((e) => e.reason);
+    const events = await ringEvents();
     for (const stage of ['ListenersRolling', 'SignersRolling', 'GracePeriod', 'Stable'])
       assert.ok(events.includes(stage), `an Event for ${stage}: ${events.join(', ')}`);
   });

@@ -231,7 +231,12 @@ describe('NKey rotation on a real nats-server, no client losing its login', () =
     ).items
       .filter((e) => e.involvedObject?.name === NAME)
       .map((e) => e.reason);
-    for (const reason of ['NkeyRolling', 'NkeyStable'])
-      assert.ok(events.includes(reason), `an Event ${reason}: ${events.join(', ')}`);
+    // The operator is killed mid-rollout: the Event of the step it had just written to status may
+    // be lost with it (Events are best effort, status is the record). The end is always there.
+    assert.ok(events.includes('NkeyStable'), `an Event NkeyStable: ${events.join(', ')}`);
+    assert.ok(
+      events.some((r) => r === 'NkeyAuthorizing' || r === 'NkeyRolling'),
+      `an Event for a rotation step: ${events.join(', ')}`,
+    );
   });
 });
