@@ -165,6 +165,12 @@ describe('the Helm chart', () => {
     await writeKubernetesSchemas(schemas, new Set(manifests.map((m) => m.kind)));
     for (const crd of readdirSync(`${CHART}/crds`))
       writeCrdSchemas(schemas, `${CHART}/crds/${crd}`);
+    // The operator's own CiliumNetworkPolicy, against Cilium's CRD schema.
+    writeCrdSchemas(schemas, 'policies/cilium/crds/ciliumnetworkpolicies.yaml');
+    assert.ok(
+      manifests.some((m) => m.kind === 'CiliumNetworkPolicy'),
+      'the operator policy',
+    );
     const file = join(dir, 'rendered.yaml');
     writeFileSync(file, rendered.stdout);
     const result = await run('kubeconform', [
