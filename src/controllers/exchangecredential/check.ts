@@ -6,8 +6,7 @@ import {
   type ExchangeKey,
 } from '../../exchanges/types.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
-import { refusalMessage } from '../kit/vault.ts';
+import { vaultFailure } from '../kit/vault.ts';
 import type { CheckResult } from './verify.ts';
 
 /** The two fields every reader of an exchange key expects (`posture dev up` seeds the same). */
@@ -30,16 +29,8 @@ async function readKey(vault: VaultAdapter, path: string, version: number): Prom
       : `version ${version} of ${path} is deleted: write the key again`;
     return { ok: false, result: { state: 'unusable', message } };
   } catch (error) {
-    if (error instanceof VaultUnavailableError)
-      return {
-        ok: false,
-        result: { state: 'vault', vault: { state: 'unavailable', message: error.message } },
-      };
-    if (error instanceof VaultRequestError)
-      return {
-        ok: false,
-        result: { state: 'vault', vault: { state: 'refused', message: refusalMessage(error) } },
-      };
+    const vault = vaultFailure(error);
+    if (vault) return { ok: false, result: { state: 'vault', vault } };
     throw error;
   }
 }

@@ -9,12 +9,11 @@ import type { ReconcileRequest, ReconcileResult } from '../../operator/controlle
 import { EventRecorder } from '../../operator/kube/events.ts';
 import type { Platform } from '../../render/platform.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
 import { parseObject, rejectSpec } from '../kit/invalid-spec.ts';
 import { registerGauge } from '../kit/metrics.ts';
 import { StatusWriter, type Cached } from '../kit/status-writer.ts';
-import { refusalMessage } from '../kit/vault.ts';
+import { vaultFailure } from '../kit/vault.ts';
 import { askExchange } from './check.ts';
 import {
   decideExchangeCredential,
@@ -36,10 +35,8 @@ export async function observeKey(vault: VaultAdapter, vaultPath: string): Promis
       version: metadata.currentVersion,
     };
   } catch (error) {
-    if (error instanceof VaultUnavailableError)
-      return { state: 'unavailable', message: error.message };
-    if (error instanceof VaultRequestError)
-      return { state: 'refused', message: refusalMessage(error) };
+    const failure = vaultFailure(error);
+    if (failure) return failure;
     throw error;
   }
 }

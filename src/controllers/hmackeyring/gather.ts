@@ -4,8 +4,7 @@ import type { Change } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { kvDataPath } from '../../render/build-model.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
-import { refusalMessage } from '../kit/vault.ts';
+import { vaultFailure } from '../kit/vault.ts';
 import type { RingVault } from './decide.ts';
 import { RingDataSchema } from './ring-data.ts';
 import { rolloutState, type MemberRollout } from '../kit/rollout.ts';
@@ -28,10 +27,8 @@ export async function readRing(vault: VaultAdapter, vaultPath: string): Promise<
       data: data.data,
     };
   } catch (error) {
-    if (error instanceof VaultUnavailableError)
-      return { state: 'unavailable', message: error.message };
-    if (error instanceof VaultRequestError)
-      return { state: 'refused', message: refusalMessage(error) };
+    const failure = vaultFailure(error);
+    if (failure) return failure;
     throw error;
   }
 }

@@ -6,12 +6,12 @@ import { TerminalError } from '../../operator/errors.ts';
 import type { EventNote } from '../../operator/kube/events.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { silentLog } from '../../operator/telemetry/log.ts';
-import { VaultRequestError } from '../../vault/errors.ts';
+import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import { condition, type ConditionInput } from './conditions.ts';
 import { parseObject, rejectSpec } from './invalid-spec.ts';
 import { Reason } from './reasons.ts';
 import { StatusWriter, type Cached, type StatusWriterOptions } from './status-writer.ts';
-import { refusalMessage, vaultCondition, type VaultAnswer } from './vault.ts';
+import { refusalMessage, vaultCondition, vaultFailure, type VaultAnswer } from './vault.ts';
 
 const RESOURCE = resourceOf({ kind: 'Widget', plural: 'widgets' });
 const T0 = new Date('2026-12-01T10:00:00Z');
@@ -158,4 +158,22 @@ describe('the Vault condition every kind shares', () => {
     const message = refusalMessage(new VaultRequestError('read sys/policies/acl/x', 403, 'denied'));
     assert.match(message, /posture vault operator-policy/);
   });
+});
+
+describe('vaultFailure', () => {
+  const cases: [string, unknown, string | undefined][] = [
+    [
+      'should call an unreachable Vault unavailable',
+      new VaultUnavailableError('read x', 'ECONNREFUSED'),
+      'unavailable',
+    ],
+    [
+      'should call a 403 refused',
+      new VaultRequestError('read x', 403, 'permission denied'),
+      'refused',
+    ],
+    ['should leave any other error to the caller', new Error('bug'), undefined],
+  ];
+  for (const [name, error, state] of cases)
+    it(name, () => assert.equal(vaultFailure(error)?.state, state));
 });

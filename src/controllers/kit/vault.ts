@@ -1,4 +1,4 @@
-import type { VaultRequestError } from '../../vault/errors.ts';
+import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import { ConditionType, condition, type ConditionInput } from './conditions.ts';
 import { Reason } from './reasons.ts';
 
@@ -31,4 +31,16 @@ export function refusalMessage(error: VaultRequestError): string {
       ? "the operator's Vault policy does not allow this call: compare it with `posture vault operator-policy`"
       : 'Vault refused the request: see the message';
   return `${error.message} (${fix})`;
+}
+
+/** What a Vault error says to a gather step: down (retried with backoff) or refused (slowly). */
+export type VaultFailure = Exclude<VaultAnswer, { state: 'reachable' }>;
+
+/** The failure a Vault error is, or undefined for any other error (which the caller rethrows). */
+export function vaultFailure(error: unknown): VaultFailure | undefined {
+  if (error instanceof VaultUnavailableError)
+    return { state: 'unavailable', message: error.message };
+  if (error instanceof VaultRequestError)
+    return { state: 'refused', message: refusalMessage(error) };
+  return undefined;
 }
