@@ -102,8 +102,12 @@ export async function memberPods(admin: KubeClient, namespace: string) {
     .map((pod) => ({
       service: pod.metadata.labels?.['app.kubernetes.io/name'] ?? '',
       version: pinnedVersion(pod),
+      terminating: pod.metadata.deletionTimestamp !== undefined,
     }))
-    .filter((p): p is { service: string; version: number } => p.version !== undefined);
+    .filter(
+      (p): p is { service: string; version: number; terminating: boolean } =>
+        p.version !== undefined,
+    );
 }
 
 /**
@@ -186,7 +190,9 @@ export async function allPodsAt(
   version: number,
   members: number,
 ) {
-  const pods = await memberPods(admin, namespace);
+  // A terminating pod still signs and verifies (the checker keeps it), but a rollout is done
+  // once the rest run the version: kwok on a loaded machine can take long to let one go.
+  const pods = (await memberPods(admin, namespace)).filter((p) => !p.terminating);
   const services = new Set(pods.map((p) => p.service));
   return services.size === members && pods.every((p) => p.version === version);
 }
