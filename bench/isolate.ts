@@ -13,16 +13,13 @@ import { RESOURCES } from '../src/operator/kube/resources.ts';
 import { QUARANTINE } from '../src/render/namespace.ts';
 import { startEnvironment } from '../src/testenv/environment.ts';
 import { TESTENV_VARIABLE } from '../src/testenv/info.ts';
+import { percentile } from './support/stats.ts';
 import { isolationStatus } from '../src/controllers/tradingservice/isolation-state.ts';
 
 const args = process.argv.slice(3);
 const at = args.indexOf('--flips');
 const flips = at >= 0 ? Number(args[at + 1]) : 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 
 const env = await startEnvironment({ controllers: false, log: () => undefined });
 process.env[TESTENV_VARIABLE] = env.infoFile;

@@ -13,6 +13,7 @@ import { RESOURCES } from '../src/operator/kube/resources.ts';
 import { vaultRoleName } from '../src/render/service/index.ts';
 import { startEnvironment } from '../src/testenv/environment.ts';
 import { TESTENV_VARIABLE } from '../src/testenv/info.ts';
+import { percentile } from './support/stats.ts';
 import { EXCHANGE_CREDENTIAL } from '../src/api/exchangecredential/kind.ts';
 import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
 
@@ -20,10 +21,6 @@ const args = process.argv.slice(3);
 const at = args.indexOf('--edits');
 const edits = at >= 0 ? Number(args[at + 1]) : 30;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 const env = await startEnvironment({ controllers: false, log: () => undefined });
 process.env[TESTENV_VARIABLE] = env.infoFile;

@@ -148,13 +148,21 @@ interface ExchangeStatus {
   nextCheckAt: Date | undefined;
 }
 
-/** The same pure plan gather made, from the same inputs. */
-function planOf(snapshot: ExchangeCredentialSnapshot) {
-  const { credential, platform, key, now, exchange = {} } = snapshot;
+/**
+ * Whether to ask the exchange now, from what gather and decide both see: the reconcile's ask
+ * and decide's status come from this one call, so they cannot disagree.
+ */
+export function planFor(input: {
+  credential: ExchangeCredentialSnapshot['credential'];
+  platform: Platform;
+  key: KeyObservation;
+  now: Date;
+  previous: ExchangeCheck['previous'];
+  intervalMs: number;
+}) {
+  const { credential, platform, key, now, previous, intervalMs } = input;
   const generation = credential.metadata.generation ?? 0;
-  const intervalMs = exchange.intervalMs ?? DAY_MS;
   const keyVersion = key.state === 'present' ? key.version : undefined;
-  const { previous } = exchange;
   const plan = planCheck({
     credential,
     platform,
@@ -164,6 +172,15 @@ function planOf(snapshot: ExchangeCredentialSnapshot) {
     now,
     intervalMs,
   });
+  return { plan, generation, keyVersion };
+}
+
+/** The same pure plan gather made, from the same inputs. */
+function planOf(snapshot: ExchangeCredentialSnapshot) {
+  const { exchange = {} } = snapshot;
+  const intervalMs = exchange.intervalMs ?? DAY_MS;
+  const { previous } = exchange;
+  const { plan, generation, keyVersion } = planFor({ ...snapshot, previous, intervalMs });
   // An answer about another key version says nothing about this one.
   const standing = previous?.key.keyVersion === keyVersion ? previous : undefined;
   return { plan, generation, intervalMs, standing };

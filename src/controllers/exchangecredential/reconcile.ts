@@ -17,11 +17,12 @@ import { vaultFailure } from '../kit/vault.ts';
 import { askExchange } from './check.ts';
 import {
   decideExchangeCredential,
+  planFor,
   type ExchangeCredentialDecision,
   type KeyObservation,
 } from './decide.ts';
 import { conditionEvents } from './events.ts';
-import { newest, planCheck, storedAnswer, type CheckResult, type StoredAnswer } from './verify.ts';
+import { newest, storedAnswer, type CheckResult, type StoredAnswer } from './verify.ts';
 
 /** Gather: the key's KV metadata only (its age), never the key. */
 export async function observeKey(vault: VaultAdapter, vaultPath: string): Promise<KeyObservation> {
@@ -117,17 +118,7 @@ export function exchangeCredentialController(
     const ask = async (seen: Seen, signal: AbortSignal) => {
       const { credential, object, key, now } = seen;
       const previous = newest(storedAnswer(object.status), remembered(object));
-      const generation = object.metadata.generation ?? 0;
-      const keyVersion = key.state === 'present' ? key.version : undefined;
-      const plan = planCheck({
-        credential,
-        platform,
-        keyVersion,
-        previous,
-        generation,
-        now,
-        intervalMs,
-      });
+      const { plan } = planFor({ credential, platform, key, now, previous, intervalMs });
       if (!plan.ask) return { previous, result: undefined };
       const io = { vault: deps.vault, exchanges };
       const result = await askExchange(io, credential, plan.version, signal);
