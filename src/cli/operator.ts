@@ -11,6 +11,8 @@ import {
   type NatsPublisher,
 } from '../nats/publisher.ts';
 import { varzConfigLoadTime } from '../nats/reloader.ts';
+import { JwtAuthority } from '../nats/jwt/authority.ts';
+import { resolverTarget, systemConnection } from '../nats/jwt/resolver-target.ts';
 import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
 import { runOperator } from './run-operator.ts';
@@ -47,6 +49,44 @@ export function splitPlatformFlag(args: string[]): { platform?: string; rest: st
 export function splitNatsFlag(args: string[]): { natsMonitorUrl?: string; rest: string[] } {
   const { value, rest } = takeFlag(args, 'nats-monitor-url');
   return { ...(value !== undefined && { natsMonitorUrl: value }), rest };
+}
+
+/** `--nats-url URL`: with `nats.auth: jwt`, where posture pushes accounts as the system user. */
+export function splitNatsUrlFlag(args: string[]): { natsUrl?: string; rest: string[] } {
+  const { value, rest } = takeFlag(args, 'nats-url');
+  return { ...(value !== undefined && { natsUrl: value }), rest };
+}
+
+/**
+ * `nats.auth: jwt`: one authority per operator (its keys in Vault, read with the operator's
+ * Vault login) shared by the reconciler, which issues user JWTs, and the publisher, which pushes
+ * the accounts to nats-server's resolver and confirms them there.
+ */
+export function jwtWiring(platform: Platform, natsUrl: string | undefined) {
+  if (platform.nats.auth !== 'jwt') return undefined;
+  if (!natsUrl)
+    throw new Error(
+      'nats.auth is jwt: pass --nats-url nats://HOST:4222 (the operator pushes accounts to nats-server there)',
+    );
+  const authorities = new WeakMap<OperatorDeps, JwtAuthority>();
+  const jwt = (deps: OperatorDeps): JwtAuthority => {
+    let authority = authorities.get(deps);
+    if (!authority) {
+      authority = new JwtAuthority(deps.vault, platform.vault.kvMount, {
+        ...(platform.nats.jwt && { expectOperatorJwt: platform.nats.jwt.operator }),
+      });
+      authorities.set(deps, authority);
+    }
+    return authority;
+  };
+  const nats = (deps: OperatorDeps): NatsPublisher =>
+    new ConfirmedPublisher(
+      resolverTarget(jwt(deps), systemConnection(natsUrl), {
+        systemAccount: platform.nats.systemAccount,
+      }),
+      { confirmTimeoutMs: 60_000 },
+    );
+  return { jwt, nats };
 }
 
 /** `--watch-namespace NS` limits the reconcilers to one namespace (tests, single-team installs). */
@@ -102,6 +142,7 @@ export function registerOperator(program: Command): void {
       `
 Flags (also from --config FILE, YAML):
   --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings; --vault-role logs in at its vault.authMount)
+  --nats-url <url>  with nats.auth: jwt, nats-server's client URL: accounts are pushed there over the system account and confirmed (required in jwt mode)
   --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)
   --watch-namespace <ns>  reconcile one namespace only (default: all)
 ${FLAGS_HELP}`,
@@ -110,17 +151,20 @@ ${FLAGS_HELP}`,
       try {
         const { platform: file, rest: afterPlatform } = splitPlatformFlag(command.args);
         const { natsMonitorUrl, rest: afterNats } = splitNatsFlag(afterPlatform);
-        const { namespace, rest } = splitNamespaceFlag(afterNats);
+        const { natsUrl, rest: afterUrl } = splitNatsUrlFlag(afterNats);
+        const { namespace, rest } = splitNamespaceFlag(afterUrl);
         const platform = loadPlatform(file);
         const scope = namespace ? { namespace } : {};
-        const nats = natsPublisher(platform, natsMonitorUrl);
+        const wiring = jwtWiring(platform, natsUrl) ?? {
+          nats: natsPublisher(platform, natsMonitorUrl),
+        };
         await runOperator({
           argv: rest,
           vaultAuthMount: platform.vault.authMount,
           register: [
             exchangeCredentialController(platform, scope),
             hmacKeyRingController(platform, scope),
-            tradingServiceController(platform, { ...scope, nats }),
+            tradingServiceController(platform, { ...scope, ...wiring }),
           ],
         });
       } catch (error) {

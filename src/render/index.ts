@@ -1,4 +1,5 @@
 import { renderNatsConfig } from './nats/config.ts';
+import { resolverConfigText } from './nats/resolver.ts';
 import type { NatsAuthConfig, NatsUser } from './nats/model.ts';
 import { tenancyAdmissionParts } from './admission.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
@@ -152,7 +153,13 @@ export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: 
     systemAccount,
     accounts: [...accounts, { name: systemAccount, users: system }],
   };
-  return { config, text: renderNatsConfig(config) };
+  // With decentralized auth nats-server's include names the operator and resolver only: the
+  // users above are still built (their problems are the services' own), but live in JWTs.
+  const text =
+    input.platform.nats.auth === 'jwt'
+      ? resolverConfigText(input.platform)
+      : renderNatsConfig(config);
+  return { config, text };
 }
 
 /**

@@ -16,6 +16,14 @@ const port = z.number().int().min(1).max(65535);
 const userNkey = z
   .string()
   .regex(/^U[A-Z2-7]{55}$/, 'use an NKey user public key (56 characters starting with U)');
+/** A JWT as nats-server reads it (three base64url parts); decoded and checked where it is used. */
+const jwtText = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+      `use the ${what} JWT that \`posture nats init\` printed`,
+    );
 const vaultDuration = z.string().regex(/^[0-9]+(s|m|h)$/, 'use a Vault duration such as 1h');
 
 /** A Vault path prefix `<mount>/<path>/`: at least two segments, so never a whole mount. */
@@ -118,6 +126,24 @@ const nats = z.strictObject({
    * (docs/adr/0031-nkey-public-keys.md).
    */
   users: z.record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/), userNkey).default({}),
+  /**
+   * How nats-server authenticates services (docs/adr/0060-nats-jwt-auth.md). `config`: one
+   * aggregated config of NKey users in the Secret posture-nats-auth (a Secret holds 1 MiB: about
+   * 3,000 users). `jwt`: decentralized auth, operator → account → user JWTs with nats-server's
+   * full resolver; no config grows with the number of services.
+   */
+  auth: z.enum(['config', 'jwt']).default('config'),
+  /** The public half of decentralized auth, as `posture nats init` prints it (auth: jwt). */
+  jwt: z
+    .strictObject({
+      /** The operator JWT (self-signed; its seed stays in Vault). */
+      operator: jwtText('operator'),
+      /** The system account's JWT, preloaded into the resolver. */
+      systemAccount: jwtText('system account'),
+      /** Where nats-server's full resolver keeps account JWTs (a persistent volume). */
+      resolverDir: z.string().startsWith('/', 'use an absolute path').default('/data/jwt'),
+    })
+    .optional(),
 });
 
 const dns = z.strictObject({
@@ -140,9 +166,19 @@ const monitoring = z.strictObject({
   podLabels: podLabels('Labels of the scraper pods, all of them; at least one.'),
 });
 
+const natsSettings = nats.superRefine((n, ctx) => {
+  if (n.auth === 'jwt' && !n.jwt)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['jwt'],
+      message:
+        'auth: jwt needs the operator and system account JWTs: run `posture nats init` and paste the block it prints',
+    });
+});
+
 export const platformSchema = z.strictObject({
   vault: vault.default(() => vault.parse({})),
-  nats: nats.default(() => nats.parse({})),
+  nats: natsSettings.default(() => natsSettings.parse({})),
   dns: dns.default(() => dns.parse({})),
   egressGateway: egressGateway.default(() => egressGateway.parse({})),
   monitoring: monitoring.optional(),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Register } from '../../src/controllers/kit/deps.ts';
 import { tradingServiceController } from '../../src/controllers/tradingservice/reconcile.ts';
+import type { JwtAuthority } from '../../src/nats/jwt/authority.ts';
 import type { NatsPublisher } from '../../src/nats/publisher.ts';
 import { loadConfig } from '../../src/operator/config.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
@@ -138,6 +139,8 @@ export function startTradingServiceOperator(options: {
   platform: Platform;
   vault: VaultAdapter;
   nats?: NatsPublisher;
+  /** With `nats.auth: jwt`: the authority that signs user JWTs (the publisher pushes accounts). */
+  jwt?: JwtAuthority;
   /** @default 1000: tests see drift repaired quickly; benchmarks pass a long one. */
   resyncPeriodMs?: number;
   /** Other controllers on the same manager (the HmacKeyRing controller for rotation tests). */
@@ -170,6 +173,7 @@ export function startTradingServiceOperator(options: {
   const register = tradingServiceController(platform, {
     namespace,
     ...(options.nats && { nats: () => options.nats! }),
+    ...(options.jwt && { jwt: () => options.jwt! }),
   });
   for (const add of [register, ...(options.also ?? [])])
     add({ config, client, vault, log, metrics, manager });

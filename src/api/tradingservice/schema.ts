@@ -158,6 +158,22 @@ export const TradingServiceStatusSchema = z
       .max(253)
       .optional()
       .describe('The posture.dev/rotate-nkey annotation value the last NKey rotation answered.'),
+    natsJwtVersion: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'With nats.auth jwt: Vault KV version of the creds (user JWT and seed) the pod template reads.',
+      ),
+    natsJwtRevokedBefore: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "With nats.auth jwt: the account revokes this user's JWTs issued at or before this Unix time (those with older permissions).",
+      ),
     vaultRole: z
       .string()
       .max(256)

@@ -12,7 +12,8 @@ import type { Dependencies } from './gather.ts';
 import { natsFailed, natsUnconfirmed } from './failures.ts';
 import type { NatsAuth } from './nats.ts';
 import type { NatsUsers } from './nkey-rotation.ts';
-import { dropAccess, ensureAccess, writeNkey, type ServiceRef } from './vault.ts';
+import { dropAccess, ensureAccess, issueUserJwt, writeNkey, type ServiceRef } from './vault.ts';
+import type { JwtAuthority } from '../../nats/jwt/authority.ts';
 
 /** Apply and finish of a TradingService reconcile: Vault, children, then NATS and status. */
 
@@ -39,6 +40,8 @@ export interface Context {
   dependencies: (object: KubeObject) => Dependencies;
   status: StatusWriter;
   nats?: NatsAuth;
+  /** With `nats.auth: jwt`: the keys that sign the services' user JWTs. */
+  jwt?: JwtAuthority;
   /** Whether a namespace is isolated now: its services get no Vault access (docs/adr/0047). */
   isolated: (namespace: string) => boolean;
 }
@@ -85,6 +88,13 @@ export async function applyDecision(
     fields.natsUser = written.publicKey;
     fields.nkeyVersion = written.version;
   }
+  const jwt = decision.userJwt;
+  if (jwt?.write && ctx.jwt) {
+    const signer = { vault, authority: ctx.jwt, platform: ctx.platform };
+    const issued = await issueUserJwt(signer, refOf(object), jwt.write, jwt);
+    fields.natsJwtVersion = issued.version;
+    fields.natsJwtRevokedBefore = issued.revokedBefore;
+  }
   if (decision.access) await ensureAccess(vault, decision.access);
   else await dropAccess(vault, ctx.platform, refOf(object));
   await applyChildren(ctx, decision.objects);
@@ -119,9 +129,15 @@ const keyOf = (object: KubeObject) => `${object.metadata.namespace}/${object.met
 
 /** The NATS users the decision wants in the config: its key, and the previous one if any. */
 function usersOf(decision: TradingServiceDecision): NatsUsers {
-  const { natsUser, previousNatsUser } = decision.needsNkey ? decision.fields : {};
+  const { natsUser, previousNatsUser, natsJwtRevokedBefore } = decision.needsNkey
+    ? decision.fields
+    : {};
   if (!natsUser) return {};
-  return { natsUser, ...(previousNatsUser && { previousNatsUser }) };
+  return {
+    natsUser,
+    ...(previousNatsUser && { previousNatsUser }),
+    ...(natsJwtRevokedBefore !== undefined && { revokedBefore: natsJwtRevokedBefore }),
+  };
 }
 
 /** The decision, or NatsNotConfirmed when nothing can show nats-server loaded the user. */

@@ -14,7 +14,12 @@ import { partManifest } from '../../render/objects.ts';
 import type { Platform } from '../../render/platform.ts';
 import { formatProblem, type Problem } from '../../render/problems.ts';
 import { buildModel, keyOf, type Sourced } from '../../render/build-model.ts';
-import { serviceParts, vaultAccess, type VaultAccess } from '../../render/service/index.ts';
+import {
+  natsUser,
+  serviceParts,
+  vaultAccess,
+  type VaultAccess,
+} from '../../render/service/index.ts';
 import {
   ROTATE_NKEY_ANNOTATION,
   TradingServiceConditionType,
@@ -29,7 +34,9 @@ import {
   type NkeySnapshot,
 } from './nkey-rotation.ts';
 import { pinnedModel, type SecretVersions } from './pins.ts';
-import { nkeyPath } from './vault.ts';
+import { credsPath, nkeyPath } from './vault.ts';
+import { decideUserJwt, type UserJwtDecision, type UserJwtObservation } from './user-jwt.ts';
+import { userClaims, type UserClaims } from '../../render/nats/jwt.ts';
 
 /**
  * What gather saw in Vault: the NKey seed's newest version and public key (never the seed), the
@@ -40,6 +47,8 @@ export type VaultObservation =
       state: 'reachable';
       nkey?: { version: number; publicKey: string };
       versions?: SecretVersions;
+      /** With `nats.auth: jwt`: the creds' newest version and its JWT's claims. */
+      userJwt?: UserJwtObservation;
     }
   | { state: 'unavailable'; message: string };
 
@@ -56,6 +65,8 @@ export interface TradingServiceSnapshot {
   deployment?: KubeObject;
   /** What nats-server confirmed it runs for the service. @default 'unmanaged' */
   natsLoaded?: NkeySnapshot['loaded'];
+  /** With `nats.auth: jwt`: the public key of the service's NATS account. */
+  natsAccountKey?: string;
 }
 
 export interface TradingServiceDecision {
@@ -72,8 +83,10 @@ export interface TradingServiceDecision {
   needsNkey: boolean;
   /** The NKey rotation's step: a seed to write first, the pin, the status fields. */
   nkey?: NkeyDecision;
+  /** With `nats.auth: jwt`: the user JWT to issue (if any) and the creds version pods read. */
+  userJwt?: UserJwtDecision & { account: string; claims: UserClaims };
   conditions: ConditionInput[];
-  fields: NkeyFields & { vaultRole?: string };
+  fields: NkeyFields & JwtFields & { vaultRole?: string };
   /** Some declared grant is missing or refused: look again soon, besides the watches. */
   degraded?: boolean;
 }
@@ -170,18 +183,59 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
     };
   }
   const access = vaultAccess(model, snapshot.platform);
-  const nkey = model.nats ? nkeyStep(snapshot, service) : undefined;
+  const { nkey, userJwt } = natsSteps(snapshot, service, model);
   const ready = readyCondition(checks, 'objects, Vault access and NATS user in place');
   return {
     terminal: false,
-    objects: objectsOf(snapshot, service, model, nkey),
+    objects: objectsOf(snapshot, service, model, { nkey, userJwt }),
     ...(access && { access }),
     needsNkey: model.nats !== undefined,
     ...(nkey && { nkey }),
+    ...(userJwt && { userJwt }),
     conditions: [...checks, ready, ...(nkey ? [nkeyCondition(nkey)] : [])],
     degraded: problems.length > 0,
-    fields: { ...fields, ...nkey?.fields, ...(access && { vaultRole: access.role.name }) },
+    fields: {
+      ...fields,
+      ...nkey?.fields,
+      ...jwtFields(userJwt),
+      ...(access && { vaultRole: access.role.name }),
+    },
   };
+}
+
+const jwtFields = (userJwt: TradingServiceDecision['userJwt']): JwtFields =>
+  userJwt ? { natsJwtVersion: userJwt.pin, natsJwtRevokedBefore: userJwt.revokedBefore } : {};
+
+/** The NKey rotation's step and, with `nats.auth: jwt`, the user JWT's; none without NATS. */
+function natsSteps(
+  snapshot: TradingServiceSnapshot,
+  service: TradingService,
+  model: ServiceModel,
+): Pick<TradingServiceDecision, 'nkey' | 'userJwt'> {
+  const nkey = model.nats ? nkeyStep(snapshot, service) : undefined;
+  if (!nkey) return {};
+  return { nkey, userJwt: userJwtStep(snapshot, model, nkey) };
+}
+
+/** Status fields of `nats.auth: jwt`. */
+export type JwtFields = { natsJwtVersion?: number; natsJwtRevokedBefore?: number | undefined };
+
+/** With `nats.auth: jwt`, the service's user JWT: issue one when its permissions changed. */
+function userJwtStep(
+  s: TradingServiceSnapshot,
+  model: ServiceModel,
+  nkey: NkeyDecision,
+): TradingServiceDecision['userJwt'] {
+  if (s.platform.nats.auth !== 'jwt' || s.vault.state !== 'reachable') return undefined;
+  const user = natsUser(model, nkey.fields.natsUser ?? '');
+  if (!user) return undefined;
+  const claims = userClaims(user);
+  const decision = decideUserJwt(s.vault.userJwt, {
+    publicKey: nkey.write ? undefined : nkey.fields.natsUser,
+    account: s.natsAccountKey,
+    claims,
+  });
+  return { ...decision, account: model.nats?.account ?? s.platform.nats.account, claims };
 }
 
 /** The children, every file pinned to its KV version (docs/adr/0045), owned by the service. */
@@ -189,9 +243,11 @@ function objectsOf(
   s: TradingServiceSnapshot,
   service: TradingService,
   model: ServiceModel,
-  nkey: NkeyDecision | undefined,
+  { nkey, userJwt }: Pick<TradingServiceDecision, 'nkey' | 'userJwt'>,
 ): KubeObject[] {
-  const seed = nkey && { dataPath: seedPath(s.platform, service), version: nkey.pin };
+  const seed = userJwt
+    ? { dataPath: kvDataPath(credsPath(s.platform, refOfService(service))), version: userJwt.pin }
+    : nkey && { dataPath: seedPath(s.platform, service), version: nkey.pin };
   const pinned = pinnedModel(model, versionsOf(s.vault), seed);
   return serviceParts(pinned, s.platform).map((p) =>
     withOwner(partManifest(p) as unknown as KubeObject, s.object),
@@ -206,6 +262,11 @@ function seenNkey(vault: VaultObservation): { natsUser?: string } {
 
 const versionsOf = (vault: VaultObservation): SecretVersions =>
   (vault.state === 'reachable' && vault.versions) || new Map<string, number>();
+
+const refOfService = (service: TradingService) => ({
+  namespace: service.metadata.namespace ?? '',
+  name: service.metadata.name,
+});
 
 /** The KV data path of the service's NKey seed, as its Vault Agent template names it. */
 const seedPath = (platform: Platform, service: TradingService) =>

@@ -27,7 +27,26 @@ export interface NatsAuthExtras {
   isolated?: ReadonlySet<string>;
   /** During an NKey rotation, each service's previous public key. */
   previous?: ReadonlyMap<string, string>;
+  /** With `nats.auth: jwt`: each service's revocation of its older JWTs. */
+  revokedBefore?: ReadonlyMap<string, number>;
 }
+
+/**
+ * How the services' users become what nats-server runs: the aggregated config text (the
+ * default), or with `nats.auth: jwt` the accounts' claims (nats-jwt.ts).
+ */
+export interface NatsAuthMode {
+  text: (
+    platform: Platform,
+    services: readonly TradingService[],
+    nkeys: ReadonlyMap<string, string>,
+    extras: NatsAuthExtras,
+  ) => string;
+  /** Changes whenever something outside the cache changes the text (retired users). */
+  fingerprint?: () => string;
+}
+
+export const CONFIG_MODE: NatsAuthMode = { text: natsAuthText };
 
 /** The config text for these services and public keys (pure). */
 export function natsAuthText(
@@ -65,15 +84,25 @@ export function natsAuthText(
 
 /** The users a service's status names. */
 function usersOf(o: KubeObject): NatsUsers {
-  const status = (o as { status?: { natsUser?: unknown; previousNatsUser?: unknown } }).status;
+  const status = (
+    o as {
+      status?: { natsUser?: unknown; previousNatsUser?: unknown; natsJwtRevokedBefore?: unknown };
+    }
+  ).status;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { natsUser: text(status?.natsUser), previousNatsUser: text(status?.previousNatsUser) };
+  const revokedBefore = status?.natsJwtRevokedBefore;
+  return {
+    natsUser: text(status?.natsUser),
+    previousNatsUser: text(status?.previousNatsUser),
+    ...(typeof revokedBefore === 'number' && { revokedBefore }),
+  };
 }
 
-/** A service's part of the config: its keys and spec generation, or ABSENT. */
+/** A service's part of the config: its keys, revocation and spec generation, or ABSENT. */
 function stateOf(users: NatsUsers, generation: number): string {
   if (!users.natsUser) return ABSENT;
-  return `${users.natsUser}+${users.previousNatsUser ?? ''}@${generation}`;
+  const revoked = users.revokedBefore === undefined ? '' : `<${users.revokedBefore}`;
+  return `${users.natsUser}+${users.previousNatsUser ?? ''}${revoked}@${generation}`;
 }
 
 /**
@@ -98,16 +127,19 @@ export class NatsAuth {
   /** Whether a namespace is isolated now: its users are left out of the config (disabled). */
   readonly #isolated: (namespace: string) => boolean;
 
+  readonly #mode: NatsAuthMode;
+
   constructor(
     platform: Platform,
     services: Informer<KubeObject>,
     publisher: NatsPublisher,
-    isolated: (namespace: string) => boolean = () => false,
+    options: { isolated?: (namespace: string) => boolean; mode?: NatsAuthMode | undefined } = {},
   ) {
     this.#platform = platform;
     this.#services = services;
     this.#publisher = publisher;
-    this.#isolated = isolated;
+    this.#isolated = options.isolated ?? (() => false);
+    this.#mode = options.mode ?? CONFIG_MODE;
   }
 
   /** False without a monitoring URL: a confirmed write is not a loaded config. */
@@ -129,16 +161,7 @@ export class NatsAuth {
     const all = this.#services.store.list();
     this.#parsed.prune(all);
     const live = all.filter((o) => !o.metadata.deletionTimestamp);
-    const nkeys = new Map<string, string>();
-    const previous = new Map<string, string>();
-    for (const o of live) {
-      const key = `${o.metadata.namespace}/${o.metadata.name}`;
-      const state = this.#states.get(key)?.state;
-      if (state === ABSENT) continue;
-      const users = this.#known.get(key) ?? usersOf(o);
-      if (users.natsUser) nkeys.set(key, users.natsUser);
-      if (users.natsUser && users.previousNatsUser) previous.set(key, users.previousNatsUser);
-    }
+    const { nkeys, previous, revokedBefore } = this.#users(live);
     const isolated = new Set(
       live.map((o) => o.metadata.namespace ?? '').filter((ns) => this.#isolated(ns)),
     );
@@ -148,15 +171,35 @@ export class NatsAuth {
         [...nkeys].map(([k, v]) => `${k}=${v}`),
         [...previous].map(([k, v]) => `${k}~${v}`),
         [...isolated].map((ns) => `!${ns}`),
+        [...revokedBefore].map(([k, v]) => `${k}<${v}`),
+        [`#${this.#mode.fingerprint?.() ?? ''}`],
       )
       .sort()
       .join('\n');
     if (this.#memo?.fingerprint !== fingerprint) {
       const services = this.#parsed.valid(live);
-      const text = natsAuthText(this.#platform, services, nkeys, { previous, isolated });
+      const extras = { previous, isolated, revokedBefore };
+      const text = this.#mode.text(this.#platform, services, nkeys, extras);
       this.#memo = { fingerprint, text };
     }
     return { text: this.#memo.text, version: this.#version };
+  }
+
+  /** Each live service's users as reconciles reported them (or status says), unless absent. */
+  #users(live: readonly KubeObject[]) {
+    const nkeys = new Map<string, string>();
+    const previous = new Map<string, string>();
+    const revokedBefore = new Map<string, number>();
+    for (const o of live) {
+      const key = `${o.metadata.namespace}/${o.metadata.name}`;
+      if (this.#states.get(key)?.state === ABSENT) continue;
+      const users = this.#known.get(key) ?? usersOf(o);
+      if (!users.natsUser) continue;
+      nkeys.set(key, users.natsUser);
+      if (users.previousNatsUser) previous.set(key, users.previousNatsUser);
+      if (users.revokedBefore !== undefined) revokedBefore.set(key, users.revokedBefore);
+    }
+    return { nkeys, previous, revokedBefore };
   }
 
   /** Records the service's state; returns the config version that holds it. */

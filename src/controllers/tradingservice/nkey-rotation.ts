@@ -37,6 +37,8 @@ export type AllNkeyFields = {
 export interface NatsUsers {
   natsUser?: string | undefined;
   previousNatsUser?: string | undefined;
+  /** With `nats.auth: jwt`: the account revokes this user's JWTs issued at or before it. */
+  revokedBefore?: number | undefined;
 }
 
 export interface NkeySnapshot {

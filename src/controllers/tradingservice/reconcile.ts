@@ -41,7 +41,11 @@ import { isIsolated } from './isolation-state.ts';
 import type { NatsPublisher } from '../../nats/publisher.ts';
 import { versionedPaths } from './pins.ts';
 import { hasFinalizer, setFinalizer, tradingServiceStatus } from './status.ts';
-import { observeVault, removeAccess } from './vault.ts';
+import { observeUserJwt, observeVault, removeAccess } from './vault.ts';
+import type { JwtAuthority } from '../../nats/jwt/authority.ts';
+import { REVOKED_FOREVER } from '../../render/nats/jwt.ts';
+import { jwtMode } from './nats-jwt.ts';
+import type { UserJwtObservation } from './user-jwt.ts';
 import { EXCHANGE_CREDENTIAL } from '../../api/exchangecredential/kind.ts';
 import { TRADING_SERVICE } from '../../api/tradingservice/kind.ts';
 
@@ -60,6 +64,8 @@ async function finalize(
 ): Promise<ReconcileResult | undefined> {
   if (!hasFinalizer(object)) return undefined;
   const ref = refOf(object);
+  // With JWTs the account revokes the user for good (kept in Vault) before anything is pushed.
+  if (ctx.jwt) await retireUsers(ctx, ctx.jwt, object);
   // The NATS user goes first: nats-server must stop accepting it before its trace is gone.
   const nats = ctx.nats?.request({ key: `${ref.namespace}/${ref.name}` }) ?? 'confirmed';
   if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
@@ -77,6 +83,25 @@ async function finalize(
   }
   await setFinalizer(ctx.deps.client, object, false, signal);
   return undefined;
+}
+
+/** The NATS account a cached service names (before validation: absent means the default). */
+function accountOf(ctx: Context, object: KubeObject): string {
+  const spec = (object as { spec?: { nats?: { account?: unknown } } }).spec;
+  const named = spec?.nats?.account;
+  return typeof named === 'string' ? named : ctx.platform.nats.account;
+}
+
+/** Every key status names for a deleted service, revoked by its account for good. */
+async function retireUsers(ctx: Context, jwt: JwtAuthority, object: KubeObject): Promise<void> {
+  const status = (object as { status?: { natsUser?: unknown; previousNatsUser?: unknown } }).status;
+  const keys = [status?.natsUser, status?.previousNatsUser].filter(
+    (k): k is string => typeof k === 'string' && k !== '',
+  );
+  const seen = await observeVault(ctx.deps.vault, ctx.platform, refOf(object));
+  if (seen.state === 'reachable' && seen.nkey) keys.push(seen.nkey.publicKey);
+  if (keys.length > 0)
+    await jwt.retire(accountOf(ctx, object), [...new Set(keys)], REVOKED_FOREVER);
 }
 
 const emptyDecision: TradingServiceDecision = {
@@ -98,14 +123,26 @@ async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnaps
   const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object), paths);
   const deployment = deploymentOf(ctx, object);
   const { namespace, name } = refOf(object);
+  const jwt: { userJwt?: UserJwtObservation | undefined; accountKey?: string } =
+    ctx.jwt && vault.state === 'reachable' ? await observeJwt(ctx, ctx.jwt, object) : {};
   return {
     object,
     ...dependencies,
     platform: ctx.platform,
-    vault,
+    vault: vault.state === 'reachable' && jwt.userJwt ? { ...vault, userJwt: jwt.userJwt } : vault,
     ...(deployment && { deployment }),
     natsLoaded: ctx.nats ? ctx.nats.loaded(`${namespace}/${name}`) : 'unmanaged',
+    ...(jwt.accountKey && { natsAccountKey: jwt.accountKey }),
   };
+}
+
+/** With `nats.auth: jwt`: the creds Vault holds and the account's key (created on first use). */
+async function observeJwt(ctx: Context, jwt: JwtAuthority, object: KubeObject) {
+  const [userJwt, account] = await Promise.all([
+    observeUserJwt(ctx.deps.vault, ctx.platform, refOf(object)),
+    jwt.account(accountOf(ctx, object)),
+  ]);
+  return { userJwt, accountKey: account.identity.getPublicKey() };
 }
 
 /** The decision, with no Vault access in an isolated namespace (docs/adr/0047). */
@@ -162,7 +199,12 @@ async function reconcileLive(
  */
 export function tradingServiceController(
   platform: Platform,
-  options: { namespace?: string; nats?: (deps: OperatorDeps) => NatsPublisher } = {},
+  options: {
+    namespace?: string;
+    nats?: (deps: OperatorDeps) => NatsPublisher;
+    /** With `nats.auth: jwt`: the keys in Vault (the publisher then pushes accounts). */
+    jwt?: (deps: OperatorDeps) => JwtAuthority;
+  } = {},
 ): Register {
   return (deps) => {
     const scope = options.namespace ? { namespace: options.namespace } : {};
@@ -183,6 +225,13 @@ export function tradingServiceController(
     );
     const namespaces = deps.manager.informer<KubeObject>({ resource: RESOURCES.namespace });
     const isolated = (ns: string) => isIsolated(namespaces.store.get(ns));
+    const jwt = options.jwt?.(deps);
+    const mode =
+      jwt &&
+      jwtMode(
+        (name) => jwt.retired(name),
+        () => jwt.changes,
+      );
     const ctx: Context = {
       deps,
       platform,
@@ -193,8 +242,9 @@ export function tradingServiceController(
         children.get('Deployment')?.store.get(`${o.metadata.namespace}/${o.metadata.name}`),
       ),
       ...(options.nats && {
-        nats: new NatsAuth(platform, services, options.nats(deps), isolated),
+        nats: new NatsAuth(platform, services, options.nats(deps), { isolated, mode }),
       }),
+      ...(jwt && { jwt }),
     };
     const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
       if (!object) {

@@ -1,4 +1,9 @@
 import { fromSeed } from '@nats-io/nkeys';
+import { fmtCreds } from '@nats-io/jwt';
+import type { JwtAuthority } from '../../nats/jwt/authority.ts';
+import type { UserClaims } from '../../render/nats/jwt.ts';
+import { jwtClaims } from '../../render/nats/resolver.ts';
+import { revocationFor, type UserJwtDecision, type UserJwtObservation } from './user-jwt.ts';
 import { newUserNkey } from '../../nats/nkey.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { isCasMismatch, VaultUnavailableError } from '../../vault/errors.ts';
@@ -95,6 +100,89 @@ export async function writeNkey(
   }
 }
 
+/** Where the creds of `nats.auth: jwt` live: beside the seed, `<seed path>/jwt`. */
+export function credsPath(platform: Platform, ref: ServiceRef): string {
+  return `${nkeyPath(platform, ref)}/jwt`;
+}
+
+/** The creds' newest version and what its JWT says (the seed in it stays here). */
+export async function observeUserJwt(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<UserJwtObservation | undefined> {
+  const secret = await vault.kvRead(credsPath(platform, ref));
+  const jwt = secret?.data.jwt;
+  if (!secret || !jwt) return undefined;
+  const claims = jwtClaims(jwt) as ReturnType<typeof jwtClaims> & {
+    iat?: number;
+    nats?: Partial<UserClaims> & { issuer_account?: string };
+  };
+  const revokedBefore = Number(secret.data.revokedBefore);
+  return {
+    version: secret.version,
+    publicKey: claims.sub,
+    account: claims.nats?.issuer_account ?? '',
+    claims: claims.nats ?? {},
+    iat: claims.iat ?? 0,
+    ...(Number.isInteger(revokedBefore) && revokedBefore > 0 && { revokedBefore }),
+  };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Waits until the clock's second is past `iat`: a JWT's issue time is its revocation key. */
+async function pastSecond(iat: number): Promise<void> {
+  while (nowSeconds() <= iat) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/**
+ * Issues the service's user JWT and writes its creds (JWT and seed, as nats clients read them)
+ * as the version after `cas`, with the revocation it brings. The seed is read here, from the
+ * seed's own entry, and leaves this function only inside the creds Vault keeps.
+ */
+export async function issueUserJwt(
+  {
+    vault,
+    authority,
+    platform,
+  }: { vault: VaultAdapter; authority: JwtAuthority; platform: Platform },
+  ref: ServiceRef,
+  write: NonNullable<UserJwtDecision['write']>,
+  user: { account: string; claims: UserClaims; revokedBefore: number | undefined },
+): Promise<{ version: number; revokedBefore: number | undefined }> {
+  const seedEntry = await vault.kvRead(nkeyPath(platform, ref));
+  const seed = seedEntry?.data[NATS_SEED.field];
+  if (!seed) throw new Error(`no NKey seed at ${nkeyPath(platform, ref)} yet: reading it again`);
+  const pair = fromSeed(new TextEncoder().encode(seed));
+  const publicKey = pair.getPublicKey();
+  if (write.replaces) await pastSecond(write.replaces.iat);
+  const id = `${ref.namespace}/${ref.name}`;
+  const jwt = await authority.userJwt(user.account, { id, publicKey }, user.claims);
+  const iat = Number(jwtClaims(jwt).iat);
+  const revokedBefore = revocationFor(write.replaces, publicKey, iat, user.revokedBefore);
+  const creds = new TextDecoder().decode(fmtCreds(jwt, pair));
+  const path = credsPath(platform, ref);
+  try {
+    const written = await vault.kvWrite(
+      path,
+      {
+        jwt,
+        creds,
+        publicKey,
+        ...(revokedBefore !== undefined && { revokedBefore: String(revokedBefore) }),
+      },
+      write.cas,
+    );
+    return { version: written.version, revokedBefore };
+  } catch (error) {
+    if (!isCasMismatch(error)) throw error;
+    throw new Error(`the NATS creds at ${path} changed since they were read: reading them again`, {
+      cause: error,
+    });
+  }
+}
+
 const SECONDS = { s: 1, m: 60, h: 3600 } as const;
 
 /** Vault answers TTLs in seconds; posture (and the fake adapter) speaks `1h`. */
@@ -176,5 +264,6 @@ export async function removeAccess(
   ref: ServiceRef,
 ): Promise<void> {
   await deleteAccess(vault, platform, ref);
+  await vault.kvDestroy(credsPath(platform, ref));
   await vault.kvDestroy(nkeyPath(platform, ref));
 }

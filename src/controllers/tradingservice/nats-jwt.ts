@@ -1,0 +1,81 @@
+import type { TradingService } from '../../api/tradingservice/schema.ts';
+import { keyOf } from '../../render/build-model.ts';
+import { accountsText, REVOKED_FOREVER, type AccountClaims } from '../../render/nats/jwt.ts';
+import type { Platform } from '../../render/platform.ts';
+import type { NatsAuthExtras, NatsAuthMode } from './nats.ts';
+
+/**
+ * `nats.auth: jwt` (docs/adr/0060-nats-jwt-auth.md): what nats-server must run is each account's
+ * revocation list, not a list of users. Users carry their own JWTs (issued into Vault by the
+ * service's reconcile); an account revokes:
+ * - a user whose permissions changed: its JWTs issued before the current one;
+ * - every user of an isolated namespace: all its JWTs, until the namespace is released;
+ * - a deleted service's users, for good (kept in Vault by the account: `retired`).
+ * Only accounts whose keys are loaded are rendered: an account's retired users are known only
+ * once read from Vault, and pushing it without them would let a deleted service back in.
+ */
+
+/** Retired users of an account, or undefined while its keys are not loaded. */
+export type RetiredLookup = (account: string) => Readonly<Record<string, number>> | undefined;
+
+function revoke(into: Record<string, number>, key: string, at: number): void {
+  into[key] = Math.max(into[key] ?? 0, at);
+}
+
+/** What the accounts are rendered from: the services, their keys and what NatsAuth adds. */
+export interface JwtAccountsInput {
+  services: readonly TradingService[];
+  nkeys: ReadonlyMap<string, string>;
+  extras: NatsAuthExtras;
+}
+
+/** A service's revocations: all its JWTs while isolated, else those older than its newest. */
+function serviceRevocations(
+  service: TradingService,
+  user: string,
+  { extras }: JwtAccountsInput,
+): [string, number][] {
+  const key = keyOf(service);
+  if (extras.isolated?.has(service.metadata.namespace ?? '')) {
+    const previous = extras.previous?.get(key);
+    return [user, ...(previous ? [previous] : [])].map((k) => [k, REVOKED_FOREVER]);
+  }
+  const before = extras.revokedBefore?.get(key);
+  return before === undefined ? [] : [[user, before]];
+}
+
+export function jwtAccounts(
+  platform: Platform,
+  input: JwtAccountsInput,
+  retired: RetiredLookup,
+): AccountClaims[] {
+  const accounts = new Map<string, Record<string, number>>();
+  const accountOf = (name: string) => {
+    const known = accounts.get(name);
+    if (known) return known;
+    const gone = retired(name);
+    if (!gone) return undefined;
+    const revocations = { ...gone };
+    accounts.set(name, revocations);
+    return revocations;
+  };
+  accountOf(platform.nats.account);
+  for (const service of input.services) {
+    const name = service.spec.nats?.account ?? platform.nats.account;
+    const user = input.nkeys.get(keyOf(service));
+    if (!service.spec.nats || !user || name === platform.nats.systemAccount) continue;
+    const revocations = accountOf(name);
+    if (!revocations) continue;
+    for (const [k, at] of serviceRevocations(service, user, input)) revoke(revocations, k, at);
+  }
+  return [...accounts].map(([name, revocations]) => ({ name, revocations }));
+}
+
+/** The NatsAuth mode of decentralized auth over an authority's retired users. */
+export function jwtMode(retired: RetiredLookup, version: () => number): NatsAuthMode {
+  return {
+    text: (platform, services, nkeys, extras) =>
+      accountsText(jwtAccounts(platform, { services, nkeys, extras }, retired)),
+    fingerprint: () => String(version()),
+  };
+}

@@ -1,0 +1,79 @@
+import { sameUserClaims, type UserClaims } from '../../render/nats/jwt.ts';
+
+/**
+ * A service's NATS user JWT with `nats.auth: jwt` (docs/adr/0060-nats-jwt-auth.md), decided
+ * purely. The creds (JWT and seed) live in Vault beside the seed, one KV version per issue,
+ * and the pod template pins that version: new permissions are a new version, so the pods roll
+ * and reconnect with them. The JWT they replace is revoked by the account (`revokedBefore`, the
+ * new JWT's issue time minus one second), written in the same KV version as the JWT, so a crash
+ * between Vault and status never loses it.
+ */
+
+/** What gather read: the creds' newest version and the claims of its JWT (never the seed). */
+export interface UserJwtObservation {
+  version: number;
+  /** The user the JWT is for (its subject). */
+  publicKey: string;
+  /** The JWT's account (issuer_account) and permissions. */
+  account: string;
+  claims: Partial<UserClaims>;
+  /** When it was issued (Unix seconds). */
+  iat: number;
+  revokedBefore?: number;
+}
+
+export interface UserJwtWant {
+  /** The service's key; undefined when its first seed is written in this reconcile. */
+  publicKey: string | undefined;
+  /** Account public key the JWT must name. */
+  account: string | undefined;
+  claims: UserClaims;
+}
+
+export interface UserJwtDecision {
+  /** Issue a new JWT and write it as the version after `cas` (0: the first). */
+  write?: { cas: number; replaces?: { publicKey: string; iat: number } };
+  /** The creds version the pod template reads. */
+  pin: number;
+  /** Revocation of older JWTs, as the newest creds state it (undefined: none). */
+  revokedBefore: number | undefined;
+}
+
+/** The JWT Vault holds is for this key and account and grants exactly what is wanted. */
+function isCurrent(observed: UserJwtObservation, want: UserJwtWant): boolean {
+  const account = want.account === undefined || observed.account === want.account;
+  return (
+    observed.publicKey === want.publicKey && account && sameUserClaims(observed.claims, want.claims)
+  );
+}
+
+export function decideUserJwt(
+  observed: UserJwtObservation | undefined,
+  want: UserJwtWant,
+): UserJwtDecision {
+  if (observed && isCurrent(observed, want))
+    return { pin: observed.version, revokedBefore: observed.revokedBefore };
+  const cas = observed?.version ?? 0;
+  return {
+    write: {
+      cas,
+      ...(observed && { replaces: { publicKey: observed.publicKey, iat: observed.iat } }),
+    },
+    pin: cas + 1,
+    revokedBefore: observed?.revokedBefore,
+  };
+}
+
+/**
+ * The revocation a new JWT issued at `iat` brings: every older JWT of the same key goes. A
+ * JWT of another key (its seed was replaced) is left to that key, which no pod can use any more.
+ */
+export function revocationFor(
+  replaces: { publicKey: string; iat: number } | undefined,
+  publicKey: string,
+  iat: number,
+  before: number | undefined,
+): number | undefined {
+  if (!replaces || replaces.publicKey !== publicKey) return before;
+  return Math.max(before ?? 0, iat - 1);
+}
