@@ -21,6 +21,7 @@ export const LAYERS = {
   provenance: ['hmac', 'lib'],
   webhook: ['hmac', 'lib'],
   sops: ['lib'],
+  audit: ['lib'],
   cli: ['*'],
 };
 
