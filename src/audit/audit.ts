@@ -62,11 +62,23 @@ export function auditSources(sources: readonly Source[], suppressions: Suppressi
   };
 }
 
+// A file listed a moment ago may be gone (another process's temporary file): it is not there
+// to audit, so it is left out rather than failing the whole audit.
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /** The audited files of a root, parsed. */
 export function readSources(root: string): Source[] {
   return listFiles(root).flatMap((path) => {
     const kind = kindOf(path);
-    return kind ? [parseSource(path, kind, readFileSync(join(root, path), 'utf8'))] : [];
+    const text = kind ? readIfPresent(join(root, path)) : undefined;
+    return kind && text !== undefined ? [parseSource(path, kind, text)] : [];
   });
 }
 
