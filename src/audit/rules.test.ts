@@ -17,6 +17,7 @@ const audit = (dir: string) => auditSources(readSources(join(testdata, dir)), []
 /** rule → the bad fixture's findings as file:line. */
 const EXPECTED: Record<string, string[]> = {
   'actions-unpinned': ['workflow.yml:9', 'workflow.yml:10', 'workflow.yml:11', 'workflow.yml:13'],
+  'actions-pin-unlabelled': ['workflow.yml:8', 'workflow.yml:9'],
   'workflow-pr-target-checkout': ['workflow.yml:12'],
   'workflow-write-all': ['workflow.yml:2', 'workflow.yml:6'],
   'workflow-no-permissions': ['workflow.yml:10'],

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.ts';
+import { actionsPinUnlabelled } from './actions-pin-unlabelled.ts';
 import { actionsUnpinned } from './actions-unpinned.ts';
 import { deploymentNoNetworkPolicy } from './deployment-no-network-policy.ts';
 import { dockerfileFromNotPinned } from './dockerfile-from-not-pinned.ts';
@@ -15,6 +16,7 @@ import { workflowWriteAll } from './workflow-write-all.ts';
 /** Every rule `posture audit` runs, in the order its documentation lists them. */
 export const RULES: readonly Rule[] = [
   actionsUnpinned,
+  actionsPinUnlabelled,
   workflowPrTargetCheckout,
   workflowWriteAll,
   workflowNoPermissions,
