@@ -40,8 +40,8 @@ const EXPECTED: Record<string, string[]> = {
     'nats.conf:10',
   ],
   'fail-open-default': ['compose.yaml:4', 'compose.yaml:6'],
-  'secret-env-value': ['compose.yaml:5', 'pod.yaml:10'],
-  'deployment-no-network-policy': ['app.yaml:1'],
+  'secret-env-value': ['compose.yaml:5', 'pod.yaml:10', 'pod.yaml:19'],
+  'deployment-no-network-policy': ['app.yaml:4'],
 };
 
 describe('audit rules on their fixtures', () => {

@@ -104,7 +104,7 @@ export const deploymentNoNetworkPolicy: Rule = {
       .filter((w): w is Workload => w !== undefined && !policies.some((p) => covers(p, w)))
       .map((w) =>
         findingOf(info, w.file, {
-          place: w.doc.at(w.doc.root),
+          place: w.doc.at(dig(w.doc.root, 'metadata', 'name') ?? w.doc.root),
           message: `${w.kind} ${w.namespace || '(no namespace)'}/${w.name}: no network policy in the repository selects its pods, so they accept and send any traffic`,
         }),
       );

@@ -20,11 +20,15 @@ function kubeVar(item: unknown): EnvVar | undefined {
   return { name, value: text(valueNode), fromSecret, node: valueNode ?? item };
 }
 
+/** Kubernetes manifests: every container of every pod spec, wherever the kind nests it. */
+export function containers(doc: YamlDoc): unknown[] {
+  if (text(get(doc.root, 'apiVersion')) === undefined) return [];
+  return maps(doc.root).flatMap((map) => CONTAINER_LISTS.flatMap((list) => items(get(map, list))));
+}
+
 /** Kubernetes manifests: env of every container of every pod spec. */
 export function kubeEnv(doc: YamlDoc): EnvVar[] {
-  if (text(get(doc.root, 'apiVersion')) === undefined) return [];
-  return maps(doc.root)
-    .flatMap((map) => CONTAINER_LISTS.flatMap((list) => items(get(map, list))))
+  return containers(doc)
     .flatMap((container) => items(get(container, 'env')))
     .map(kubeVar)
     .filter((entry): entry is EnvVar => entry !== undefined);
@@ -54,3 +58,12 @@ export const composeEnv = (doc: YamlDoc): EnvVar[] =>
   entries(get(doc.root, 'services')).flatMap(([, , service]) =>
     serviceEnv(get(service, 'environment')),
   );
+
+/** Kubernetes: `envFrom` entries that turn a whole Secret into environment values. */
+export function secretEnvFrom(doc: YamlDoc): Array<{ secret: string; node: unknown }> {
+  return containers(doc)
+    .flatMap((container) => items(get(container, 'envFrom')))
+    .map((entry) => get(entry, 'secretRef'))
+    .filter((ref) => ref !== undefined)
+    .map((ref) => ({ secret: text(get(ref, 'name')) ?? '(unnamed)', node: ref }));
+}

@@ -1,9 +1,8 @@
 import { isLiteral, perFile, type Hit } from '../rule.ts';
 import type { Source } from '../sources.ts';
-import { entries, get, items, maps, text, type YamlDoc } from '../yaml-nav.ts';
+import { entries, get, maps, text, type YamlDoc } from '../yaml-nav.ts';
+import { containers } from './env.ts';
 import { isDigest, pinnedImage, unpinnedMessage } from './images.ts';
-
-const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
 function imageHit(doc: YamlDoc, node: unknown): Hit[] {
   const image = text(node);
@@ -13,12 +12,8 @@ function imageHit(doc: YamlDoc, node: unknown): Hit[] {
 }
 
 /** Kubernetes manifests: every container of every pod spec, wherever the kind nests it. */
-function manifestHits(doc: YamlDoc): Hit[] {
-  if (text(get(doc.root, 'apiVersion')) === undefined) return [];
-  return maps(doc.root)
-    .flatMap((map) => CONTAINER_LISTS.flatMap((list) => items(get(map, list))))
-    .flatMap((container) => imageHit(doc, get(container, 'image')));
-}
+const manifestHits = (doc: YamlDoc): Hit[] =>
+  containers(doc).flatMap((container) => imageHit(doc, get(container, 'image')));
 
 /** Compose: each service's image (a service that only builds has none). */
 const composeHits = (doc: YamlDoc): Hit[] =>

@@ -1,7 +1,7 @@
 import { isLiteral, isSecretName, perFile, type Hit } from '../rule.ts';
 import type { Source } from '../sources.ts';
 import type { YamlDoc } from '../yaml-nav.ts';
-import { composeEnv, kubeEnv, type EnvVar } from './env.ts';
+import { composeEnv, kubeEnv, secretEnvFrom, type EnvVar } from './env.ts';
 
 // An env value is readable by everything that can read the process's environment (/proc,
 // crash dumps, child processes, `kubectl describe`); a file is not. Literal values are
@@ -18,10 +18,18 @@ function envHits(doc: YamlDoc, vars: EnvVar[]): Hit[] {
   }));
 }
 
+const envFromHits = (doc: YamlDoc): Hit[] =>
+  secretEnvFrom(doc).map((entry) => ({
+    place: doc.at(entry.node),
+    message: `envFrom turns every key of Secret ${entry.secret} into an environment value`,
+  }));
+
 function hits(source: Source): Hit[] {
   if (source.kind !== 'yaml') return [];
-  const read = source.role === 'compose' ? composeEnv : kubeEnv;
-  return source.yaml.docs.flatMap((doc) => envHits(doc, read(doc)));
+  if (source.role === 'compose') {
+    return source.yaml.docs.flatMap((doc) => envHits(doc, composeEnv(doc)));
+  }
+  return source.yaml.docs.flatMap((doc) => [...envHits(doc, kubeEnv(doc)), ...envFromHits(doc)]);
 }
 
 export const secretEnvValue = perFile(
