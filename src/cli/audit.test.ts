@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,5 +108,32 @@ describe('posture audit', () => {
     const result = audit(dir, { failOn: 'medium', format: 'json' });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /"ruleId": "unparsable-file"/);
+  });
+});
+
+describe('posture audit, as a process', () => {
+  const main = join(import.meta.dirname, 'main.ts');
+  const exitOf = (...args: string[]): Promise<number> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [main, 'audit', ...args], (error) =>
+        resolve(error ? Number(error.code) : 0),
+      );
+    });
+
+  it('exits 2 for a format it does not know', async () => {
+    assert.equal(await exitOf('--format', 'xml', join(testdata, 'literal-password/good')), 2);
+  });
+
+  it('exits 2 for a severity it does not know', async () => {
+    assert.equal(await exitOf('--fail-on', 'severe', join(testdata, 'literal-password/good')), 2);
+  });
+
+  it('exits 1 for findings and 0 for none', async () => {
+    assert.equal(await exitOf(join(testdata, 'literal-password/bad')), 1);
+    assert.equal(await exitOf(join(testdata, 'literal-password/good')), 0);
+  });
+
+  it('exits 0 for --help', async () => {
+    assert.equal(await exitOf('--help'), 0);
   });
 });

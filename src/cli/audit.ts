@@ -83,6 +83,8 @@ export function registerAudit(program: Command): void {
     )
     .option('-o, --output <file>', 'write the report to FILE instead of stdout')
     .addHelpText('after', AUDIT_HELP)
+    // A usage error exits 2, not commander's 1: 1 means findings, and CI must tell them apart.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage))
     .action((path: string, options: AuditCliOptions) => {
       process.exitCode = runAudit(path, options, {
         stdout: process.stdout,
