@@ -88,4 +88,21 @@ describe('SARIF report', () => {
       { kind: 'external', status: 'accepted', justification: 'a reviewed test exception' },
     ]);
   });
+
+  it('percent-encodes a path with spaces, so the URI stays valid', () => {
+    const finding = {
+      file: 'deploy dir/ünicode.yaml',
+      line: 3,
+      ruleId: 'image-not-pinned',
+      severity: 'high' as const,
+      message: 'm',
+      fix: 'f',
+    };
+    const spaced = JSON.parse(
+      sarifReport({ files: 1, findings: [finding], suppressed: [] }, ALL_RULES, '0.1.0'),
+    ) as Log;
+    assert.ok(validate(spaced), JSON.stringify(validate.errors));
+    const uri = spaced.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri;
+    assert.equal(uri, 'deploy%20dir/%C3%BCnicode.yaml');
+  });
 });

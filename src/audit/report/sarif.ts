@@ -43,7 +43,8 @@ function resultOf(finding: Finding, ruleIndex: number): Record<string, unknown> 
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: finding.file, uriBaseId: '%SRCROOT%' },
+          // A URI reference: a path with spaces or non-ASCII characters is percent-encoded.
+          artifactLocation: { uri: encodeURI(finding.file), uriBaseId: '%SRCROOT%' },
           region: {
             startLine: finding.line,
             ...(finding.column ? { startColumn: finding.column } : {}),
