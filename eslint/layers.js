@@ -21,6 +21,8 @@ export const LAYERS = {
   provenance: ['hmac', 'lib'],
   webhook: ['hmac', 'lib'],
   sops: ['lib'],
+  github: ['lib'],
+  promote: ['github', 'lib'],
   cli: ['*'],
 };
 

@@ -1,0 +1,158 @@
+import type { FolderCommit, GitHubRepo, PullRequest } from '../github/repo.ts';
+import { pullText, type PullText } from './body.ts';
+import {
+  GITOPS_DIR,
+  objectChanges,
+  planFiles,
+  promotionBranch,
+  type FileChange,
+  type ObjectChange,
+} from './plan.ts';
+
+/**
+ * `posture promote` as gather → decide → apply: read the target branch's gitops folder and its
+ * commit signatures, plan the file changes and the pull request, then write only what differs:
+ * no commit when the promotion branch already holds the render on top of the target branch's
+ * head, no pull request update when its text is the same.
+ */
+
+export interface PromoteRequest {
+  repo: GitHubRepo;
+  env: string;
+  base: string;
+  /** The rendered gitops folder: relative path → content. */
+  files: ReadonlyMap<string, string>;
+  dryRun: boolean;
+}
+
+export type Outcome =
+  /** The target branch already holds the render. */
+  | 'nothing-to-promote'
+  /** --dry-run: planned, nothing written. */
+  | 'planned'
+  /** The promotion branch already held this plan; the pull request is as it should be. */
+  | 'up-to-date'
+  | 'committed';
+
+export interface PromoteResult {
+  outcome: Outcome;
+  branch: string;
+  baseSha: string;
+  files: FileChange[];
+  objects: ObjectChange[];
+  commits: FolderCommit[];
+  text: PullText;
+  commit?: string;
+  pull?: PullRequest & { action: 'created' | 'updated' | 'unchanged' };
+}
+
+/** The gitops folder of a commit: path (relative to gitops/) → blob SHA. */
+async function gitopsFolder(repo: GitHubRepo, commitSha: string) {
+  const commit = await repo.commit(commitSha);
+  const root = await repo.tree(commit.tree, false);
+  const folder = root.find((e) => e.path === GITOPS_DIR && e.type === 'tree');
+  const entries = folder ? await repo.tree(folder.sha, true) : [];
+  const files = new Map(entries.filter((e) => e.type === 'blob').map((e) => [e.path, e.sha]));
+  return { commit, files };
+}
+
+async function objectsOf(
+  repo: GitHubRepo,
+  changes: readonly FileChange[],
+  current: ReadonlyMap<string, string>,
+  rendered: ReadonlyMap<string, string>,
+): Promise<Map<string, ObjectChange[] | undefined>> {
+  const objects = new Map<string, ObjectChange[] | undefined>();
+  for (const change of changes) {
+    const was = current.get(change.path);
+    const before = was === undefined ? undefined : await repo.blob(was);
+    objects.set(change.path, objectChanges(change.path, before, rendered.get(change.path)));
+  }
+  return objects;
+}
+
+/** True when branch is one commit on base's head whose gitops folder is the render. */
+async function branchHolds(
+  repo: GitHubRepo,
+  branchSha: string,
+  baseSha: string,
+  rendered: ReadonlyMap<string, string>,
+): Promise<boolean> {
+  const { commit, files } = await gitopsFolder(repo, branchSha);
+  const onBase = commit.parents.length === 1 && commit.parents[0] === baseSha;
+  return onBase && planFiles(rendered, files).length === 0;
+}
+
+async function writeCommit(
+  repo: GitHubRepo,
+  plan: { files: FileChange[]; rendered: ReadonlyMap<string, string>; baseTree: string },
+  message: string,
+  parent: string,
+): Promise<string> {
+  for (const change of plan.files) {
+    if (change.sha === null) continue;
+    const sha = await repo.createBlob(plan.rendered.get(change.path)!);
+    if (sha !== change.sha)
+      throw new Error(`GitHub stored ${change.path} as ${sha}, not ${change.sha}`);
+  }
+  const tree = await repo.createTree(
+    plan.baseTree,
+    plan.files.map((f) => ({ path: `${GITOPS_DIR}/${f.path}`, sha: f.sha })),
+  );
+  return repo.createCommit(message, tree, [parent]);
+}
+
+async function upsertPull(
+  repo: GitHubRepo,
+  branch: string,
+  base: string,
+  text: PullText,
+): Promise<NonNullable<PromoteResult['pull']>> {
+  const open = await repo.openPull(branch, base);
+  if (!open)
+    return { ...(await repo.createPull({ head: branch, base, ...text })), action: 'created' };
+  if (open.title === text.title && open.body === text.body) return { ...open, action: 'unchanged' };
+  return { ...(await repo.updatePull(open.number, text)), action: 'updated' };
+}
+
+export async function promote(request: PromoteRequest): Promise<PromoteResult> {
+  const { repo, base, env } = request;
+  const baseSha = await repo.branchHead(base);
+  if (baseSha === undefined) throw new Error(`${repo.slug} has no branch ${base}`);
+  const current = await gitopsFolder(repo, baseSha);
+  const files = planFiles(request.files, current.files);
+  const objectsByFile = await objectsOf(repo, files, current.files, request.files);
+  const commits = await repo.commitsTouching(base, GITOPS_DIR);
+  const text = pullText({ env, base, baseSha, files, objects: objectsByFile, commits });
+  const objects = [...objectsByFile.values()].flatMap((o) => o ?? []);
+  const branch = promotionBranch(env);
+  const result: PromoteResult = {
+    outcome: 'planned',
+    branch,
+    baseSha,
+    files,
+    objects,
+    commits,
+    text,
+  };
+  if (files.length === 0) return { ...result, outcome: 'nothing-to-promote' };
+  if (request.dryRun) return result;
+  const head = await repo.branchHead(branch);
+  let outcome: Outcome = 'up-to-date';
+  let commit = head;
+  if (head === undefined || !(await branchHolds(repo, head, baseSha, request.files))) {
+    const plan = { files, rendered: request.files, baseTree: current.commit.tree };
+    commit = await writeCommit(
+      repo,
+      plan,
+      `${text.title}\n\n${files.length} files in ${GITOPS_DIR}/`,
+      baseSha,
+    );
+    await (head === undefined
+      ? repo.createBranch(branch, commit)
+      : repo.moveBranch(branch, commit));
+    outcome = 'committed';
+  }
+  const pull = await upsertPull(repo, branch, base, text);
+  return { ...result, outcome, commit: commit!, pull };
+}
