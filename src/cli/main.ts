@@ -11,6 +11,7 @@ import { registerVault } from './vault.ts';
 import { registerHmac } from './hmac.ts';
 import { registerProvenance } from './provenance.ts';
 import { registerSeal } from './seal.ts';
+import { registerPromote } from './promote.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerHmac(program);
   registerProvenance(program);
   registerSeal(program);
+  registerPromote(program);
   return program;
 }
 

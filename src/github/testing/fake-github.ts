@@ -127,11 +127,14 @@ export class FakeGitHub {
     const { op, params } = found;
     const requestProblems = this.#api.requestProblems(op, body);
     this.violations.push(...requestProblems.map((p) => `${op.id} request: ${p}`));
-    const answer = this.#answer(op.id, req, () =>
-      requestProblems.length > 0
-        ? { status: 422, body: bodies.error('Invalid request.', 422, requestProblems) }
-        : handlers[op.id]!({ store: this.store, bodies, params, query: url.searchParams, body }),
-    );
+    const elsewhere = `${params['owner']}/${params['repo']}` !== this.#options.slug;
+    const answer = this.#answer(op.id, req, () => {
+      if (requestProblems.length > 0) {
+        return { status: 422, body: bodies.error('Invalid request.', 422, requestProblems) };
+      }
+      if (elsewhere) return { status: 404, body: bodies.error('Not Found', 404) };
+      return handlers[op.id]!({ store: this.store, bodies, params, query: url.searchParams, body });
+    });
     const sent = this.corrupt ? this.corrupt(op.id, answer.body) : answer.body;
     const responseProblems = this.#api.responseProblems(op, answer.status, sent);
     this.violations.push(...responseProblems.map((p) => `${op.id} ${answer.status}: ${p}`));
