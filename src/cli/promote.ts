@@ -40,6 +40,10 @@ function report(result: PromoteResult, options: PromoteCliOptions, io: Io): void
   const out = (line: string) => io.stdout.write(`${line}\n`);
   out(`${options.repo} ${options.base}@${result.baseSha.slice(0, 12)} → ${result.branch}`);
   for (const f of result.files) out(`  ${f.kind.padEnd(6)} ${GITOPS_DIR}/${f.path}`);
+  // The pull request's table is cut to fit GitHub's body limit; a dry run lists every object.
+  if (result.outcome === 'planned') {
+    for (const o of result.objects) out(`  ${o.change.padEnd(7)} ${o.kind} ${o.name} in ${o.app}`);
+  }
   const unsigned = result.commits.filter((c) => !c.verified);
   if (unsigned.length > 0) {
     io.stderr.write(
@@ -70,6 +74,9 @@ function gatherInputs(options: PromoteCliOptions, io: Io): Inputs | undefined {
   try {
     const problem = envProblem(options.env);
     if (problem) throw new Error(problem);
+    if (!/^[\w.-]+\/[\w.-]+$/.test(options.repo)) {
+      throw new Error(`--repo ${options.repo} is not OWNER/NAME`);
+    }
     const token = resolveToken(io.env, options.tokenFile, (path) => readFileSync(path, 'utf8'));
     if (token === undefined && !options.dryRun) {
       throw new Error('no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or pass --token-file');

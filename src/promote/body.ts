@@ -26,6 +26,22 @@ export interface BodyInput {
 
 const CHANGE_COLUMNS = ['added', 'changed', 'removed'] as const;
 
+/** GitHub refuses a pull request body over 65,536 characters; the rest needs room too. */
+export const MAX_TABLE_CHARS = 50_000;
+
+/** Rows up to the budget, and a line that says how many were cut and where to see them all. */
+function fitted(lines: string[]): string[] {
+  let size = 0;
+  const kept = lines.findIndex((line) => (size += line.length + 1) > MAX_TABLE_CHARS);
+  if (kept < 0) return lines;
+  const rows = lines.length - 2;
+  return [
+    ...lines.slice(0, kept),
+    '',
+    `(${kept - 2} of ${rows} rows shown; \`posture promote --dry-run\` prints them all)`,
+  ];
+}
+
 function objectTable(objects: readonly ObjectChange[]): string[] {
   if (objects.length === 0) return ['No Kubernetes object changes.'];
   const rows = new Map<string, Map<string, string[]>>();
@@ -46,7 +62,7 @@ function objectTable(objects: readonly ObjectChange[]): string[] {
     );
     lines.push(`| \`${app}\` | ${kind} | ${cells.join(' | ')} |`);
   }
-  return lines;
+  return fitted(lines);
 }
 
 function otherFiles(input: BodyInput): string[] {
