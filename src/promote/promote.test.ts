@@ -242,6 +242,16 @@ describe('posture promote against a GitHub that validates every body against its
       body: JSON.stringify({ ref: 'refs/heads/x' }),
     });
     assert.equal(response.status, 422);
+    const listed = await fetch(`${h.fake.url}/repos/${SLUG}/pulls?state=merged&colour=red`, {
+      headers: { authorization: `token ${TOKEN}` },
+    });
+    assert.equal(listed.status, 422);
+    const problems = h.fake.violations.join('\n');
+    assert.match(
+      problems,
+      /pulls\/list request: query parameter state=merged: \/ must be equal to one of the allowed values/,
+    );
+    assert.match(problems, /pulls\/list request: query parameter colour is not described/);
     assert.match(
       h.fake.violations.join('\n'),
       /git\/create-ref request: \/ must have required property 'sha'/,

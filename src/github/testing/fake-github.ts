@@ -125,7 +125,10 @@ export class FakeGitHub {
       return this.#send(res, { status: 404, body: bodies.error('Not Found', 404) });
     }
     const { op, params } = found;
-    const requestProblems = this.#api.requestProblems(op, body);
+    const requestProblems = [
+      ...this.#api.queryProblems(op, url.searchParams),
+      ...this.#api.requestProblems(op, body),
+    ];
     this.violations.push(...requestProblems.map((p) => `${op.id} request: ${p}`));
     const elsewhere = `${params['owner']}/${params['repo']}` !== this.#options.slug;
     const answer = this.#answer(op.id, req, () => {

@@ -150,6 +150,24 @@ export class OpenApi {
   }
 
   /**
+   * Problems with a request's query: every parameter must be one the operation describes, its
+   * value of the described type and enum (integers are read from their text, as GitHub does).
+   */
+  queryProblems(op: Operation, query: URLSearchParams): string[] {
+    const described = ((this.#operation(op)['parameters'] ?? []) as unknown[])
+      .map((p) => this.#resolve(p))
+      .filter((p) => p['in'] === 'query');
+    return [...query.entries()].flatMap(([name, text]) => {
+      const parameter = described.find((p) => p['name'] === name);
+      if (!parameter) return [`query parameter ${name} is not described`];
+      const schema = parameter['schema'] as Schema;
+      const value = schema['type'] === 'integer' ? Number(text) : text;
+      const problems = this.#check(`${op.id} query ${name}`, schema, value);
+      return problems.map((p) => `query parameter ${name}=${text}: ${p}`);
+    });
+  }
+
+  /**
    * Problems with a response body. A status the operation does not describe (a rate limit's
    * 403/429 on a read) must still be GitHub's error body, `basic-error`.
    */
