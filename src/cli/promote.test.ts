@@ -80,6 +80,7 @@ describe('posture promote', () => {
   it('prints the plan and the pull request text on a dry run, writing nothing', async () => {
     const result = await run({ dryRun: true }, { GH_TOKEN: TOKEN });
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^\d+ files in gitops\/ differ from main:$/m);
     assert.match(result.stdout, /^ {2}add {4}gitops\/apps\/titan\/brain\/deployment\.yaml$/m);
     assert.match(result.stdout, /^ {2}change gitops\/README\.md$/m);
     assert.match(result.stdout, /^\| `apps\/titan\/brain` \| Deployment \| `titan\/brain` \|/m);

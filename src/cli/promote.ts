@@ -39,6 +39,7 @@ function renderFor(platformDir: string, _env: string): Map<string, string> {
 function report(result: PromoteResult, options: PromoteCliOptions, io: Io): void {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   out(`${options.repo} ${options.base}@${result.baseSha.slice(0, 12)} → ${result.branch}`);
+  out(`${result.files.length} files in ${GITOPS_DIR}/ differ from ${options.base}:`);
   for (const f of result.files) out(`  ${f.kind.padEnd(6)} ${GITOPS_DIR}/${f.path}`);
   // The pull request's table is cut to fit GitHub's body limit; a dry run lists every object.
   if (result.outcome === 'planned') {

@@ -118,7 +118,14 @@ async function upsertPull(
 export async function promote(request: PromoteRequest): Promise<PromoteResult> {
   const { repo, base, env } = request;
   const baseSha = await repo.branchHead(base);
-  if (baseSha === undefined) throw new Error(`${repo.slug} has no branch ${base}`);
+  if (baseSha === undefined) {
+    // GitHub answers 404 alike for a missing branch, a repository the token cannot read and a
+    // wrong API root.
+    throw new Error(
+      `${repo.slug} has no branch ${base}, or the token cannot read ${repo.slug}, or the API ` +
+        'URL is wrong (GitHub answers 404 to all three)',
+    );
+  }
   const current = await gitopsFolder(repo, baseSha);
   const files = planFiles(request.files, current.files);
   const objectsByFile = await objectsOf(repo, files, current.files, request.files);

@@ -117,7 +117,7 @@ export class Bodies {
       title: p.title,
       body: p.body,
       state: p.state,
-      html_url: `${this.#root}/${this.#slug}/pull/${p.number}`,
+      html_url: `${this.#root.replace(/\/api\/v3$/, '')}/${this.#slug}/pull/${p.number}`,
       head: side(p.head),
       base: side(p.base),
     };
