@@ -157,6 +157,24 @@ describe('posture promote against a GitHub that validates every body against its
     assert.doesNotMatch(h.fake.store.pulls[0]!.body, /Service/);
   });
 
+  it('updates the pull request another run opened meanwhile when GitHub refuses a second one', async () => {
+    await h.run(render('v2'));
+    // The other run's pull request is not listed yet when this run looks.
+    h.fake.inject('pulls/list', { status: 200, body: [] });
+    const changed = render('v2');
+    changed.delete('apps/titan/brain/service.yaml');
+    const result = await h.run(changed);
+    assert.equal(result.pull?.action, 'updated');
+    assert.equal(h.fake.store.pulls.length, 1);
+    assert.deepEqual(
+      h.fake.exchanges
+        .filter((e) => e.op.startsWith('pulls/'))
+        .slice(-4)
+        .map((e) => `${e.op} ${e.status}`),
+      ['pulls/list 200', 'pulls/create 422', 'pulls/list 200', 'pulls/update 200'],
+    );
+  });
+
   it('plans without writing on a dry run', async () => {
     const result = await h.run(render('v2'), true);
     assert.equal(result.outcome, 'planned');

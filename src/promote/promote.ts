@@ -1,3 +1,4 @@
+import { GitHubRefusedError } from '../github/errors.ts';
 import type { FolderCommit, GitHubRepo, PullRequest } from '../github/repo.ts';
 import { pullText, type PullText } from './body.ts';
 import {
@@ -102,17 +103,35 @@ async function writeCommit(
   return repo.createCommit(message, tree, [parent]);
 }
 
+type PullOutcome = NonNullable<PromoteResult['pull']>;
+
+async function updateIfDifferent(repo: GitHubRepo, open: PullRequest, text: PullText) {
+  if (open.title === text.title && open.body === text.body) {
+    return { ...open, action: 'unchanged' } as PullOutcome;
+  }
+  return { ...(await repo.updatePull(open.number, text)), action: 'updated' } as PullOutcome;
+}
+
+/**
+ * Opens the pull request, or updates the open one. Two runs at once both see none and both
+ * create: GitHub refuses the second with a 422, and that run updates the one the first opened.
+ */
 async function upsertPull(
   repo: GitHubRepo,
   branch: string,
   base: string,
   text: PullText,
-): Promise<NonNullable<PromoteResult['pull']>> {
+): Promise<PullOutcome> {
   const open = await repo.openPull(branch, base);
-  if (!open)
+  if (open) return updateIfDifferent(repo, open, text);
+  try {
     return { ...(await repo.createPull({ head: branch, base, ...text })), action: 'created' };
-  if (open.title === text.title && open.body === text.body) return { ...open, action: 'unchanged' };
-  return { ...(await repo.updatePull(open.number, text)), action: 'updated' };
+  } catch (error) {
+    const raced = error instanceof GitHubRefusedError && error.status === 422;
+    const opened = raced ? await repo.openPull(branch, base) : undefined;
+    if (!opened) throw error;
+    return updateIfDifferent(repo, opened, text);
+  }
 }
 
 export async function promote(request: PromoteRequest): Promise<PromoteResult> {
