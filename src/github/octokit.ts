@@ -166,11 +166,11 @@ export function octokitRepo(options: OctokitRepoOptions): GitHubRepo {
         const { data } = await octokit.rest.pulls.update({ ...at, pull_number: number, ...change });
         return pull(data);
       }),
-    commitsTouching: (branch, path) =>
-      asking(`list the commits on ${branch} touching ${path}`, async () => {
+    commitsTouching: (from, path) =>
+      asking(`list the commits from ${from} touching ${path}`, async () => {
         const items = await octokit.paginate(octokit.rest.repos.listCommits, {
           ...at,
-          sha: branch,
+          sha: from,
           path,
           per_page: options.pageSize ?? 100,
         });

@@ -71,6 +71,6 @@ export interface GitHubRepo {
   openPull(head: string, base: string): Promise<PullRequest | undefined>;
   createPull(draft: PullRequestDraft): Promise<PullRequest>;
   updatePull(number: number, change: { title: string; body: string }): Promise<PullRequest>;
-  /** Every commit reachable from branch that touched path (all pages), newest first. */
-  commitsTouching(branch: string, path: string): Promise<FolderCommit[]>;
+  /** Every commit reachable from `from` (a branch or SHA) that touched path (all pages), newest first. */
+  commitsTouching(from: string, path: string): Promise<FolderCommit[]>;
 }

@@ -134,44 +134,53 @@ async function upsertPull(
   }
 }
 
-export async function promote(request: PromoteRequest): Promise<PromoteResult> {
+async function baseHead(repo: GitHubRepo, base: string): Promise<string> {
+  const sha = await repo.branchHead(base);
+  if (sha !== undefined) return sha;
+  // GitHub answers 404 alike for a missing branch, a repository the token cannot read and a
+  // wrong API root.
+  throw new Error(
+    `${repo.slug} has no branch ${base}, or the token cannot read ${repo.slug}, or the API ` +
+      'URL is wrong (GitHub answers 404 to all three)',
+  );
+}
+
+/** Gather and decide: everything a promotion would write, from reads only. */
+async function plan(request: PromoteRequest): Promise<PromoteResult & { baseTree: string }> {
   const { repo, base, env } = request;
-  const baseSha = await repo.branchHead(base);
-  if (baseSha === undefined) {
-    // GitHub answers 404 alike for a missing branch, a repository the token cannot read and a
-    // wrong API root.
-    throw new Error(
-      `${repo.slug} has no branch ${base}, or the token cannot read ${repo.slug}, or the API ` +
-        'URL is wrong (GitHub answers 404 to all three)',
-    );
-  }
+  const baseSha = await baseHead(repo, base);
   const current = await gitopsFolder(repo, baseSha);
   const files = planFiles(request.files, current.files);
   const objectsByFile = await objectsOf(repo, files, current.files, request.files);
-  const commits = await repo.commitsTouching(base, GITOPS_DIR);
+  // By SHA, not name: the signatures are those of the commit the plan is based on.
+  const commits = await repo.commitsTouching(baseSha, GITOPS_DIR);
   const text = pullText({ env, base, baseSha, files, objects: objectsByFile, commits });
-  const objects = [...objectsByFile.values()].flatMap((o) => o ?? []);
-  const branch = promotionBranch(env);
-  const result: PromoteResult = {
-    outcome: 'planned',
-    branch,
+  return {
+    outcome: files.length === 0 ? 'nothing-to-promote' : 'planned',
+    branch: promotionBranch(env),
     baseSha,
+    baseTree: current.commit.tree,
     files,
-    objects,
+    objects: [...objectsByFile.values()].flatMap((o) => o ?? []),
     commits,
     text,
   };
-  if (files.length === 0) return { ...result, outcome: 'nothing-to-promote' };
-  if (request.dryRun) return result;
+}
+
+export async function promote(request: PromoteRequest): Promise<PromoteResult> {
+  const { baseTree, ...planned } = await plan(request);
+  if (planned.outcome === 'nothing-to-promote' || request.dryRun) return planned;
+  const { repo, base } = request;
+  const { branch, baseSha, files, text } = planned;
   const head = await repo.branchHead(branch);
   let outcome: Outcome = 'up-to-date';
   let commit = head;
   if (head === undefined || !(await branchHolds(repo, head, baseSha, request.files))) {
-    const plan = { files, rendered: request.files, baseTree: current.commit.tree };
+    const message = `${text.title}\n\n${files.length} files in ${GITOPS_DIR}/`;
     commit = await writeCommit(
       repo,
-      plan,
-      `${text.title}\n\n${files.length} files in ${GITOPS_DIR}/`,
+      { files, rendered: request.files, baseTree },
+      message,
       baseSha,
     );
     await (head === undefined
@@ -180,5 +189,5 @@ export async function promote(request: PromoteRequest): Promise<PromoteResult> {
     outcome = 'committed';
   }
   const pull = await upsertPull(repo, branch, base, text);
-  return { ...result, outcome, commit: commit!, pull };
+  return { ...planned, outcome, commit: commit!, pull };
 }
