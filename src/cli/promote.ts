@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readPlatformDir } from '../gitops/source.ts';
 import { synthesize } from '../gitops/synth.ts';
-import { octokitRepo } from '../github/octokit.ts';
 import type { RetryPolicy } from '../github/retry.ts';
 import { apiBaseUrl, resolveToken } from '../github/token.ts';
 import { formatProblem, InvalidInputError } from '../render/problems.ts';
@@ -101,6 +100,9 @@ export async function runPromote(options: PromoteCliOptions, io: Io): Promise<nu
   const inputs = gatherInputs(options, io);
   if (!inputs) return 1;
   try {
+    // Loaded here, not at the top: every posture command, the operator included, loads this
+    // module, and @octokit/rest costs ~9 MB of resident memory.
+    const { octokitRepo } = await import('../github/octokit.ts');
     const repo = octokitRepo({
       slug: options.repo,
       baseUrl: apiBaseUrl(options.apiUrl),
