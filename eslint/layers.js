@@ -22,6 +22,8 @@ export const LAYERS = {
   webhook: ['hmac', 'lib'],
   sops: ['lib'],
   audit: ['lib'],
+  github: ['lib'],
+  promote: ['github', 'lib'],
   cli: ['*'],
 };
 

@@ -12,6 +12,7 @@ import { registerHmac } from './hmac.ts';
 import { registerProvenance } from './provenance.ts';
 import { registerSeal } from './seal.ts';
 import { registerAudit } from './audit.ts';
+import { registerPromote } from './promote.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerProvenance(program);
   registerSeal(program);
   registerAudit(program);
+  registerPromote(program);
   return program;
 }
 
