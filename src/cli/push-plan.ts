@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { isSecretManifest } from '../sops/file.ts';
 
 /**
- * The pure half of `posture vault push` (docs/adr/0055): what a decrypted file holds and whether
+ * The pure half of `posture vault push` (docs/adr/0055-vault-push.md): what a decrypted file holds and whether
  * writing it to Vault is safe. Values never leave these functions except towards Vault.
  */
 

@@ -8,7 +8,7 @@ import { isCasMismatch } from '../vault/errors.ts';
 import { pushSource, planPush, targetPath, type Current } from './push-plan.ts';
 
 /**
- * `posture vault push FILE` (docs/adr/0055): a sealed Secret's values into Vault KV v2, so git
+ * `posture vault push FILE` (docs/adr/0055-vault-push.md): a sealed Secret's values into Vault KV v2, so git
  * keeps the sealed copy and Vault Agent delivers it at run time. Decrypts in memory only; prints
  * keys and versions, never a value.
  */

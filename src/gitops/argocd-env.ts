@@ -5,7 +5,7 @@ import type { Problem } from '../render/problems.ts';
 import { appFolder } from './layout.ts';
 
 /**
- * Per-environment overlays (docs/adr/0055-argocd-environments.md): an environment changes a
+ * Per-environment overlays (docs/adr/0054-argocd-applications.md): an environment changes a
  * service's replicas and image digest, nothing else, through the Application's
  * `source.kustomize` (Argo CD runs `kustomize edit set image/replicas` on the app folder), so
  * gitops/apps/ stays one rendering that every environment shares.

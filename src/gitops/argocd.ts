@@ -20,7 +20,7 @@ import { appFolder, type ReviewFile } from './layout.ts';
  * gitops/argocd/: Argo CD Applications for the folders synth wrote (docs/adr/0054), as an
  * app of apps. `argocd/root/application.yaml` is applied once by hand; it syncs
  * `argocd/apps/`, one Application per gitops folder, each in its sync wave. Each environment
- * gets the same under `argocd/envs/<env>/`, with its overlays (docs/adr/0055).
+ * gets the same under `argocd/envs/<env>/`, with its overlays (docs/adr/0054).
  */
 
 type Settings = NonNullable<Platform['argocd']>;

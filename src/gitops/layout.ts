@@ -139,7 +139,7 @@ Devtron's Argo CD (\`devtroncd\` in a stock install: set \`argocd.namespace\` to
 
 \`argocd.environments.<env>\` in platform.yaml changes, per environment, the destination
 cluster, the git revision and each service's replicas and image digest
-(docs/adr/0055-argocd-environments.md). Synth renders \`argocd/envs/<env>/root/application.yaml\`
+(docs/adr/0054-argocd-applications.md). Synth renders \`argocd/envs/<env>/root/application.yaml\`
 and its apps; an overlaid app's Application sets \`source.kustomize.replicas\` and
 \`source.kustomize.images\`, and its folder gets a \`kustomization.yaml\` that lists the
 folder's files unchanged. Apply the root of the one environment a cluster's Argo CD deploys.

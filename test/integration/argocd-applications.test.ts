@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,7 +18,7 @@ import { toYaml } from '../../src/lib/yaml.ts';
 import { ensureArgoCdCrds } from '../../src/testenv/argocd.ts';
 import { ARGOCD } from '../../src/testenv/components.ts';
 import { waitEstablished } from '../support/crds.ts';
-import { kubectl } from '../support/env.ts';
+import { kubectl, run } from '../support/env.ts';
 import { readExample, withNamespaceSuffix } from '../support/render.ts';
 
 const suffix = randomBytes(3).toString('hex');
@@ -100,6 +100,53 @@ describe(`Argo CD Applications against Argo CD ${ARGOCD.version}'s CRD`, () => {
     const live = JSON.parse(got.stdout) as { spec: Record<string, unknown> };
     assert.deepEqual(live.spec, prod.spec);
     assert.ok(JSON.stringify(live.spec['source']).includes('kustomize'));
+  });
+
+  it("should build an overlaid folder with kustomize to the prod digest and replicas, as Argo CD's kustomize edit would", async () => {
+    type Kustomize = { images?: string[]; replicas?: { name: string; count: number }[] };
+    const overlaid = applications.filter(
+      (a) => (a.spec['source'] as { kustomize?: Kustomize }).kustomize !== undefined,
+    );
+    assert.ok(overlaid.length > 0, 'no overlaid Application');
+    for (const app of overlaid) {
+      const source = app.spec['source'] as { path: string; kustomize: Kustomize };
+      const folder = join(dir, source.path.replace(/^gitops\//, ''));
+      // What `kustomize edit set image old=new@digest` and `set replicas` write.
+      const images = (source.kustomize.images ?? []).map((i) => {
+        const [name, reference] = i.split('=') as [string, string];
+        const [newName, digest] = reference.split('@') as [string, string];
+        return { name, newName, digest };
+      });
+      const base = parseAllDocuments(
+        readFileSync(join(folder, 'kustomization.yaml'), 'utf8'),
+      )[0]!.toJS() as object;
+      const overlay = { ...base, images, replicas: source.kustomize.replicas ?? [] };
+      writeFileSync(join(folder, 'kustomization.yaml'), toYaml(overlay));
+      const built = await run('kubectl', ['kustomize', folder]);
+      assert.equal(built.code, 0, built.stderr);
+      const deployment = parseAllDocuments(built.stdout)
+        .map(
+          (d) =>
+            d.toJS() as {
+              kind: string;
+              spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+            },
+        )
+        .find((o) => o.kind === 'Deployment')!;
+      for (const { newName, digest } of images)
+        assert.equal(deployment.spec.template.spec.containers[0]?.image, `${newName}@${digest}`);
+      for (const { count } of source.kustomize.replicas ?? [])
+        assert.equal(deployment.spec.replicas, count);
+      const files = readdirSync(folder).filter((f) => f !== 'kustomization.yaml');
+      const objects = files.flatMap((f) =>
+        parseAllDocuments(readFileSync(join(folder, f), 'utf8')),
+      );
+      assert.equal(
+        parseAllDocuments(built.stdout).length,
+        objects.length,
+        `${folder}: kustomize dropped an object`,
+      );
+    }
   });
 
   it('should refuse an Application whose syncOptions is not a list of strings', async () => {

@@ -131,6 +131,18 @@ describe('posture vault push against Vault dev', () => {
     assert.equal(await vault.kvMetadata(path), undefined);
   });
 
+  it('pushes nothing when the path annotation was changed after sealing (it is in the MAC)', async () => {
+    const path = `${prefix}/sealed-path`;
+    const file = await sealed('redirected', secret(path));
+    const text = readFileSync(join(dir, file), 'utf8');
+    writeFileSync(join(dir, file), text.replace(path, `${prefix}/elsewhere`));
+    const pushed = await posture(['vault', 'push', file]);
+    assert.equal(pushed.code, 1);
+    assert.match(pushed.stderr, /MAC mismatch/);
+    assert.equal(await vault.kvMetadata(`${prefix}/elsewhere`), undefined);
+    assert.equal(await vault.kvMetadata(path), undefined);
+  });
+
   it('refuses a plaintext file and says how to seal it', async () => {
     const path = `${prefix}/plain`;
     writeFileSync(join(dir, 'secrets/plain.yaml'), secret(path));
