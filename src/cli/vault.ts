@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { reviewJson } from '../gitops/synth.ts';
 import {
   OPERATOR_POLICY,
@@ -6,7 +6,15 @@ import {
   operatorRoleWrite,
 } from '../render/vault/operator-policy.ts';
 import { renderPolicyHcl } from '../render/vault/policy.ts';
+import { NodeVaultAdapter } from '../vault/node-vault.ts';
 import { loadPlatform } from './operator.ts';
+import { VAULT_PATH_ANNOTATION } from './push-plan.ts';
+import {
+  runVaultPush,
+  vaultAccess,
+  type PushOptions,
+  type VaultAccessOptions,
+} from './vault-push.ts';
 
 interface PolicyOptions {
   platform?: string;
@@ -67,7 +75,9 @@ function print(text: () => string): void {
 export function registerVault(program: Command): void {
   const vault = program
     .command('vault')
-    .description("the operator's own Vault access: its policy and Kubernetes-auth role");
+    .description(
+      "the operator's own Vault access (its policy and Kubernetes-auth role) and pushing sealed secrets into Vault KV",
+    );
   vault
     .command('operator-policy')
     .description(
@@ -100,4 +110,36 @@ export function registerVault(program: Command): void {
     .option('--platform <file>', 'platform.yaml (vault.authMount, token TTLs)')
     .option('--name <role>', 'role and policy name', OPERATOR_POLICY)
     .action((options: RoleOptions) => print(() => operatorRoleText(options)));
+  vault
+    .command('push')
+    .description(
+      'decrypt a SOPS-sealed Secret manifest or values file (SOPS_AGE_KEY_FILE / SOPS_AGE_KEY) ' +
+        'and write its values to Vault KV v2 with check-and-set; prints keys and version, never values',
+    )
+    .argument('<file>', 'a file sealed by posture seal (or sops -e)')
+    .option(
+      '--path <mount/path>',
+      `KV v2 path such as secret/titan/db; default: the Secret's ${VAULT_PATH_ANNOTATION} annotation`,
+    )
+    .option(
+      '--force',
+      'replace data that differs from the file (still refused if it changes meanwhile)',
+    )
+    .option('--cas <version>', 'write only if the current version is this one (0: absent)', (v) => {
+      if (!/^[0-9]+$/.test(v)) throw new InvalidArgumentError('use a version number');
+      return Number(v);
+    })
+    .option('--vault-addr <url>', 'Vault address; default VAULT_ADDR (https, or http on loopback)')
+    .option('--vault-token-file <file>', 'file holding the Vault token; default VAULT_TOKEN')
+    .action(async (file: string, options: PushOptions & VaultAccessOptions) => {
+      const io = { env: process.env, stdout: process.stdout, stderr: process.stderr };
+      process.exitCode = await runVaultPush(file, options, io, () => {
+        const access = vaultAccess(options, process.env);
+        return new NodeVaultAdapter({
+          address: access.address,
+          token: access.token,
+          timeoutMs: 10_000,
+        });
+      });
+    });
 }

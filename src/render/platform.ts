@@ -140,12 +140,52 @@ const monitoring = z.strictObject({
   podLabels: podLabels('Labels of the scraper pods, all of them; at least one.'),
 });
 
+/**
+ * Where Argo CD (or Devtron, which deploys through it) finds gitops/ and where it syncs it to
+ * (docs/adr/0054-argocd-applications.md). Unset: synth writes no Applications.
+ */
+const imageByDigest = z
+  .string()
+  .regex(
+    /^([a-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9._-]+(\/[a-z0-9._-]+)*@sha256:[a-f0-9]{64}$/,
+    'use an image by digest without a tag: <repository>@sha256:<64 hex>',
+  );
+const serviceKey = z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'use <namespace>/<service>');
+const argocdEnvironment = z.strictObject({
+  /** The cluster this environment syncs to. @default argocd.server */
+  server: z.url().optional(),
+  /** The git revision this environment follows. @default argocd.targetRevision */
+  targetRevision: z.string().min(1).optional(),
+  /** Replicas by `<namespace>/<service>`, overriding the TradingService's. */
+  replicas: z.record(serviceKey, z.number().int().min(0)).default({}),
+  /** Images by `<namespace>/<service>`, by digest only (supply chain: images pinned by digest). */
+  images: z.record(serviceKey, imageByDigest).default({}),
+});
+const argocd = z.strictObject({
+  /** The git repository that holds the gitops folder. */
+  repoURL: z.string().min(1),
+  targetRevision: z.string().min(1).default('HEAD'),
+  /** The gitops folder's path inside that repository. */
+  path: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'use a relative path such as gitops')
+    .default('gitops'),
+  project: dnsLabel.default('default'),
+  /** The namespace Argo CD watches for Application objects. */
+  namespace: dnsLabel.default('argocd'),
+  /** The destination cluster's API server, as Argo CD knows it. */
+  server: z.url().default('https://kubernetes.default.svc'),
+  /** Per-environment overlays, rendered as gitops/argocd/envs/<env>/. */
+  environments: z.record(dnsLabel, argocdEnvironment).default({}),
+});
+
 export const platformSchema = z.strictObject({
   vault: vault.default(() => vault.parse({})),
   nats: nats.default(() => nats.parse({})),
   dns: dns.default(() => dns.parse({})),
   egressGateway: egressGateway.default(() => egressGateway.parse({})),
   monitoring: monitoring.optional(),
+  argocd: argocd.optional(),
 });
 
 export type Platform = z.infer<typeof platformSchema>;

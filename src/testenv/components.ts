@@ -123,3 +123,14 @@ export const CILIUM = {
   crdDir: 'pkg/k8s/apis/cilium.io/client/crds/v2',
   crds: ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'],
 } as const;
+
+/**
+ * Argo CD's CRDs come from its Go module (downloaded, not built): the Application schema that
+ * `posture synth`'s gitops/argocd/ is validated against (docs/adr/0054).
+ */
+export const ARGOCD = {
+  module: 'github.com/argoproj/argo-cd/v3',
+  version: 'v3.5.7',
+  crdDir: 'manifests/crds',
+  crds: ['application-crd.yaml'],
+} as const;
