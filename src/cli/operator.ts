@@ -15,7 +15,7 @@ import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
 import { runOperator } from './run-operator.ts';
 import { issueLines } from '../api/validate/issues.ts';
-import { platformSchema, type Platform } from '../render/platform.ts';
+import { platformSchema, type Platform } from '../api/platform/settings.ts';
 
 export function loadPlatform(file: string | undefined): Platform {
   if (!file) return platformSchema.parse({});

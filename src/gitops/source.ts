@@ -10,7 +10,7 @@ import {
   type TradingService,
 } from '../api/index.ts';
 import { documentValue } from '../api/validate/documents.ts';
-import { platformSchema, type Platform } from '../render/platform.ts';
+import { platformSchema, type Platform } from '../api/platform/settings.ts';
 import type { Problem } from '../render/problems.ts';
 import type { CustomResources, Sourced } from '../render/build-model.ts';
 

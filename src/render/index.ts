@@ -13,7 +13,7 @@ import {
   type Part,
   type RenderedObject,
 } from './objects.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import { assertNoProblems, type Problem } from './problems.ts';
 import { buildModel, type CustomResources } from './build-model.ts';
 import { natsUser, serviceParts, vaultAccess, type VaultAccess } from './service/index.ts';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { runSynth } from '../cli/synth.ts';
 import { runValidate } from '../cli/validate.ts';
 import { TradingServiceSchema } from '../api/index.ts';
-import { defaultPlatform, platformSchema } from './platform.ts';
+import { defaultPlatform, platformSchema } from '../api/platform/settings.ts';
 import { namespacePrefix, pathRefusal } from './tenancy.ts';
 
 /** Each escalation a tenant could try through posture, refused by `posture synth` of a folder. */

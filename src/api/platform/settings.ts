@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { podLabels } from '../api/common/labels.ts';
+import { podLabels } from '../common/labels.ts';
 
 /**
  * Cluster settings that a platform's CRs do not say: where Vault, NATS and DNS live and which
