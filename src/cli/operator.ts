@@ -15,13 +15,17 @@ import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
 import { runOperator } from './run-operator.ts';
 import { issueLines } from '../api/validate/issues.ts';
+import { BARE_SETTINGS_WARNING, settingsOf } from '../api/platform/read.ts';
 import { platformSchema, type Platform } from '../api/platform/settings.ts';
 
+/** The settings from a file: a PosturePlatform object, or (with a warning) a bare settings map. */
 export function loadPlatform(file: string | undefined): Platform {
   if (!file) return platformSchema.parse({});
-  const result = platformSchema.safeParse(parse(readFileSync(file, 'utf8')));
-  if (result.success) return result.data;
-  throw new Error(`platform file ${file}:\n  ${issueLines(result.error).join('\n  ')}`);
+  const read = settingsOf(parse(readFileSync(file, 'utf8')));
+  if (read.ok && read.bare)
+    process.stderr.write(`posture: warning: ${file}: ${BARE_SETTINGS_WARNING}\n`);
+  if (read.ok) return read.platform;
+  throw new Error(`platform file ${file}:\n  ${issueLines(read.error).join('\n  ')}`);
 }
 
 /** Takes `--name VALUE` or `--name=VALUE` out of `args`. */
