@@ -13,7 +13,9 @@ import {
 import { varzConfigLoadTime } from '../nats/reloader.ts';
 import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
-import { runOperator } from './run-operator.ts';
+import { runOperator, type Setup } from './run-operator.ts';
+import { clusterPlatform, platformWatch } from '../controllers/platform/settings.ts';
+import type { KubeClient } from '../operator/kube/client.ts';
 import { issueLines } from '../api/validate/issues.ts';
 import { BARE_SETTINGS_WARNING, settingsOf } from '../api/platform/read.ts';
 import { platformSchema, type Platform } from '../api/platform/settings.ts';
@@ -105,7 +107,7 @@ export function registerOperator(program: Command): void {
       'after',
       `
 Flags (also from --config FILE, YAML):
-  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings; --vault-role logs in at its vault.authMount)
+  --platform <file>  the platform settings from a file (a PosturePlatform, or a bare settings map), read once; without it the operator reads the PosturePlatform named posture from the cluster at start and restarts when its spec changes (--vault-role logs in at its vault.authMount)
   --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)
   --watch-namespace <ns>  reconcile one namespace only (default: all)
 ${FLAGS_HELP}`,
@@ -115,18 +117,25 @@ ${FLAGS_HELP}`,
         const { platform: file, rest: afterPlatform } = splitPlatformFlag(command.args);
         const { natsMonitorUrl, rest: afterNats } = splitNatsFlag(afterPlatform);
         const { namespace, rest } = splitNamespaceFlag(afterNats);
-        const platform = loadPlatform(file);
         const scope = namespace ? { namespace } : {};
-        const nats = natsPublisher(platform, natsMonitorUrl);
-        await runOperator({
-          argv: rest,
-          vaultAuthMount: platform.vault.authMount,
-          register: [
+        const restart = new AbortController();
+        const setup = async (client: KubeClient): Promise<Setup> => {
+          const platform = file ? loadPlatform(file) : await clusterPlatform(client);
+          const nats = natsPublisher(platform, natsMonitorUrl);
+          const controllers = [
             exchangeCredentialController(platform, scope),
             hmacKeyRingController(platform, scope),
             tradingServiceController(platform, { ...scope, nats }),
-          ],
-        });
+          ];
+          // A file is read once; the cluster's settings are watched (docs/adr/0052).
+          const watch = file ? [] : [platformWatch(platform, () => restart.abort())];
+          return { register: [...controllers, ...watch], vaultAuthMount: platform.vault.authMount };
+        };
+        await runOperator({ argv: rest, setup, signal: restart.signal });
+        // Exit 0 after a settings change: the Deployment starts the container again, which reads
+        // the new settings at start like the first time.
+        if (restart.signal.aborted)
+          process.stderr.write('posture operator: platform settings changed; exiting to restart\n');
       } catch (error) {
         process.stderr.write(
           `posture operator: ${error instanceof Error ? error.message : String(error)}\n`,

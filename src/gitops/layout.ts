@@ -74,6 +74,9 @@ Rendered from the TradingService, ExchangeCredential and HmacKeyRing resources o
 folder. Re-render with \`posture synth\`; the output is byte-identical for the same input.
 
 - \`cluster/crds/\`, \`cluster/namespaces/\`: cluster-scoped objects; sync these first.
+- \`cluster/devtron/\` (when the platform has a devtron block): the Devtron dashboard's VPN-only
+  CiliumNetworkPolicy and, in each app namespace, the Role the syncing account needs there
+  (docs/devtron.md). Sync it with admin rights, like the rest of cluster/.
 - \`apps/<namespace>/<app>/\`: one folder per app, one file per object kind. Point one GitOps
   application at each folder (Argo CD ApplicationSet or Devtron git directory generator:
   \`apps/*/*\`).

@@ -57,6 +57,9 @@ function namespacesMoved(source: PlatformSource, suffix: string): PlatformSource
     platform: {
       ...source.platform,
       nats: { ...source.platform.nats, namespace: ns(source.platform.nats.namespace), users },
+      ...(source.platform.devtron && {
+        devtron: { ...source.platform.devtron, namespace: ns(source.platform.devtron.namespace) },
+      }),
     },
     resources: {
       tradingServices: services,
