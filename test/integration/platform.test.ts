@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { PosturePlatformSchema } from '../../src/api/platform/schema.ts';
 import { settingsIn } from '../../src/controllers/platform/settings.ts';
 import { readPlatformDir } from '../../src/gitops/source.ts';
 import { synthesize } from '../../src/gitops/synth.ts';
@@ -42,6 +43,10 @@ function freePort(): Promise<number> {
 }
 
 describe('examples/titan applied to the real apiserver', () => {
+  it('holds a platform.yaml that zod reads as the PosturePlatform', () => {
+    assert.equal(PosturePlatformSchema.safeParse(platformObject()).success, true);
+  });
+
   let madeTitan = false;
   before(async () => {
     await installPostureCrds();
@@ -110,10 +115,11 @@ describe('examples/titan applied to the real apiserver', () => {
     ],
   ];
   for (const [name, change, message] of refusals) {
-    it(name, async () => {
+    it(`${name}, in zod and in the apiserver`, async () => {
       const object = platformObject();
       change(object);
       const args = ['apply', '--server-side', MANAGER, '--dry-run=server', '-f', '-'];
+      assert.equal(PosturePlatformSchema.safeParse(object).success, false, 'zod accepted it');
       const applied = await kubectl(args, JSON.stringify(object));
       assert.notEqual(applied.code, 0, `the apiserver accepted it: ${applied.stdout}`);
       assert.match(applied.stderr.replaceAll('\n', ' '), message);
