@@ -69,7 +69,10 @@ const tenancy = z.strictObject({
 const vaultFields = z
   .strictObject({
     /** Address the Vault Agent sidecar talks to. */
-    address: z.url().default('https://vault.vault.svc:8200'),
+    address: z
+      .url()
+      .regex(/^https?:\/\//, 'use an http(s) URL such as https://vault.vault.svc:8200')
+      .default('https://vault.vault.svc:8200'),
     /** Kubernetes auth mount, without `auth/`. */
     authMount: z
       .string()
