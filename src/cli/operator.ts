@@ -14,7 +14,11 @@ import { varzConfigLoadTime } from '../nats/reloader.ts';
 import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
 import { runOperator, type Setup } from './run-operator.ts';
-import { clusterPlatform, platformWatch } from '../controllers/platform/settings.ts';
+import {
+  clusterPlatform,
+  natsNamespaceProblem,
+  platformWatch,
+} from '../controllers/platform/settings.ts';
 import type { KubeClient } from '../operator/kube/client.ts';
 import { issueLines } from '../api/validate/issues.ts';
 import { BARE_SETTINGS_WARNING, settingsOf } from '../api/platform/read.ts';
@@ -53,6 +57,12 @@ export function splitPlatformFlag(args: string[]): { platform?: string; rest: st
 export function splitNatsFlag(args: string[]): { natsMonitorUrl?: string; rest: string[] } {
   const { value, rest } = takeFlag(args, 'nats-monitor-url');
   return { ...(value !== undefined && { natsMonitorUrl: value }), rest };
+}
+
+/** `--nats-namespace NS`: where the operator's RBAC allows the NATS auth Secret (the chart's). */
+export function splitNatsNamespaceFlag(args: string[]): { natsNamespace?: string; rest: string[] } {
+  const { value, rest } = takeFlag(args, 'nats-namespace');
+  return { ...(value !== undefined && { natsNamespace: value }), rest };
 }
 
 /** `--watch-namespace NS` limits the reconcilers to one namespace (tests, single-team installs). */
@@ -109,6 +119,7 @@ export function registerOperator(program: Command): void {
 Flags (also from --config FILE, YAML):
   --platform <file>  the platform settings from a file (a PosturePlatform, or a bare settings map), read once; without it the operator reads the PosturePlatform named posture from the cluster at start and restarts when its spec changes (--vault-role logs in at its vault.authMount)
   --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)
+  --nats-namespace <ns>  the namespace the operator may write the NATS auth Secret in (the chart's nats.namespace); settings naming another are refused at start
   --watch-namespace <ns>  reconcile one namespace only (default: all)
 ${FLAGS_HELP}`,
     )
@@ -116,11 +127,14 @@ ${FLAGS_HELP}`,
       try {
         const { platform: file, rest: afterPlatform } = splitPlatformFlag(command.args);
         const { natsMonitorUrl, rest: afterNats } = splitNatsFlag(afterPlatform);
-        const { namespace, rest } = splitNamespaceFlag(afterNats);
+        const { natsNamespace, rest: afterNatsNamespace } = splitNatsNamespaceFlag(afterNats);
+        const { namespace, rest } = splitNamespaceFlag(afterNatsNamespace);
         const scope = namespace ? { namespace } : {};
         const restart = new AbortController();
         const setup = async (client: KubeClient): Promise<Setup> => {
           const platform = file ? loadPlatform(file) : await clusterPlatform(client);
+          const mismatch = natsNamespaceProblem(platform, natsNamespace);
+          if (mismatch) throw new Error(mismatch);
           const nats = natsPublisher(platform, natsMonitorUrl);
           const controllers = [
             exchangeCredentialController(platform, scope),

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { platformSchema } from '../../api/platform/settings.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
-import { clusterPlatform, MISSING_MESSAGE, settingsVerdict } from './settings.ts';
+import {
+  clusterPlatform,
+  MISSING_MESSAGE,
+  natsNamespaceProblem,
+  settingsVerdict,
+} from './settings.ts';
 
 const loaded = platformSchema.parse({ egressGateway: { ips: ['203.0.113.10'] } });
 
@@ -66,5 +71,14 @@ describe('the operator and the PosturePlatform it runs on', () => {
   it('starts on the settings of the object, defaults filled in', async () => {
     const get = () => Promise.resolve(object({ egressGateway: { ips: ['203.0.113.10'] } }));
     assert.deepEqual(await clusterPlatform({ get } as never), loaded);
+  });
+
+  it('refuses settings whose NATS namespace is not the one its RBAC allows, naming both', () => {
+    assert.match(
+      natsNamespaceProblem(loaded, 'nats-prod') ?? '',
+      /nats\.namespace nats, but this operator may write the NATS auth Secret only in nats-prod/,
+    );
+    assert.equal(natsNamespaceProblem(loaded, 'nats'), undefined);
+    assert.equal(natsNamespaceProblem(loaded, undefined), undefined);
   });
 });

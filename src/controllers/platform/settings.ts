@@ -36,6 +36,19 @@ export async function clusterPlatform(client: Pick<KubeClient, 'get'>): Promise<
   return read.platform;
 }
 
+/**
+ * The chart's RBAC lets the operator write the NATS auth Secret in one namespace only; settings
+ * naming another would fail later as Forbidden, far from the cause. Undefined when they agree.
+ */
+export function natsNamespaceProblem(platform: Platform, allowed: string | undefined) {
+  if (allowed === undefined || platform.nats.namespace === allowed) return undefined;
+  return (
+    `PosturePlatform ${PLATFORM_OBJECT_NAME} has nats.namespace ${platform.nats.namespace}, but this ` +
+    `operator may write the NATS auth Secret only in ${allowed} (--nats-namespace, the chart's ` +
+    'nats.namespace): make them the same'
+  );
+}
+
 export type SettingsVerdict = 'same' | 'changed' | 'deleted' | 'other';
 
 /**
