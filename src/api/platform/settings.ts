@@ -5,8 +5,9 @@ import { podLabels } from '../common/labels.ts';
 
 /**
  * Cluster settings that a platform's CRs do not say: where Vault, NATS and DNS live and which
- * IPs the egress gateway uses. Read from an optional `platform.yaml` beside the CRs; every field
- * has a default that matches a stock installation, so a folder of CRs alone renders.
+ * IPs the egress gateway uses. The spec of the PosturePlatform (./schema.ts), by convention in
+ * `platform.yaml` beside the CRs; every field has a default that matches a stock installation,
+ * so a folder of CRs alone renders.
  */
 
 const dnsLabel = z
