@@ -1,6 +1,6 @@
 import type { JsonObject } from '../lib/json.ts';
 import { kindOf, type RenderedObject } from '../render/objects.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import type { Problem } from '../render/problems.ts';
 import { appFolder } from './layout.ts';
 

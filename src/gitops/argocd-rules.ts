@@ -1,5 +1,5 @@
 import { NATS_AUTH_SECRET } from '../render/nats-auth.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 
 /**
  * The decisions behind gitops/argocd/ (docs/adr/0054-argocd-applications.md), one pure function

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { platformSchema, type PlatformInput } from '../render/platform.ts';
+import { platformSchema, type PlatformInput } from '../api/platform/settings.ts';
 import { InvalidInputError } from '../render/problems.ts';
 import { applicationName, ignoreRules, prunes, syncWave } from './argocd-rules.ts';
 import { imageName } from './argocd-env.ts';

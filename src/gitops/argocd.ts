@@ -2,7 +2,7 @@ import type { JsonObject } from '../lib/json.ts';
 import { compareKeys, toYaml, toYamlStream } from '../lib/yaml.ts';
 import { MANAGED_BY } from '../render/labels.ts';
 import type { RenderedObject } from '../render/objects.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import type { Problem } from '../render/problems.ts';
 import {
   applicationName,

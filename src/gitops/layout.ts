@@ -80,6 +80,9 @@ folder. Re-render with \`posture synth\`; the output is byte-identical for the s
 
 - \`cluster/crds/\`, \`cluster/namespaces/\`, \`cluster/admission/\`: cluster-scoped objects;
   sync these first, in this order.
+- \`cluster/devtron/\` (when the platform has a devtron block): the Devtron dashboard's VPN-only
+  CiliumNetworkPolicy and, in each app namespace, the Role the syncing account needs there
+  (docs/devtron.md). Sync it with admin rights, like the rest of cluster/.
 - \`apps/<namespace>/<app>/\`: one folder per app, one file per object kind.
 - \`apps/<namespace>/_baseline/\`: the namespace's default-deny CiliumNetworkPolicy.
 - \`apps/<nats namespace>/posture-nats-auth/\`: the Secret nats-server includes as its auth

@@ -1,7 +1,7 @@
 import { crdObjects } from '../api/crd/generate.ts';
 import { renderResources, type NkeySource, type Rendered, type RenderedVault } from '../render/index.ts';
 import { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../render/nats-auth.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import { assertNoProblems, InvalidInputError } from '../render/problems.ts';
 import { policyWrite, roleWrite } from '../render/vault/policy.ts';
 import { argocdFiles } from './argocd.ts';

@@ -41,7 +41,7 @@ const manifests = [...output.files.keys()]
       !p.endsWith('/kustomization.yaml'),
   )
   .map((p) => join(gitops, p));
-const namespaces = [`titan-${suffix}`, `nats-${suffix}`];
+const namespaces = [`titan-${suffix}`, `nats-${suffix}`, `devtroncd-${suffix}`];
 
 describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
   before(async () => {
@@ -63,8 +63,10 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
       rendered,
     ]);
     assert.equal(applied.code, 0, applied.stderr);
-    const created = await kubectl(['create', 'namespace', `nats-${suffix}`]);
-    assert.equal(created.code, 0, created.stderr);
+    for (const namespace of [`nats-${suffix}`, `devtroncd-${suffix}`]) {
+      const created = await kubectl(['create', 'namespace', namespace]);
+      assert.equal(created.code, 0, created.stderr);
+    }
   });
   after(async () => {
     await kubectl(['delete', 'namespace', ...namespaces, '--wait=false']);
@@ -81,6 +83,8 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
       'Service',
       'CiliumNetworkPolicy',
       'Secret',
+      'Role',
+      'RoleBinding',
     ]) {
       assert.ok(kinds.has(kind), `no ${kind} rendered`);
     }

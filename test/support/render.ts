@@ -72,6 +72,9 @@ function namespacesMoved(source: PlatformSource, suffix: string): PlatformSource
       ...source.platform,
       nats: { ...source.platform.nats, namespace: ns(source.platform.nats.namespace), users },
       ...(argocd && { argocd }),
+      ...(source.platform.devtron && {
+        devtron: { ...source.platform.devtron, namespace: ns(source.platform.devtron.namespace) },
+      }),
     },
     resources: {
       tradingServices: services,
