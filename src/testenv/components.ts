@@ -129,6 +129,9 @@ export const COMPONENTS = {
     version: 'v1.12.6',
     commands: { 'github.com/opentofu/opentofu/cmd/tofu': 'tofu' },
     coldMinutes: 12,
+    // What OpenTofu's release build sets: without it the binary calls itself v1.12.6-dev.
+    linkVars: { 'github.com/opentofu/opentofu/version.dev': 'no' },
+    variant: 'release',
   }),
 } as const;
 

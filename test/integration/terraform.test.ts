@@ -45,6 +45,12 @@ describe('terraform/: the Vault side of the platform', () => {
   });
   const plan = defaultPlan();
 
+  it('is checked by OpenTofu v1.12.6 linked as its release is (not a -dev build)', async () => {
+    const result = await run('tofu', ['version']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^OpenTofu v1\.12\.6$/m);
+  });
+
   it('is formatted as OpenTofu formats it (tofu fmt -check parses every file)', async () => {
     const result = await run('tofu', ['fmt', '-check', '-recursive', '-diff', DIR]);
     assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
