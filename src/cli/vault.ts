@@ -65,6 +65,7 @@ export function operatorRoleText(options: RoleOptions): string {
 interface BootstrapFlags {
   platform?: string;
   vaultAddr?: string;
+  vaultTokenFile?: string;
   kubernetesHost: string;
   kubernetesCaFile: string;
   serviceAccount: string;
@@ -82,9 +83,16 @@ export async function vaultBootstrap(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
   const address = flags.vaultAddr ?? env.VAULT_ADDR;
-  const token = env.VAULT_TOKEN;
+  // A token is never a flag: flags are visible to every user of the machine (ps).
+  const token = flags.vaultTokenFile
+    ? readFileSync(flags.vaultTokenFile, 'utf8').trim()
+    : env.VAULT_TOKEN;
   if (!address) throw new Error('no Vault address: pass --vault-addr or set VAULT_ADDR');
-  if (!token) throw new Error('no Vault token: set VAULT_TOKEN (a token that may manage sys/)');
+  if (!token) {
+    throw new Error(
+      'no Vault token: set VAULT_TOKEN or pass --vault-token-file (a token that may manage sys/)',
+    );
+  }
   const plan = bootstrapPlan(loadPlatform(flags.platform), {
     ...serviceAccountOf(flags.serviceAccount),
     kubernetesHost: flags.kubernetesHost,
@@ -150,12 +158,13 @@ export function registerVault(program: Command): void {
       "set up the platform's Vault (what terraform/ declares): the Kubernetes auth method and " +
         'its config, the KV v2 mount, a file audit device, the operator policy and role. ' +
         'Idempotent: writes only what is missing or differs; a mount of another type is refused. ' +
-        'Token from VAULT_TOKEN.',
+        'Token from VAULT_TOKEN or --vault-token-file.',
     )
     .requiredOption('--kubernetes-host <url>', 'apiserver URL Vault calls for TokenReviews')
     .requiredOption('--kubernetes-ca-file <pem>', 'CA bundle that verifies that apiserver')
     .requiredOption('--service-account <namespace/name>', "the operator's ServiceAccount")
     .option('--vault-addr <url>', 'Vault address (default: VAULT_ADDR)')
+    .option('--vault-token-file <path>', 'file holding the Vault token (default: VAULT_TOKEN)')
     .option('--platform <file>', 'platform.yaml (vault.kvMount, vault.authMount, token TTLs)')
     .option('--audit-file <path>', 'file the audit device writes, on the Vault server')
     .option('--audit-path <name>', 'name of the file audit device', 'file')

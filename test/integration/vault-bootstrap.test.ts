@@ -36,7 +36,8 @@ describe('posture vault bootstrap against the real Vault', () => {
   const platformFile = join(dir, 'platform.yaml');
   let root: VaultAdapter;
 
-  const bootstrap = (platform = platformFile): Promise<CliResult> => {
+  /** Runs the command; the token in VAULT_TOKEN, or with `tokenFile` in a file and not the env. */
+  const bootstrap = (platform = platformFile, tokenFile = false): Promise<CliResult> => {
     const env = testEnv();
     const args = [
       'src/cli/main.ts',
@@ -51,16 +52,20 @@ describe('posture vault bootstrap against the real Vault', () => {
       `--audit-file=${auditFile}`,
       `--name=${name}`,
     ];
+    const parent = { ...process.env };
+    delete parent.VAULT_TOKEN;
+    let childEnv: NodeJS.ProcessEnv = { ...parent, VAULT_TOKEN: env.vault!.token };
+    if (tokenFile) {
+      const file = join(dir, 'token');
+      writeFileSync(file, `${env.vault!.token}\n`, { mode: 0o600 });
+      args.push(`--vault-token-file=${file}`);
+      childEnv = parent;
+    }
     return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        args,
-        { env: { ...process.env, VAULT_TOKEN: env.vault!.token } },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
+      execFile(process.execPath, args, { env: childEnv }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
     });
   };
 
@@ -140,8 +145,8 @@ describe('posture vault bootstrap against the real Vault', () => {
     );
   });
 
-  it('changes nothing on a second run, and says so', async () => {
-    const result = await bootstrap();
+  it('changes nothing on a second run, and says so (token from --vault-token-file)', async () => {
+    const result = await bootstrap(platformFile, true);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trim().split('\n');
     assert.ok(
