@@ -16,6 +16,7 @@ import { run } from '../support/env.ts';
 const DIR = 'talos/patches';
 const patches = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
+  .sort()
   .map((f) => join(DIR, f));
 
 interface AuditRule {

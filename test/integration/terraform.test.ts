@@ -16,7 +16,6 @@ import { run } from '../support/env.ts';
 import { evaluator, readModule } from '../support/hcl.ts';
 
 const DIR = resolve('terraform');
-const FILES = ['versions.tf', 'variables.tf', 'main.tf', 'outputs.tf'];
 const HOST = 'https://kubernetes.example:6443';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -38,7 +37,7 @@ function seconds(value: unknown): unknown {
 }
 
 describe('terraform/: the Vault side of the platform', () => {
-  const blocks = readModule(DIR, FILES);
+  const blocks = readModule(DIR);
   const { resources } = evaluator(DIR, blocks, {
     kubernetes_host: HOST,
     kubernetes_ca_cert: CA,

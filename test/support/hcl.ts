@@ -6,7 +6,7 @@
  * terraform/ fails the test until the reader (and the comparison) knows it. OpenTofu's own
  * parser checks the same files (`tofu fmt -check`).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Expr =
@@ -154,9 +154,12 @@ export function parseHcl(text: string): Block[] {
   return blocks;
 }
 
-/** Every block of the `.tf` files in a folder. */
-export function readModule(dir: string, files: readonly string[]): Block[] {
-  return files.flatMap((f) => parseHcl(readFileSync(join(dir, f), 'utf8')));
+/** Every block of every `.tf` file in a folder (a module), so a new file is read too. */
+export function readModule(dir: string): Block[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort()
+    .flatMap((f) => parseHcl(readFileSync(join(dir, f), 'utf8')));
 }
 
 export type Value = string | number | boolean | Value[] | { [key: string]: Value };
