@@ -21,6 +21,9 @@ export const LAYERS = {
   provenance: ['hmac', 'lib'],
   webhook: ['hmac', 'lib'],
   sops: ['lib'],
+  audit: ['lib'],
+  github: ['lib'],
+  promote: ['github', 'lib'],
   cli: ['*'],
 };
 

@@ -1,7 +1,7 @@
 import type { ExchangeCredential } from '../api/exchangecredential/schema.ts';
 import { FakeExchange } from '../exchanges/testing/fake-exchange.ts';
 import { introspects } from '../exchanges/types.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import type { VaultAdapter } from '../vault/adapter.ts';
 
 /**

@@ -10,7 +10,7 @@ import { ConfirmedPublisher, type NatsPublisher } from '../nats/publisher.ts';
 import { varzConfigLoadTime, type ReloadTarget } from '../nats/reloader.ts';
 import { runOperator } from './run-operator.ts';
 import { formatProblem } from '../render/problems.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import type { Environment } from '../testenv/environment.ts';
 import { need } from '../testenv/kube.ts';
 import { startNats } from '../testenv/nats.ts';

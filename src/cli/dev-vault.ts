@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import type { Environment } from '../testenv/environment.ts';
 import type { VaultAdapter } from '../vault/adapter.ts';
 import {

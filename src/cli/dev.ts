@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ensureBuilt } from '../testenv/build.ts';
+import { ensureArgoCdCrds } from '../testenv/argocd.ts';
 import { ensureCiliumCrds } from '../testenv/cilium.ts';
 import { ALL_COMPONENTS, COMPONENTS } from '../testenv/components.ts';
 import { startEnvironment } from '../testenv/environment.ts';
@@ -8,6 +9,8 @@ import { runDevOperator } from './dev-operator.ts';
 async function build(): Promise<void> {
   const bin = await ensureBuilt(ALL_COMPONENTS);
   await ensureCiliumCrds();
+  // Downloaded here too, so a warmed cache serves the Argo CD test offline.
+  await ensureArgoCdCrds();
   for (const [name, path] of Object.entries(bin).sort()) process.stdout.write(`${name}\t${path}\n`);
 }
 

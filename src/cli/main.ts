@@ -12,6 +12,8 @@ import { registerHmac } from './hmac.ts';
 import { registerProvenance } from './provenance.ts';
 import { registerSeal } from './seal.ts';
 import { registerNats } from './nats.ts';
+import { registerAudit } from './audit.ts';
+import { registerPromote } from './promote.ts';
 import { postureVersion } from './version.ts';
 
 /**
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   registerProvenance(program);
   registerSeal(program);
   registerNats(program);
+  registerAudit(program);
+  registerPromote(program);
   return program;
 }
 

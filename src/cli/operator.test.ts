@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { splitNatsFlag, splitPlatformFlag } from './operator.ts';
+import { loadPlatform, splitNatsFlag, splitPlatformFlag } from './operator.ts';
 
 describe('posture operator flags', () => {
   it('should take --platform FILE and pass every other flag to the runtime unchanged', () => {
@@ -21,5 +24,31 @@ describe('posture operator flags', () => {
       natsMonitorUrl: 'http://nats:8222',
       rest: ['--workers=2'],
     });
+  });
+});
+
+describe('posture operator --platform FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'posture-operator-platform-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('should read the settings of a PosturePlatform file', () => {
+    const platform = loadPlatform('examples/titan/platform.yaml');
+    assert.deepEqual(platform.devtron?.vpnCidrs, ['10.8.0.0/16', '198.51.100.0/24']);
+  });
+
+  it('should still read a bare settings map, the same way', () => {
+    const bare = file('bare.yaml', 'egressGateway:\n  ips: [203.0.113.10]\n');
+    assert.deepEqual(loadPlatform(bare).egressGateway.ips, ['203.0.113.10']);
+  });
+
+  it('should refuse a PosturePlatform of another name, naming the field and the fix', () => {
+    const other = file(
+      'other.yaml',
+      'apiVersion: posture.dev/v1alpha1\nkind: PosturePlatform\nmetadata:\n  name: x\nspec: {}\n',
+    );
+    assert.throws(() => loadPlatform(other), /metadata\.name.*set metadata\.name: posture/s);
   });
 });

@@ -15,15 +15,25 @@ import { JwtAuthority } from '../nats/jwt/authority.ts';
 import { resolverTarget, systemConnection } from '../nats/jwt/resolver-target.ts';
 import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
-import { runOperator } from './run-operator.ts';
+import { runOperator, type Setup } from './run-operator.ts';
+import {
+  clusterPlatform,
+  natsNamespaceProblem,
+  platformWatch,
+} from '../controllers/platform/settings.ts';
+import type { KubeClient } from '../operator/kube/client.ts';
 import { issueLines } from '../api/validate/issues.ts';
-import { platformSchema, type Platform } from '../render/platform.ts';
+import { BARE_SETTINGS_WARNING, settingsOf } from '../api/platform/read.ts';
+import { platformSchema, type Platform } from '../api/platform/settings.ts';
 
+/** The settings from a file: a PosturePlatform object, or (with a warning) a bare settings map. */
 export function loadPlatform(file: string | undefined): Platform {
   if (!file) return platformSchema.parse({});
-  const result = platformSchema.safeParse(parse(readFileSync(file, 'utf8')));
-  if (result.success) return result.data;
-  throw new Error(`platform file ${file}:\n  ${issueLines(result.error).join('\n  ')}`);
+  const read = settingsOf(parse(readFileSync(file, 'utf8')));
+  if (read.ok && read.bare)
+    process.stderr.write(`posture: warning: ${file}: ${BARE_SETTINGS_WARNING}\n`);
+  if (read.ok) return read.platform;
+  throw new Error(`platform file ${file}:\n  ${issueLines(read.error).join('\n  ')}`);
 }
 
 /** Takes `--name VALUE` or `--name=VALUE` out of `args`. */
@@ -89,6 +99,12 @@ export function jwtWiring(platform: Platform, natsUrl: string | undefined) {
   return { jwt, nats };
 }
 
+/** `--nats-namespace NS`: where the operator's RBAC allows the NATS auth Secret (the chart's). */
+export function splitNatsNamespaceFlag(args: string[]): { natsNamespace?: string; rest: string[] } {
+  const { value, rest } = takeFlag(args, 'nats-namespace');
+  return { ...(value !== undefined && { natsNamespace: value }), rest };
+}
+
 /** `--watch-namespace NS` limits the reconcilers to one namespace (tests, single-team installs). */
 export function splitNamespaceFlag(args: string[]): { namespace?: string; rest: string[] } {
   const { value, rest } = takeFlag(args, 'watch-namespace');
@@ -141,9 +157,10 @@ export function registerOperator(program: Command): void {
       'after',
       `
 Flags (also from --config FILE, YAML):
-  --platform <file>  platform.yaml (egress gateway IPs, Vault, NATS settings; --vault-role logs in at its vault.authMount)
+  --platform <file>  the platform settings from a file (a PosturePlatform, or a bare settings map), read once; without it the operator reads the PosturePlatform named posture from the cluster at start and restarts when its spec changes (--vault-role logs in at its vault.authMount)
   --nats-url <url>  with nats.auth: jwt, nats-server's client URL: accounts are pushed there over the system account and confirmed (required in jwt mode)
   --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)
+  --nats-namespace <ns>  the namespace the operator may write the NATS auth Secret in (the chart's nats.namespace); settings naming another are refused at start
   --watch-namespace <ns>  reconcile one namespace only (default: all)
 ${FLAGS_HELP}`,
     )
@@ -151,22 +168,32 @@ ${FLAGS_HELP}`,
       try {
         const { platform: file, rest: afterPlatform } = splitPlatformFlag(command.args);
         const { natsMonitorUrl, rest: afterNats } = splitNatsFlag(afterPlatform);
-        const { natsUrl, rest: afterUrl } = splitNatsUrlFlag(afterNats);
+        const { natsNamespace, rest: afterNatsNamespace } = splitNatsNamespaceFlag(afterNats);
+        const { natsUrl, rest: afterUrl } = splitNatsUrlFlag(afterNatsNamespace);
         const { namespace, rest } = splitNamespaceFlag(afterUrl);
-        const platform = loadPlatform(file);
         const scope = namespace ? { namespace } : {};
-        const wiring = jwtWiring(platform, natsUrl) ?? {
-          nats: natsPublisher(platform, natsMonitorUrl),
-        };
-        await runOperator({
-          argv: rest,
-          vaultAuthMount: platform.vault.authMount,
-          register: [
+        const restart = new AbortController();
+        const setup = async (client: KubeClient): Promise<Setup> => {
+          const platform = file ? loadPlatform(file) : await clusterPlatform(client);
+          const mismatch = natsNamespaceProblem(platform, natsNamespace);
+          if (mismatch) throw new Error(mismatch);
+          const wiring = jwtWiring(platform, natsUrl) ?? {
+            nats: natsPublisher(platform, natsMonitorUrl),
+          };
+          const controllers = [
             exchangeCredentialController(platform, scope),
             hmacKeyRingController(platform, scope),
             tradingServiceController(platform, { ...scope, ...wiring }),
-          ],
-        });
+          ];
+          // A file is read once; the cluster's settings are watched (docs/adr/0052).
+          const watch = file ? [] : [platformWatch(platform, () => restart.abort())];
+          return { register: [...controllers, ...watch], vaultAuthMount: platform.vault.authMount };
+        };
+        await runOperator({ argv: rest, setup, signal: restart.signal });
+        // Exit 0 after a settings change: the Deployment starts the container again, which reads
+        // the new settings at start like the first time.
+        if (restart.signal.aborted)
+          process.stderr.write('posture operator: platform settings changed; exiting to restart\n');
       } catch (error) {
         process.stderr.write(
           `posture operator: ${error instanceof Error ? error.message : String(error)}\n`,

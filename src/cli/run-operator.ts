@@ -45,11 +45,19 @@ function vaultToken(
   });
 }
 
-export interface RunOptions {
-  argv: string[];
+/** The controllers, and the Vault auth mount they log in at (the platform's `vault.authMount`). */
+export interface Setup {
   register: readonly Register[];
-  /** Kubernetes auth mount that `--vault-role` logs in at: the platform's `vault.authMount`. */
   vaultAuthMount?: string;
+}
+
+export interface RunOptions extends Partial<Setup> {
+  argv: string[];
+  /**
+   * Builds the controllers once the Kubernetes client exists: for settings read from the cluster
+   * (the PosturePlatform). Takes the place of `register` and `vaultAuthMount`.
+   */
+  setup?: (client: KubeClient) => Promise<Setup>;
   env?: Record<string, string | undefined>;
   /** Stops the operator like SIGTERM does (tests, embedding). */
   signal?: AbortSignal;
@@ -64,18 +72,21 @@ export interface RunOptions {
  * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
  */
 export async function runOperator(options: RunOptions): Promise<void> {
-  const { argv, register, env = process.env } = options;
+  const { argv, env = process.env } = options;
   const config = loadConfig({ argv, env });
   const log = createLogger({
     level: config.logLevel,
     ...(options.logDestination && { destination: options.logDestination }),
   });
   const client = new KubeClient({ access: accessOf(config) });
+  const { register, vaultAuthMount } = options.setup
+    ? await options.setup(client)
+    : { register: options.register ?? [], vaultAuthMount: options.vaultAuthMount };
   const metrics = createMetrics();
   const onAuthFailure: VaultAuthFailures = (kind) => metrics.vaultAuthFailures.inc({ kind });
   const vault = new NodeVaultAdapter({
     address: config.vault.address,
-    token: vaultToken(config, options.vaultAuthMount, onAuthFailure),
+    token: vaultToken(config, vaultAuthMount, onAuthFailure),
     timeoutMs: config.vault.timeoutMs,
     onAuthFailure,
   });

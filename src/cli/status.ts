@@ -16,6 +16,9 @@ interface StatusOptions {
   namespace?: string;
 }
 
+/** The kinds whose objects report status; the PosturePlatform holds settings, not state. */
+const STATUS_KINDS = KINDS.filter((k) => k.scope === 'Namespaced');
+
 async function listKind(client: KubeClient, kind: (typeof KINDS)[number], namespace?: string) {
   try {
     const list = await client.listAll(resourceOf(kind), namespace ? { namespace } : {});
@@ -36,7 +39,7 @@ async function status(options: StatusOptions): Promise<void> {
   const access = options.kubeconfig ? loadKubeconfig(options.kubeconfig) : defaultAccess();
   const client = new KubeClient({ access, timeoutMs: 10_000 });
   const objects = (
-    await Promise.all(KINDS.map((k) => listKind(client, k, options.namespace)))
+    await Promise.all(STATUS_KINDS.map((k) => listKind(client, k, options.namespace)))
   ).flat();
   process.stdout.write(formatStatusTable(objects));
   if (options.namespace) process.stdout.write(await isolationLine(client, options.namespace));

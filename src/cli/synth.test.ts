@@ -41,8 +41,9 @@ describe('posture synth', () => {
       a.stdout,
       /^APP +CiliumNetworkPolicy +CustomResourceDefinition .* Secret .* TOTAL$/m,
     );
-    assert.match(a.stdout, /^apps\/titan\/brain +1 +- +1 +- +- +1 +1 +- +- +4$/m);
-    assert.match(a.stdout, /^apps\/nats\/posture-nats-auth +- +- +- +- +1 +- +- +- +- +1$/m);
+    assert.match(a.stdout, /^apps\/titan\/brain +1 +- +1 +- +- +- +- +1 +1 +- +- +4$/m);
+    assert.match(a.stdout, /^apps\/nats\/posture-nats-auth +- +- +- +- +- +- +1 +- +- +- +- +1$/m);
+    assert.match(a.stdout, /^cluster\/devtron +1 +- +- +- +1 +1 +- +- +- +- +- +3$/m);
   });
 
   it('should refuse a YAML alias bomb with the file it is in, writing nothing', () => {
@@ -100,7 +101,7 @@ describe('posture synth', () => {
   });
 
   it('should exit 1 naming the service whose NKey public key platform.yaml lacks', () => {
-    const input = broken('no-key', [['platform.yaml', /\n {4}titan\/brain: U[A-Z2-7]+/, '']]);
+    const input = broken('no-key', [['platform.yaml', /\n {6}titan\/brain: U[A-Z2-7]+/, '']]);
     const result = synth(input, join(work, 'never'));
     assert.equal(result.code, 1);
     assert.match(

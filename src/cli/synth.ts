@@ -22,7 +22,10 @@ interface Output {
  */
 export function runSynth(options: SynthOptions, stdout: Output, stderr: Output): number {
   try {
-    const output = synthesize(readPlatformDir(options.in));
+    const source = readPlatformDir(options.in);
+    for (const warning of source.warnings)
+      stderr.write(`posture synth: warning: ${formatProblem(warning)}\n`);
+    const output = synthesize(source);
     const result = writeTree(options.out, output.files, {
       path: 'README.md',
       firstLine: README_FIRST_LINE,

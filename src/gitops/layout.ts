@@ -45,16 +45,21 @@ export function groupByFile(objects: readonly RenderedObject[]): Map<string, Ren
   return files;
 }
 
-/** Every file of the gitops folder: path → content, in sorted path order. */
+/**
+ * Every file of the gitops folder: path → content, in sorted path order. `synced` are files
+ * beside the objects that a GitOps engine reads (Argo CD Applications, kustomization.yaml).
+ */
 export function gitopsFiles(
   objects: readonly RenderedObject[],
   review: readonly ReviewFile[],
+  synced: readonly ReviewFile[] = [],
 ): Map<string, string> {
   const entries: [string, string][] = [];
   for (const [path, list] of groupByFile(objects)) {
     entries.push([path, toYamlStream(list.map((o) => o.manifest))]);
   }
   for (const file of review) entries.push([`review/${file.path}`, file.content]);
+  for (const file of synced) entries.push([file.path, file.content]);
   entries.push(['README.md', README]);
   entries.sort((a, b) => compareKeys(a[0], b[0]));
   const files = new Map<string, string>();
@@ -73,14 +78,72 @@ const README = `${README_FIRST_LINE}
 Rendered from the TradingService, ExchangeCredential and HmacKeyRing resources of the platform
 folder. Re-render with \`posture synth\`; the output is byte-identical for the same input.
 
-- \`cluster/crds/\`, \`cluster/namespaces/\`: cluster-scoped objects; sync these first.
-- \`apps/<namespace>/<app>/\`: one folder per app, one file per object kind. Point one GitOps
-  application at each folder (Argo CD ApplicationSet or Devtron git directory generator:
-  \`apps/*/*\`).
+- \`cluster/crds/\`, \`cluster/namespaces/\`, \`cluster/admission/\`: cluster-scoped objects;
+  sync these first, in this order.
+- \`cluster/devtron/\` (when the platform has a devtron block): the Devtron dashboard's VPN-only
+  CiliumNetworkPolicy and, in each app namespace, the Role the syncing account needs there
+  (docs/devtron.md). Sync it with admin rights, like the rest of cluster/.
+- \`apps/<namespace>/<app>/\`: one folder per app, one file per object kind.
 - \`apps/<namespace>/_baseline/\`: the namespace's default-deny CiliumNetworkPolicy.
 - \`apps/<nats namespace>/posture-nats-auth/\`: the Secret nats-server includes as its auth
   config. It holds NKey public keys and permissions only (the seeds stay in Vault), so it is not
   secret material and is kept unencrypted; the operator writes the same object.
+- \`argocd/\`: Argo CD Applications for the folders above (when platform.yaml has an \`argocd\`
+  block); \`argocd/envs/<env>/\`: the same per environment.
 - \`review/\`: what posture writes outside Kubernetes (Vault policies and roles) and the NATS
   auth config in plain text, for review only. Never sync this folder.
+
+## Argo CD
+
+Apply the root Application once; it syncs \`argocd/apps/\`, which holds one Application per
+folder above, and Argo CD keeps them in step with git from then on:
+
+    kubectl apply -n argocd -f gitops/argocd/root/application.yaml
+
+Repository, revision, project, Argo CD namespace and destination cluster come from the
+\`argocd\` block of platform.yaml (docs/adr/0054-argocd-applications.md). The project must exist
+and allow the destination and the cluster-scoped kinds (CustomResourceDefinition, Namespace,
+ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding).
+
+Sync waves (\`argocd.argoproj.io/sync-wave\` on each Application): -3 \`cluster/crds\`,
+-2 \`cluster/namespaces\`, -1 \`cluster/admission\` and each namespace's \`_baseline\` (default
+deny before any workload), 0 the apps. Argo CD waits for one wave of Applications to be healthy
+before the next only when it assesses Application health, which it does not by default since
+1.8: add to \`argocd-cm\`
+
+    resource.customizations.health.argoproj.io_Application: |
+      hs = {}
+      hs.status = "Progressing"
+      hs.message = ""
+      if obj.status ~= nil and obj.status.health ~= nil then
+        hs.status = obj.status.health.status
+        if obj.status.health.message ~= nil then hs.message = obj.status.health.message end
+      end
+      return hs
+
+Every Application syncs with \`ServerSideApply=true\` (CRDs exceed client-side apply's
+annotation limit; field ownership is how Argo CD and the operator share objects),
+\`CreateNamespace=false\` (namespaces are rendered, with their Pod Security labels) and
+\`RespectIgnoreDifferences=true\`, and ignores what posture's operator owns at run time:
+\`.status\` of posture's kinds, the NATS auth Secret's \`data\` (the operator rewrites it on
+every NKey rotation), Deployment fields the \`posture\` field manager owns (the secret version
+pins that roll pods when a secret rotates) and the isolation label and annotations on Namespaces
+(an incident responder's switch: a sync must never end an isolation). \`cluster/crds\` and
+\`cluster/namespaces\` are never pruned: deleting a CRD deletes every CR of its kind. No
+Application carries Argo CD's resources finalizer, so deleting one never deletes the platform.
+
+## Devtron
+
+Devtron deploys through Argo CD: register the repository in Devtron's Global Configurations
+and apply \`argocd/root/application.yaml\` (or an environment's root) in the namespace of
+Devtron's Argo CD (\`devtroncd\` in a stock install: set \`argocd.namespace\` to it).
+
+## Environments
+
+\`argocd.environments.<env>\` in platform.yaml changes, per environment, the destination
+cluster, the git revision and each service's replicas and image digest
+(docs/adr/0054-argocd-applications.md). Synth renders \`argocd/envs/<env>/root/application.yaml\`
+and its apps; an overlaid app's Application sets \`source.kustomize.replicas\` and
+\`source.kustomize.images\`, and its folder gets a \`kustomization.yaml\` that lists the
+folder's files unchanged. Apply the root of the one environment a cluster's Argo CD deploys.
 `;

@@ -1,23 +1,26 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import {
   isKindName,
   KIND_BY_NAME,
   type ExchangeCredential,
+  PLATFORM_OBJECT_NAME,
   type HmacKeyRing,
+  type PostureResource,
   type TradingService,
 } from '../api/index.ts';
 import { documentValue } from '../api/validate/documents.ts';
-import { platformSchema, type Platform } from '../render/platform.ts';
+import { BARE_SETTINGS_WARNING, isBareSettings, settingsOf } from '../api/platform/read.ts';
+import { platformSchema, type Platform } from '../api/platform/settings.ts';
 import type { Problem } from '../render/problems.ts';
 import type { CustomResources, Sourced } from '../render/build-model.ts';
 
 /**
  * Reads a platform folder: the CR YAML files a platform team would `kubectl apply` (any number
- * of documents per file, subfolders included) and an optional `platform.yaml` with cluster
- * settings. Every document is validated with the same zod schemas as the operator; all problems
+ * of documents per file, subfolders included), the cluster settings among them as one
+ * PosturePlatform object (by convention in `platform.yaml`). Every document is validated with the same zod schemas as the operator; all problems
  * are collected with file and field path.
  */
 
@@ -29,6 +32,8 @@ export interface PlatformSource {
   platformFile?: string;
   resources: CustomResources;
   problems: Problem[];
+  /** What renders but should change (a bare platform.yaml): printed, never fatal. */
+  warnings: Problem[];
 }
 
 /** `spec.ports[0].name`, `nats.users["titan/brain"]`: a zod issue path as people write it. */
@@ -57,37 +62,42 @@ function yamlFiles(dir: string): string[] {
     .sort();
 }
 
-/** The first document of platform.yaml as plain data (`{}` when absent), or why it is unreadable. */
-function platformValue(dir: string): { value: unknown } | { error: string } {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, PLATFORM_FILE), 'utf8');
-  } catch {
-    return { value: {} };
-  }
-  const first = parseAllDocuments(text)[0];
-  if (!first) return { value: {} };
-  if (first.errors.length > 0) return { error: first.errors[0]!.message };
-  const read = documentValue(first);
-  return 'value' in read ? { value: read.value ?? {} } : read;
+/**
+ * The bare settings map platform.yaml used to be (before the PosturePlatform kind): still read,
+ * with a warning, so an existing folder renders the same; kubectl cannot apply it
+ * (docs/adr/0053-bare-platform-file.md). Undefined when the document is not one.
+ */
+function bareSettings(value: unknown, file: string, out: Collected): Problem[] | undefined {
+  if (basename(file) !== PLATFORM_FILE || !isBareSettings(value)) return undefined;
+  const read = settingsOf(value);
+  if (!read.ok) return issues(read.error, file, '');
+  out.platforms.push({ object: read.platform, file });
+  out.warnings.push({ file, path: '(document)', message: BARE_SETTINGS_WARNING });
+  return [];
 }
 
-function readPlatform(dir: string, display: string, problems: Problem[]): Platform {
-  const read = platformValue(dir);
-  if ('error' in read) {
-    problems.push({ file: display, path: '(document)', message: read.error });
-    return platformSchema.parse({});
-  }
-  const result = platformSchema.safeParse(read.value);
-  if (result.success) return result.data;
-  problems.push(...issues(result.error, display, ''));
-  return platformSchema.parse({});
+/** The settings of the one PosturePlatform (or bare platform.yaml), defaults when there is none. */
+function chosenPlatform(out: Collected, problems: Problem[]): Sourced<Platform> | undefined {
+  const [first, ...others] = out.platforms;
+  for (const other of others)
+    problems.push({
+      file: other.file,
+      path: 'metadata.name',
+      message: `a second PosturePlatform (the first is in ${first?.file ?? ''}): a cluster has one set of platform settings; merge them into one object named ${PLATFORM_OBJECT_NAME}`,
+    });
+  return first;
 }
 
 interface Collected {
   tradingServices: Sourced<TradingService>[];
   exchangeCredentials: Sourced<ExchangeCredential>[];
   hmacKeyRings: Sourced<HmacKeyRing>[];
+  platforms: Sourced<Platform>[];
+  warnings: Problem[];
+}
+
+function collected(): Collected {
+  return { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [], platforms: [], warnings: [] };
 }
 
 /**
@@ -105,19 +115,43 @@ function secretProblems(value: object, file: string, prefix: string): Problem[] 
 
 function addDocument(value: unknown, file: string, prefix: string, out: Collected): Problem[] {
   if (value === null || value === undefined) return [];
+  const bare = prefix === '' ? bareSettings(value, file, out) : undefined;
+  if (bare) return bare;
   const secret = typeof value === 'object' ? secretProblems(value, file, prefix) : undefined;
   if (secret) return secret;
   const kind = (value as { kind?: unknown }).kind;
   if (!isKindName(kind)) {
-    const message = `kind ${JSON.stringify(kind)} is not a posture kind (TradingService, ExchangeCredential, HmacKeyRing)`;
+    const message = `kind ${JSON.stringify(kind)} is not a posture kind (TradingService, ExchangeCredential, HmacKeyRing, PosturePlatform)`;
     return [{ file, path: `${prefix}kind`, message }];
   }
   const result = KIND_BY_NAME[kind].schema.safeParse(value);
   if (!result.success) return issues(result.error, file, prefix);
-  if (kind === 'TradingService') out.tradingServices.push({ object: result.data as TradingService, file });
-  else if (kind === 'ExchangeCredential') out.exchangeCredentials.push({ object: result.data as ExchangeCredential, file });
-  else out.hmacKeyRings.push({ object: result.data as HmacKeyRing, file });
+  keep(result.data, file, out);
   return [];
+}
+
+function keep(object: PostureResource, file: string, out: Collected): void {
+  if (object.kind === 'TradingService') out.tradingServices.push({ object, file });
+  else if (object.kind === 'ExchangeCredential') out.exchangeCredentials.push({ object, file });
+  else if (object.kind === 'HmacKeyRing') out.hmacKeyRings.push({ object, file });
+  else out.platforms.push({ object: object.spec, file });
+}
+
+/** Every document of one file into `out`; returns the problems. */
+function readFile(path: string, file: string, out: Collected): Problem[] {
+  const problems: Problem[] = [];
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  for (const [i, doc] of docs.entries()) {
+    const prefix = docs.length > 1 ? `[document ${i + 1}] ` : '';
+    if (doc.errors.length > 0) {
+      problems.push({ file, path: `${prefix}(yaml)`, message: doc.errors[0]!.message });
+      continue;
+    }
+    const read = documentValue(doc);
+    if ('error' in read) problems.push({ file, path: `${prefix}(yaml)`, message: read.error });
+    else problems.push(...addDocument(read.value, file, prefix, out));
+  }
+  return problems;
 }
 
 /**
@@ -128,28 +162,18 @@ export function readPlatformDir(dir: string, display = dir): PlatformSource {
   const problems: Problem[] = [];
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     problems.push({ file: display, path: '(folder)', message: 'no such folder: pass the platform folder with --in' });
-    return { platform: platformSchema.parse({}), resources: { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] }, problems };
+    return { platform: platformSchema.parse({}), resources: { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] }, problems, warnings: [] };
   }
-  const platformFile = join(display, PLATFORM_FILE);
-  const platform = readPlatform(dir, platformFile, problems);
-  const out: Collected = { tradingServices: [], exchangeCredentials: [], hmacKeyRings: [] };
-  for (const rel of yamlFiles(dir)) {
-    if (rel === PLATFORM_FILE) continue;
-    const file = join(display, rel);
-    const docs = parseAllDocuments(readFileSync(join(dir, rel), 'utf8'));
-    for (const [i, doc] of docs.entries()) {
-      const prefix = docs.length > 1 ? `[document ${i + 1}] ` : '';
-      if (doc.errors.length > 0) {
-        problems.push({ file, path: `${prefix}(yaml)`, message: doc.errors[0]!.message });
-        continue;
-      }
-      const read = documentValue(doc);
-      if ('error' in read) {
-        problems.push({ file, path: `${prefix}(yaml)`, message: read.error });
-        continue;
-      }
-      problems.push(...addDocument(read.value, file, prefix, out));
-    }
-  }
-  return { platform, platformFile, resources: out, problems };
+  const out = collected();
+  for (const rel of yamlFiles(dir))
+    problems.push(...readFile(join(dir, rel), join(display, rel), out));
+  const chosen = chosenPlatform(out, problems);
+  const { tradingServices, exchangeCredentials, hmacKeyRings, warnings } = out;
+  return {
+    platform: chosen?.object ?? platformSchema.parse({}),
+    ...(chosen && { platformFile: chosen.file }),
+    resources: { tradingServices, exchangeCredentials, hmacKeyRings },
+    problems,
+    warnings,
+  };
 }

@@ -1,10 +1,11 @@
 import { crdObjects } from '../api/crd/generate.ts';
 import { renderResources, type NkeySource, type Rendered, type RenderedVault } from '../render/index.ts';
 import { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../render/nats-auth.ts';
-import type { Platform } from '../render/platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import { assertNoProblems, InvalidInputError } from '../render/problems.ts';
 import { policyWrite, roleWrite } from '../render/vault/policy.ts';
-import { gitopsFiles, type ReviewFile } from './layout.ts';
+import { argocdFiles } from './argocd.ts';
+import { gitopsFiles, groupByFile, type ReviewFile } from './layout.ts';
 import type { PlatformSource } from './source.ts';
 import { compareKeys } from '../lib/yaml.ts';
 import type { Json } from '../lib/json.ts';
@@ -87,5 +88,11 @@ export function synthesize(source: PlatformSource, options: SynthOptions = {}): 
     }),
   );
   const review = [...vaultReview(rendered.vault), ...natsReview(rendered)];
-  return { rendered, files: gitopsFiles(rendered.objects, review) };
+  const argocd = inPlatformFile(source, () => {
+    const paths = [...groupByFile(rendered.objects).keys()];
+    const found = argocdFiles(source.platform, rendered.objects, paths);
+    assertNoProblems(found.problems);
+    return found.files;
+  });
+  return { rendered, files: gitopsFiles(rendered.objects, review, argocd) };
 }

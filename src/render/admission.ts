@@ -1,7 +1,7 @@
 import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
 import { MANAGED_BY } from './labels.ts';
 import { part, type Part } from './objects.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 
 /**
  * Vault tenancy at admission (docs/adr/0037-vault-tenancy.md): the CRD's own CEL cannot see the

@@ -5,7 +5,7 @@ import {
   type TradingService,
 } from '../api/index.ts';
 import type { FqdnModel, PlatformModel, PortRef, SecretFileModel, ServiceModel } from './model.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import type { Problem } from './problems.ts';
 import { peersOf, type ServiceIndex } from './peers.ts';
 import { pathRefusal } from './tenancy.ts';

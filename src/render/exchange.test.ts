@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingEgressIps } from './exchange.ts';
-import { platformSchema } from './platform.ts';
+import { platformSchema } from '../api/platform/settings.ts';
 
 const platform = platformSchema.parse({ egressGateway: { ips: ['203.0.113.10', '2001:db8::7'] } });
 

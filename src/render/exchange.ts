@@ -1,6 +1,6 @@
 import { BlockList, isIPv6 } from 'node:net';
 import type { ExchangeCredentialSpec } from '../api/index.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 
 /**
  * The platform's egress gateway IPs that an exchange credential's IP whitelist does not hold:

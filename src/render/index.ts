@@ -2,6 +2,7 @@ import { renderNatsConfig } from './nats/config.ts';
 import { resolverConfigText } from './nats/resolver.ts';
 import type { NatsAuthConfig, NatsUser } from './nats/model.ts';
 import { tenancyAdmissionParts } from './admission.ts';
+import { DEVTRON_APP, devtronParts, type RenderedKind } from './devtron.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
 import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
 import { NATS_AUTH_SECRET, natsAuthPart } from './nats-auth.ts';
@@ -14,7 +15,7 @@ import {
   type Part,
   type RenderedObject,
 } from './objects.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 import { assertNoProblems, type Problem } from './problems.ts';
 import { buildModel, type CustomResources } from './build-model.ts';
 import { natsUser, serviceParts, vaultAccess, type VaultAccess } from './service/index.ts';
@@ -169,16 +170,44 @@ export function natsConfig(input: RenderInput): { config: NatsAuthConfig; text: 
  */
 export function* platformApps(input: RenderInput, natsText: string): Generator<AppParts> {
   const namespaces = [...new Set(input.model.services.map((s) => s.namespace))].sort();
+  const kinds = new KindsSeen();
   if (input.crds && input.crds.length > 0) yield crdApp(input.crds);
   yield { app: { namespace: '', app: 'admission' }, parts: tenancyAdmissionParts(input.platform) };
-  yield* namespaceApps(namespaces, input.isolated ?? new Set());
+  for (const group of namespaceApps(namespaces, input.isolated ?? new Set()))
+    yield kinds.note(group);
   for (const service of sortedServices(input.model.services)) {
-    yield {
+    yield kinds.note({
       app: { namespace: service.namespace, app: service.name },
       parts: serviceParts(service, input.platform),
-    };
+    });
   }
   if (input.model.services.some((s) => s.nats)) yield natsConfigPart(input.platform, natsText);
+  const { devtron } = input.platform;
+  if (devtron)
+    yield {
+      app: { namespace: '', app: DEVTRON_APP },
+      parts: devtronParts(devtron, kinds.byNamespace),
+    };
+}
+
+/**
+ * The kinds rendered into each app namespace, noted as the apps go by: Devtron's Role there grants
+ * exactly these (docs/devtron.md).
+ */
+class KindsSeen {
+  readonly byNamespace = new Map<string, Map<string, RenderedKind>>();
+
+  note(group: AppParts): AppParts {
+    const { namespace } = group.app;
+    if (namespace === '') return group;
+    const seen = this.byNamespace.get(namespace) ?? new Map<string, RenderedKind>();
+    this.byNamespace.set(namespace, seen);
+    for (const { type } of group.parts) {
+      const { apiVersion, kind } = type.GVK;
+      seen.set(`${apiVersion} ${kind}`, { apiVersion, kind });
+    }
+    return group;
+  }
 }
 
 function crdApp(crds: readonly { [key: string]: Json }[]): AppParts {

@@ -12,7 +12,7 @@ import {
   partManifest,
   type RenderedObject,
 } from './objects.ts';
-import { defaultPlatform } from './platform.ts';
+import { defaultPlatform } from '../api/platform/settings.ts';
 import { buildModel, type CustomResources } from './build-model.ts';
 import { platformResources } from './testing/arbitrary.ts';
 import { fakeUserNkey } from './testing/synthetic.ts';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { runSynth } from '../cli/synth.ts';
 import { runValidate } from '../cli/validate.ts';
 import { TradingServiceSchema } from '../api/index.ts';
-import { defaultPlatform, platformSchema } from './platform.ts';
+import { defaultPlatform, platformSchema } from '../api/platform/settings.ts';
 import { namespacePrefix, pathRefusal } from './tenancy.ts';
 
 /** Each escalation a tenant could try through posture, refused by `posture synth` of a folder. */
@@ -24,7 +24,12 @@ function synthWith(file: string, yaml: string, tenancy?: string) {
   if (tenancy !== undefined) {
     const platform = join(dir, 'platform.yaml');
     const text = readFileSync(platform, 'utf8');
-    writeFileSync(platform, text.replace('  kvMount: secret\n', `  kvMount: secret\n${tenancy}`));
+    // platform.yaml is a PosturePlatform: the settings sit under spec, two spaces deeper.
+    const indented = tenancy.replace(/^(?=.)/gm, '  ');
+    writeFileSync(
+      platform,
+      text.replace('    kvMount: secret\n', `    kvMount: secret\n${indented}`),
+    );
   }
   const [stdout, stderr] = [sink(), sink()];
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-import type { Platform } from './platform.ts';
+import type { Platform } from '../api/platform/settings.ts';
 
 /**
  * Which Vault paths a CR may name (docs/adr/0037-vault-tenancy.md). posture writes Vault policies

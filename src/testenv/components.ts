@@ -111,6 +111,31 @@ export const COMPONENTS = {
     commands: { 'github.com/rhysd/actionlint/cmd/actionlint': 'actionlint' },
     coldMinutes: 1,
   }),
+  // A small command of our own over Talos's machinery module (wrapper cmd/talosvalidate): it
+  // applies talos/patches/ to a generated config and runs Talos's strict validation.
+  // Cold build (empty Go cache) on 2 shared cores: 1m16s wall at load ~1, 7m18s at load 14-16;
+  // 1.7 CPU-minutes.
+  talosvalidate: component({
+    name: 'talosvalidate',
+    module: 'github.com/siderolabs/talos/pkg/machinery',
+    version: 'v1.11.5',
+    commands: { 'posture.dev/testenv/talosvalidate/cmd/talosvalidate': 'talosvalidate' },
+    coldMinutes: 2,
+  }),
+  // OpenTofu parses and formats terraform/ (`tofu fmt -check`); the Vault provider is not on the
+  // module proxy, so nothing needs a provider. The wrapper repeats OpenTofu's HCL replace.
+  // Cold build (empty Go cache) on 2 shared cores: 6m29s wall at load ~3-4, 16m14s at load
+  // 10-18; 9 CPU-minutes.
+  tofu: component({
+    name: 'tofu',
+    module: 'github.com/opentofu/opentofu',
+    version: 'v1.12.6',
+    commands: { 'github.com/opentofu/opentofu/cmd/tofu': 'tofu' },
+    coldMinutes: 6,
+    // What OpenTofu's release build sets: without it the binary calls itself v1.12.6-dev.
+    linkVars: { 'github.com/opentofu/opentofu/version.dev': 'no' },
+    variant: 'release',
+  }),
 } as const;
 
 export type ComponentName = keyof typeof COMPONENTS;
@@ -122,4 +147,15 @@ export const CILIUM = {
   version: 'v1.18.4',
   crdDir: 'pkg/k8s/apis/cilium.io/client/crds/v2',
   crds: ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'],
+} as const;
+
+/**
+ * Argo CD's CRDs come from its Go module (downloaded, not built): the Application schema that
+ * `posture synth`'s gitops/argocd/ is validated against (docs/adr/0054).
+ */
+export const ARGOCD = {
+  module: 'github.com/argoproj/argo-cd/v3',
+  version: 'v3.5.7',
+  crdDir: 'manifests/crds',
+  crds: ['application-crd.yaml'],
 } as const;

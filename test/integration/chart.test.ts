@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { kubeconfigYaml } from '../../src/testenv/kube.ts';
 import { kubectl, run, testEnv } from '../support/env.ts';
@@ -155,6 +155,19 @@ describe('the Helm chart', () => {
       container.args.includes('--lease-namespace=posture-system'),
       container.args.join(' '),
     );
+  });
+
+  it("should label the operator's pods for the Cilium baseline's apiserver access", async () => {
+    const rendered = await helmTemplate('p', 'posture-system');
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const deployment = manifestsOf(rendered.stdout).find((m) => m.kind === 'Deployment');
+    const pod = deployment?.spec as { template: { metadata: { labels: Record<string, string> } } };
+    // The label policies/cilium/kube-apiserver-access.yaml selects.
+    const baseline = parse(readFileSync('policies/cilium/kube-apiserver-access.yaml', 'utf8')) as {
+      spec: { endpointSelector: { matchLabels: Record<string, string> } };
+    };
+    for (const [key, value] of Object.entries(baseline.spec.endpointSelector.matchLabels))
+      assert.equal(pod.template.metadata.labels[key], value, key);
   });
 
   it('should pass kubeconform against strict schemas, ServiceMonitor aside', async () => {

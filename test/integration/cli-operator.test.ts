@@ -21,7 +21,7 @@ import { nkeyPath } from '../../src/controllers/tradingservice/vault.ts';
 import { NATS_AUTH_KEY, NATS_AUTH_SECRET } from '../../src/nats/publisher.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
-import { platformSchema } from '../../src/render/platform.ts';
+import { platformSchema } from '../../src/api/platform/settings.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
 import { delivered, serverError } from '../support/nats.ts';

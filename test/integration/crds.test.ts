@@ -29,7 +29,9 @@ import { kubectl } from '../support/env.ts';
 
 const ns = `crds-${randomBytes(3).toString('hex')}`;
 
+/** Namespaced objects go to the test's namespace; the cluster-scoped PosturePlatform stays as is. */
 function inNamespace(object: JsonObject): JsonObject {
+  if (object['kind'] === 'PosturePlatform') return object;
   return withField(object, ['metadata', 'namespace'], ns);
 }
 

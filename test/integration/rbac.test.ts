@@ -118,6 +118,66 @@ function startOperator(
   return { child, log };
 }
 
+/**
+ * The operator as the chart runs it by default: no --platform, its settings read from the
+ * cluster's PosturePlatform and watched (docs/adr/0052). Runs until its get, list and watch of
+ * the settings are in the audit log, then stops; it reconciles nothing (the system namespace).
+ */
+async function runOnClusterSettings(
+  setup: Setup,
+  kubeconfig: string,
+  login: OperatorVaultLogin,
+): Promise<void> {
+  const vault = testEnv().vault;
+  if (!vault) throw new Error('the test environment has no Vault');
+  // The Titan settings, applied with the manager the other tests use: the same values everywhere.
+  const platform = ['apply', '--server-side', '--field-manager=posture-tests'];
+  const applied = await kubectl([...platform, '-f', 'examples/titan/platform.yaml']);
+  assert.equal(applied.code, 0, applied.stderr);
+  const child = spawn(
+    process.execPath,
+    [
+      'src/cli/main.ts',
+      'operator',
+      `--watch-namespace=${setup.system}`,
+      `--kubeconfig=${kubeconfig}`,
+      `--vault-addr=${vault.addr}`,
+      ...login.flags,
+      `--lease-namespace=${setup.system}`,
+      '--metrics-port=0',
+      '--metrics-host=127.0.0.1',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const user = `system:serviceaccount:${setup.system}:${SERVICE_ACCOUNT}`;
+  const settings = (verb: string): Permission => ({
+    verb,
+    group: 'posture.dev',
+    resource: 'postureplatforms',
+    role: 'settings',
+  });
+  try {
+    await eventually(
+      'the settings read and watched with the chart account',
+      () => {
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${log}`);
+        const events = auditEventsOf(testEnv().kube.auditLog, user);
+        return ['get', 'list', 'watch'].every((v) => events.some((e) => uses(e, settings(v))))
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
 async function createWorkload(setup: Setup): Promise<void> {
   const vault = testEnv().vault;
   const path = `${setup.apps}/exchanges/binance`;
@@ -222,6 +282,7 @@ describe("the operator with only its Helm chart's RBAC", () => {
     const operator = startOperator(setup, kubeconfig, login, exchange);
     try {
       await lifecycle(setup);
+      await runOnClusterSettings(setup, kubeconfig, login);
     } catch (error) {
       throw new Error(`${String(error)}\noperator stderr: ${operator.log.join('').slice(-1500)}`);
     } finally {

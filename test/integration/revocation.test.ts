@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
-import type { Platform } from '../../src/render/platform.ts';
+import type { Platform } from '../../src/api/platform/settings.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';

@@ -11,7 +11,7 @@ import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { tenancyAdmissionParts } from '../../src/render/admission.ts';
 import { partManifest } from '../../src/render/objects.ts';
-import { platformSchema } from '../../src/render/platform.ts';
+import { platformSchema } from '../../src/api/platform/settings.ts';
 import { kubectl } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import {

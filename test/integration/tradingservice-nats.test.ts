@@ -20,7 +20,7 @@ import { varzConfigLoadTime } from '../../src/nats/reloader.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import { platformSchema } from '../../src/render/platform.ts';
+import { platformSchema } from '../../src/api/platform/settings.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { testEnv } from '../support/env.ts';
 import {

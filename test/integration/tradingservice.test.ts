@@ -11,7 +11,7 @@ import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { DEFAULT_DENY } from '../../src/render/namespace.ts';
-import { platformSchema } from '../../src/render/platform.ts';
+import { platformSchema } from '../../src/api/platform/settings.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { kubectl, testEnv } from '../support/env.ts';

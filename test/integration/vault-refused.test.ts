@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
-import { platformSchema } from '../../src/render/platform.ts';
+import { platformSchema } from '../../src/api/platform/settings.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { operatorPolicy } from '../../src/render/vault/operator-policy.ts';

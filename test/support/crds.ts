@@ -7,7 +7,7 @@ import { kubectl } from './env.ts';
 let installed: Promise<void> | undefined;
 
 // Polled rather than `kubectl wait`, which errors out while a new CRD has no conditions yet.
-async function waitEstablished(name: string): Promise<void> {
+export async function waitEstablished(name: string): Promise<void> {
   const query = '{.status.conditions[?(@.type=="Established")].status}';
   for (let i = 0; i < 240; i++) {
     const got = await kubectl(['get', `crd/${name}`, '-o', `jsonpath=${query}`]);

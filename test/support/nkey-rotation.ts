@@ -13,7 +13,7 @@ import { varzConfigLoadTime } from '../../src/nats/reloader.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import type { Platform } from '../../src/render/platform.ts';
+import type { Platform } from '../../src/api/platform/settings.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { testEnv } from './env.ts';

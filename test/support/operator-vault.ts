@@ -9,7 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { platformSchema, type Platform, type PlatformInput } from '../../src/render/platform.ts';
+import {
+  platformSchema,
+  type Platform,
+  type PlatformInput,
+} from '../../src/api/platform/settings.ts';
 import { kubernetesLogin } from '../../src/vault/auth.ts';
 import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
 import { operatorPolicyWrite, operatorRoleWrite } from '../../src/render/vault/operator-policy.ts';

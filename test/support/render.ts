@@ -52,11 +52,29 @@ function namespacesMoved(source: PlatformSource, suffix: string): PlatformSource
       v,
     ]),
   );
+  const keyMoved = <T>(record: Record<string, T>) =>
+    Object.fromEntries(
+      Object.entries(record).map(([k, v]) => [`${ns(k.split('/')[0]!)}/${k.split('/')[1]!}`, v]),
+    );
+  const argocd = source.platform.argocd && {
+    ...source.platform.argocd,
+    namespace: ns(source.platform.argocd.namespace),
+    environments: Object.fromEntries(
+      Object.entries(source.platform.argocd.environments).map(([env, e]) => [
+        env,
+        { ...e, replicas: keyMoved(e.replicas), images: keyMoved(e.images) },
+      ]),
+    ),
+  };
   return {
     ...source,
     platform: {
       ...source.platform,
       nats: { ...source.platform.nats, namespace: ns(source.platform.nats.namespace), users },
+      ...(argocd && { argocd }),
+      ...(source.platform.devtron && {
+        devtron: { ...source.platform.devtron, namespace: ns(source.platform.devtron.namespace) },
+      }),
     },
     resources: {
       tradingServices: services,

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { Manager } from '../../src/operator/manager.ts';
 import { createLogger } from '../../src/operator/telemetry/log.ts';
 import { createMetrics, type Metrics } from '../../src/operator/telemetry/metrics.ts';
-import type { Platform } from '../../src/render/platform.ts';
+import type { Platform } from '../../src/api/platform/settings.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultUnavailableError } from '../../src/vault/errors.ts';

@@ -60,3 +60,22 @@ export function cidr(description: string): z.ZodString {
     },
   );
 }
+
+/**
+ * One IP address, checked like the apiserver's CEL `isIP` (no zone, no IPv4-in-IPv6): a string
+ * with a rule rather than zod's ipv4/ipv6 union, which a structural CRD schema cannot express.
+ */
+export function ipAddress(description: string): z.ZodString {
+  const schema = z
+    .string()
+    .max(39)
+    .refine((value) => addressFamily(value) !== undefined, {
+      message: 'invalid IP address',
+      params: { fix: 'use one IPv4 or IPv6 address such as 203.0.113.10, without a prefix' },
+    })
+    .describe(description);
+  return cel(schema, {
+    rule: 'isIP(self)',
+    message: 'invalid IP address (fix: use one IPv4 or IPv6 address such as 203.0.113.10)',
+  });
+}

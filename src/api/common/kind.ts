@@ -17,7 +17,7 @@ export interface KindInfo<S extends z.ZodType = z.ZodType> {
   singular: string;
   listKind: string;
   shortNames: readonly string[];
-  scope: 'Namespaced';
+  scope: 'Namespaced' | 'Cluster';
   /** The whole object: apiVersion, kind, metadata, spec, status. */
   schema: S;
   spec: z.ZodType;
@@ -25,6 +25,12 @@ export interface KindInfo<S extends z.ZodType = z.ZodType> {
   printerColumns: readonly PrinterColumn[];
   /** One sentence for the CRD's top-level description. */
   description: string;
+  /**
+   * Descriptions of spec fields whose schema carries none, by path (`vault.address`, `[]` for
+   * items, `{}` for map values): for a spec schema shared with files outside the API, whose
+   * field definitions stay free of CRD prose.
+   */
+  fieldDescriptions?: Readonly<Record<string, string>>;
 }
 
 export const READY_COLUMN: PrinterColumn = {
@@ -49,15 +55,17 @@ export interface KindResource {
   readonly version: typeof API_VERSION;
   readonly plural: string;
   readonly kind: string;
-  readonly namespaced: true;
+  readonly namespaced: boolean;
 }
 
-export function resourceOf(info: Pick<KindInfo, 'kind' | 'plural'>): KindResource {
+export function resourceOf(
+  info: Pick<KindInfo, 'kind' | 'plural'> & Partial<Pick<KindInfo, 'scope'>>,
+): KindResource {
   return {
     group: API_GROUP,
     version: API_VERSION,
     plural: info.plural,
     kind: info.kind,
-    namespaced: true,
+    namespaced: info.scope !== 'Cluster',
   };
 }

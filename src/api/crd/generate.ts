@@ -18,6 +18,24 @@ export function crdFileName(kind: KindInfo): string {
   return `${crdName(kind)}.yaml`;
 }
 
+/** Fills the descriptions a kind gives by path into spec nodes that have none. */
+function describe(node: Schema, path: string, table: Readonly<Record<string, string>>): void {
+  const text = table[path];
+  if (node['description'] === undefined && text !== undefined) node['description'] = text;
+  const join = (key: string) => (path ? `${path}.${key}` : key);
+  for (const [key, child] of Object.entries((node['properties'] ?? {}) as Record<string, Schema>))
+    describe(child, join(key), table);
+  if (typeof node['items'] === 'object') describe(node['items'] as Schema, `${path}[]`, table);
+  if (typeof node['additionalProperties'] === 'object')
+    describe(node['additionalProperties'] as Schema, `${path}{}`, table);
+}
+
+function specSchema(kind: KindInfo): Schema {
+  const spec = structuralSchema(kind.spec, `${kind.kind}.spec`);
+  if (kind.fieldDescriptions) describe(spec, '', kind.fieldDescriptions);
+  return spec;
+}
+
 function rootSchema(kind: KindInfo): Schema {
   const root: Schema = {
     type: 'object',
@@ -29,7 +47,7 @@ function rootSchema(kind: KindInfo): Schema {
       },
       kind: { type: 'string', description: `Kind of the object: ${kind.kind}.` },
       metadata: { type: 'object' },
-      spec: structuralSchema(kind.spec, `${kind.kind}.spec`),
+      spec: specSchema(kind),
       status: structuralSchema(kind.status, `${kind.kind}.status`),
     },
     required: ['spec'],

@@ -77,7 +77,7 @@ describe('posture validate', () => {
     const { code, out, err } = capture(['examples/titan']);
     assert.deepEqual(out, []);
     assert.equal(code, 0);
-    assert.match(err.join(''), /12 object\(s\) in [0-9]+ file\(s\): all valid/);
+    assert.match(err.join(''), /13 object\(s\) in [0-9]+ file\(s\): all valid/);
   });
 
   it('should skip documents of other API groups and empty documents', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { platformSchema } from '../../render/platform.ts';
+import { platformSchema } from '../../api/platform/settings.ts';
 import { ExchangeCredentialSchema } from '../../api/exchangecredential/schema.ts';
 import { FakeVault } from '../../vault/fake.ts';
 import { decideExchangeCredential, type KeyObservation } from './decide.ts';

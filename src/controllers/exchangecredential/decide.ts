@@ -4,7 +4,7 @@ import {
   ExchangeCredentialConditionType,
   type ExchangeCredential,
 } from '../../api/exchangecredential/schema.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { pathRefusal } from '../../render/tenancy.ts';
 import {
   ConditionType,

@@ -7,7 +7,7 @@ import { HttpExchanges } from '../../exchanges/client.ts';
 import type { ExchangeApi } from '../../exchanges/types.ts';
 import type { ReconcileRequest, ReconcileResult } from '../../operator/controller.ts';
 import { EventRecorder } from '../../operator/kube/events.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
 import { parseObject, rejectSpec } from '../kit/invalid-spec.ts';

@@ -8,7 +8,7 @@ import {
   type ExchangeKeyStatus,
 } from '../../api/exchangecredential/schema.ts';
 import type { KeyRestrictions } from '../../exchanges/types.ts';
-import { platformSchema } from '../../render/platform.ts';
+import { platformSchema } from '../../api/platform/settings.ts';
 import { DAY_MS, decideExchangeCredential, type ExchangeCheck } from './decide.ts';
 import { newest, planCheck, type CheckPlan, type StoredAnswer } from './verify.ts';
 

@@ -5,7 +5,7 @@ import {
   type ExchangeKeyStatus,
 } from '../../api/exchangecredential/schema.ts';
 import { introspects, type KeyAnswer } from '../../exchanges/types.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { exchangeKeyPrefix } from '../../render/tenancy.ts';
 import { condition, metaTime, type ConditionInput } from '../kit/conditions.ts';
 import { vaultCondition, type VaultAnswer } from '../kit/vault.ts';

@@ -5,7 +5,7 @@ import {
   type ExchangeKeyStatus,
 } from '../../api/exchangecredential/schema.ts';
 import { missingEgressIps } from '../../render/exchange.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { condition, type ConditionInput } from '../kit/conditions.ts';
 import { ExchangeCredentialReason as ExchangeReason } from './reasons.ts';
 

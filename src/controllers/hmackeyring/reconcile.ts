@@ -6,7 +6,7 @@ import type { Informer } from '../../operator/informer/informer.ts';
 import { EventRecorder } from '../../operator/kube/events.ts';
 import { RESOURCES } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { pathRefusal } from '../../render/tenancy.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
 import { parseObject, rejectSpec } from '../kit/invalid-spec.ts';

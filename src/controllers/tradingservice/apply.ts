@@ -4,7 +4,7 @@ import { applyIfChanged } from '../../operator/kube/apply.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { NATS_AUTH_SECRET } from '../../nats/publisher.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import type { OperatorDeps } from '../kit/deps.ts';
 import type { Cached, StatusWriter } from '../kit/status-writer.ts';
 import type { TradingServiceDecision } from './decide.ts';

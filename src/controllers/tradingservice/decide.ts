@@ -11,7 +11,7 @@ import { vaultCondition } from '../kit/vault.ts';
 import { TradingServiceReason } from './reasons.ts';
 import type { ServiceModel } from '../../render/model.ts';
 import { partManifest } from '../../render/objects.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { formatProblem, type Problem } from '../../render/problems.ts';
 import { buildModel, keyOf, type Sourced } from '../../render/build-model.ts';
 import {

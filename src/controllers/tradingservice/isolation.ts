@@ -8,7 +8,7 @@ import { RESOURCES } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { QUARANTINE, quarantinePart } from '../../render/namespace.ts';
 import { partManifest } from '../../render/objects.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import type { OperatorDeps } from '../kit/deps.ts';
 import { registerGauge, registerHistogram } from '../kit/metrics.ts';
 import {

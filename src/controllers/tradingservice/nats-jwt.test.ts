@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REVOKED_FOREVER } from '../../render/nats/jwt.ts';
-import { defaultPlatform } from '../../render/platform.ts';
+import { defaultPlatform } from '../../api/platform/settings.ts';
 import type { TradingService } from '../../api/tradingservice/schema.ts';
 import { jwtAccounts } from './nats-jwt.ts';
 

@@ -1,7 +1,7 @@
 import type { TradingService } from '../../api/tradingservice/schema.ts';
 import { keyOf } from '../../render/build-model.ts';
 import { accountsText, REVOKED_FOREVER, type AccountClaims } from '../../render/nats/jwt.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import type { NatsAuthExtras, NatsAuthMode } from './nats.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Informer } from '../../operator/informer/informer.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { natsConfig } from '../../render/index.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { buildModel, keyOf } from '../../render/build-model.ts';
 import type { ConfigSnapshot, NatsPublisher, PublishState } from '../../nats/publisher.ts';
 import { bySpec, ParsedCache } from './gather.ts';

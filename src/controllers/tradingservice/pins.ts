@@ -2,7 +2,7 @@ import type { ExchangeCredential } from '../../api/exchangecredential/schema.ts'
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { kvDataPath } from '../../render/build-model.ts';
 import type { ServiceModel } from '../../render/model.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { pathRefusal } from '../../render/tenancy.ts';
 import { kvPaths } from '../../vault/kv.ts';
 

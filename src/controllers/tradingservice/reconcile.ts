@@ -9,7 +9,7 @@ import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
 import { rejectSpec } from '../kit/invalid-spec.ts';
 import type { Cached } from '../kit/status-writer.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts';
 import {
   applyDecision,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readPlatformDir } from '../../gitops/source.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import type { ExchangeCredential, HmacKeyRing, TradingService } from '../../api/index.ts';
 import { decideTradingService, type TradingServiceSnapshot } from './decide.ts';
 

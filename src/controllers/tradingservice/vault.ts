@@ -8,7 +8,7 @@ import { newUserNkey } from '../../nats/nkey.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { isCasMismatch, VaultUnavailableError } from '../../vault/errors.ts';
 import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../render/vault/policy.ts';
-import type { Platform } from '../../render/platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { NATS_SEED } from '../../render/build-model.ts';
 import { vaultRoleName, type VaultAccess } from '../../render/service/index.ts';
 import type { VaultObservation } from './decide.ts';

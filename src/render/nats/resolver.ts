@@ -1,4 +1,4 @@
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 
 /**
  * nats-server's auth include for decentralized auth (docs/adr/0060-nats-jwt-auth.md): the

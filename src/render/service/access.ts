@@ -1,7 +1,7 @@
 import type { NatsUser } from '../nats/model.ts';
 import type { KubernetesAuthRole, VaultPolicy } from '../vault/policy.ts';
 import type { ServiceModel } from '../model.ts';
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { vaultRoleName } from './vault-agent.ts';
 import { VAULT_AUDIENCE } from '../vault/policy.ts';
 

@@ -1,6 +1,6 @@
 import type { ServiceModel } from '../model.ts';
 import type { Part } from '../objects.ts';
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { networkPolicyPart } from './network-policy.ts';
 import { deploymentPart, serviceAccountPart, servicePart } from './workload.ts';
 

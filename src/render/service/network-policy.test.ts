@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TradingServiceSchema, type TradingServiceInput } from '../../api/index.ts';
 import { partManifest } from '../objects.ts';
-import { defaultPlatform, platformSchema, type Platform, type PlatformInput } from '../platform.ts';
+import {
+  defaultPlatform,
+  platformSchema,
+  type Platform,
+  type PlatformInput,
+} from '../../api/platform/settings.ts';
 import { buildModel } from '../build-model.ts';
 import { networkPolicyPart } from './network-policy.ts';
 

@@ -8,7 +8,7 @@ import {
 import { endpointOf, endpointsIn, selectorLabels, serviceLabels } from '../labels.ts';
 import type { FqdnModel, PeerModel, PortRef, ServiceModel, WorkloadPeerModel } from '../model.ts';
 import { part, type Part } from '../objects.ts';
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 
 const tcp = (port: number) => ({ port: String(port), protocol: EgressProtocol.TCP });
 

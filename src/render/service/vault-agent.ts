@@ -1,4 +1,4 @@
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import type { SecretFileModel, ServiceModel } from '../model.ts';
 
 const PREFIX = 'vault.hashicorp.com/';

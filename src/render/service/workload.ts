@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
 import { selectorLabels, serviceLabels } from '../labels.ts';
 import type { ServiceModel } from '../model.ts';
 import { part, type Part } from '../objects.ts';
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { fileEnv, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './vault-agent.ts';
 import { VAULT_AUDIENCE } from '../vault/policy.ts';
 

@@ -9,7 +9,7 @@ import {
   type HmacKeyRing,
   type TradingService,
 } from '../../api/index.ts';
-import { defaultPlatform, type Platform } from '../platform.ts';
+import { defaultPlatform, type Platform } from '../../api/platform/settings.ts';
 import type { CustomResources } from '../build-model.ts';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultPlatform, platformSchema } from '../platform.ts';
+import { defaultPlatform, platformSchema } from '../../api/platform/settings.ts';
 import { metadataGlob, operatorPolicy, operatorRoleWrite } from './operator-policy.ts';
 import { renderPolicyHcl } from './policy.ts';
 

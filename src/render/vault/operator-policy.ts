@@ -1,4 +1,4 @@
-import type { Platform } from '../platform.ts';
+import type { Platform } from '../../api/platform/settings.ts';
 import { exchangeKeyDataGlob } from '../tenancy.ts';
 import { policyWrite, type PolicyRule, type VaultPolicy, type VaultWrite } from './policy.ts';
 import { VAULT_AUDIENCE } from './policy.ts';

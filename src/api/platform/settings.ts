@@ -1,17 +1,26 @@
 import { z } from 'zod';
-import { podLabels } from '../api/common/labels.ts';
+import { cel, CEL_KEY, rule } from '../common/cel.ts';
+import { cidr, ipAddress } from '../common/cidr.ts';
+import { podLabels } from '../common/labels.ts';
 
 /**
  * Cluster settings that a platform's CRs do not say: where Vault, NATS and DNS live and which
- * IPs the egress gateway uses. Read from an optional `platform.yaml` beside the CRs; every field
- * has a default that matches a stock installation, so a folder of CRs alone renders.
+ * IPs the egress gateway uses. The spec of the PosturePlatform (./schema.ts), by convention in
+ * `platform.yaml` beside the CRs; every field has a default that matches a stock installation,
+ * so a folder of CRs alone renders.
  */
 
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'use a DNS label: a-z, 0-9 and -')
   .max(63);
-const labels = z.record(z.string().min(1), z.string());
+const labels = cel(
+  z
+    .record(z.string().min(1), z.string().max(63))
+    .refine((m) => Object.keys(m).length <= 8, 'at most 8 labels')
+    .meta({ maxProperties: 8 }),
+  { rule: 'self.all(k, k.size() > 0)', message: 'label keys must not be empty' },
+);
 const port = z.number().int().min(1).max(65535);
 const userNkey = z
   .string()
@@ -32,7 +41,8 @@ const sharedPrefix = z
   .regex(
     /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)+\/$/,
     'use <mount>/<path>/ with a trailing /, such as secret/shared/ (a whole mount is never shared)',
-  );
+  )
+  .max(253);
 
 /**
  * Which Vault paths a namespace's CRs may name (docs/adr/0037-vault-tenancy.md). posture writes
@@ -50,19 +60,28 @@ const tenancy = z.strictObject({
       /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_{}-]+)*\/$/,
       'use <mount>/.../ with a trailing /, such as secret/{namespace}/',
     )
+    .max(253)
     .refine((p) => p.includes('{namespace}'), 'the prefix must contain {namespace}')
+    .meta({
+      [CEL_KEY]: [
+        { rule: "self.contains('{namespace}')", message: 'the prefix must contain {namespace}' },
+      ],
+    })
     .optional(),
   /**
    * Prefixes every namespace's TradingServices may read as plain secrets: a reviewed list, for
    * what is really shared (a CA bundle). Credentials and key rings never live there.
    */
-  sharedPrefixes: z.array(sharedPrefix).default([]),
+  sharedPrefixes: z.array(sharedPrefix).max(32).default([]),
 });
 
-const vault = z
+const vaultFields = z
   .strictObject({
     /** Address the Vault Agent sidecar talks to. */
-    address: z.url().default('https://vault.vault.svc:8200'),
+    address: z
+      .url()
+      .regex(/^https?:\/\//, 'use an http(s) URL such as https://vault.vault.svc:8200')
+      .default('https://vault.vault.svc:8200'),
     /** Kubernetes auth mount, without `auth/`. */
     authMount: z
       .string()
@@ -72,6 +91,7 @@ const vault = z
     kvMount: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/)
+      .max(128)
       .default('secret'),
     /** Namespace and pod labels of the Vault servers: the agent's egress goes there only. */
     namespace: dnsLabel.default('vault'),
@@ -104,6 +124,30 @@ const vault = z
         });
   });
 
+/** The overlap checks above, for the apiserver (the PosturePlatform CRD; defaults are applied first). */
+const OWN = "(self.kvMount + '/posture/')";
+const vault = cel(
+  vaultFields,
+  {
+    rule:
+      '!has(self.tenancy) || !has(self.tenancy.namespacePrefix) || ' +
+      "self.tenancy.namespacePrefix.indexOf('{namespace}') < 0 || " +
+      `!(self.tenancy.namespacePrefix.startsWith(${OWN}) || ${OWN}.startsWith(` +
+      "self.tenancy.namespacePrefix.substring(0, self.tenancy.namespacePrefix.indexOf('{namespace}'))))",
+    message:
+      'tenancy.namespacePrefix overlaps <kvMount>/posture/, where posture keeps the NKey seeds it generates',
+    fieldPath: '.tenancy.namespacePrefix',
+  },
+  {
+    rule:
+      '!has(self.tenancy) || !has(self.tenancy.sharedPrefixes) || self.tenancy.sharedPrefixes.all(p, ' +
+      `!(p.startsWith(${OWN}) || ${OWN}.startsWith(p)))`,
+    message:
+      'a tenancy.sharedPrefixes entry overlaps <kvMount>/posture/, where posture keeps the NKey seeds it generates: never share it',
+    fieldPath: '.tenancy.sharedPrefixes',
+  },
+);
+
 const nats = z.strictObject({
   namespace: dnsLabel.default('nats'),
   service: dnsLabel.default('nats'),
@@ -125,7 +169,16 @@ const nats = z.strictObject({
    * seeds in Vault; `posture synth` has no Vault, so it reads the public keys from here
    * (docs/adr/0031-nkey-public-keys.md).
    */
-  users: z.record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/), userNkey).default({}),
+  users: cel(
+    z
+      .record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/), userNkey)
+      .refine((m) => Object.keys(m).length <= 4096, 'at most 4096 users')
+      .meta({ maxProperties: 4096 }),
+    {
+      rule: "self.all(k, k.matches('^[a-z0-9-]+/[a-z0-9-]+$'))",
+      message: 'keys must be <namespace>/<name> of a TradingService',
+    },
+  ).default({}),
   /**
    * How nats-server authenticates services (docs/adr/0060-nats-jwt-auth.md). `config`: one
    * aggregated config of NKey users in the Secret posture-nats-auth (a Secret holds 1 MiB: about
@@ -154,7 +207,7 @@ const dns = z.strictObject({
 
 const egressGateway = z.strictObject({
   /** Public IPs the cluster's internet egress leaves from: exchange IP whitelists must hold them. */
-  ips: z.array(z.union([z.ipv4(), z.ipv6()])).default([]),
+  ips: z.array(ipAddress('A public IP of the egress gateway.')).max(64).default([]),
 });
 
 /**
@@ -166,14 +219,67 @@ const monitoring = z.strictObject({
   podLabels: podLabels('Labels of the scraper pods, all of them; at least one.'),
 });
 
-const natsSettings = nats.superRefine((n, ctx) => {
-  if (n.auth === 'jwt' && !n.jwt)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['jwt'],
-      message:
-        'auth: jwt needs the operator and system account JWTs: run `posture nats init` and paste the block it prints',
-    });
+/**
+ * Where Argo CD (or Devtron, which deploys through it) finds gitops/ and where it syncs it to
+ * (docs/adr/0054-argocd-applications.md). Unset: synth writes no Applications.
+ */
+const imageByDigest = z
+  .string()
+  .regex(
+    /^([a-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9._-]+(\/[a-z0-9._-]+)*@sha256:[a-f0-9]{64}$/,
+    'use an image by digest without a tag: <repository>@sha256:<64 hex>',
+  );
+const serviceKey = z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'use <namespace>/<service>');
+const argocdEnvironment = z.strictObject({
+  /** The cluster this environment syncs to. @default argocd.server */
+  server: z.url().optional(),
+  /** The git revision this environment follows. @default argocd.targetRevision */
+  targetRevision: z.string().min(1).optional(),
+  /** Replicas by `<namespace>/<service>`, overriding the TradingService's. */
+  replicas: z.record(serviceKey, z.number().int().min(0)).default({}),
+  /** Images by `<namespace>/<service>`, by digest only (supply chain: images pinned by digest). */
+  images: z.record(serviceKey, imageByDigest).default({}),
+});
+const argocd = z.strictObject({
+  /** The git repository that holds the gitops folder. */
+  repoURL: z.string().min(1),
+  targetRevision: z.string().min(1).default('HEAD'),
+  /** The gitops folder's path inside that repository. */
+  path: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'use a relative path such as gitops')
+    .default('gitops'),
+  project: dnsLabel.default('default'),
+  /** The namespace Argo CD watches for Application objects. */
+  namespace: dnsLabel.default('argocd'),
+  /** The destination cluster's API server, as Argo CD knows it. */
+  server: z.url().default('https://kubernetes.default.svc'),
+  /** Per-environment overlays, rendered as gitops/argocd/envs/<env>/. */
+  environments: z.record(dnsLabel, argocdEnvironment).default({}),
+});
+
+/**
+ * Devtron's hardening that posture can render (docs/devtron.md): its dashboard reachable only
+ * from the VPN, and its deploying service account held to a Role in each app namespace. Unset,
+ * posture renders nothing for Devtron.
+ */
+const devtron = z.strictObject({
+  namespace: dnsLabel.default('devtroncd'),
+  podLabels: podLabels('Labels of the Devtron dashboard pods, all of them; at least one.').default({
+    app: 'dashboard',
+  }),
+  port: port.default(8080),
+  vpnCidrs: z.array(cidr('A VPN range allowed to reach the dashboard.')).min(1).max(32),
+  serviceAccount: dnsLabel.default('argocd-application-controller'),
+});
+
+/** `auth: jwt` is nothing without the public half of the keys: said by zod and the apiserver. */
+const natsSettings = rule(nats, {
+  cel: "self.auth != 'jwt' || has(self.jwt)",
+  check: (n) => n.auth !== 'jwt' || n.jwt !== undefined,
+  message: 'auth: jwt needs the operator and system account JWTs',
+  fix: 'run `posture nats init` and paste the nats.jwt block it prints',
+  field: 'jwt',
 });
 
 export const platformSchema = z.strictObject({
@@ -182,6 +288,8 @@ export const platformSchema = z.strictObject({
   dns: dns.default(() => dns.parse({})),
   egressGateway: egressGateway.default(() => egressGateway.parse({})),
   monitoring: monitoring.optional(),
+  argocd: argocd.optional(),
+  devtron: devtron.optional(),
 });
 
 export type Platform = z.infer<typeof platformSchema>;
