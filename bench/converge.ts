@@ -17,7 +17,12 @@
  * services are reconciled but not all Ready; the count of Ready ones is reported.
  *
  *   npm run bench -- converge [--services 1000] [--workers 8] [--rss-services 10000 | 0]
- *                           [--limit-pools 16,32,64]
+ *                           [--limit-pools 16,32,64] [--nats-auth config | jwt]
+ *
+ * With `--nats-auth jwt` (docs/adr/0060) a nats-server runs in full-resolver mode, the keys are
+ * created in Vault as `posture nats init` does, and the operator gets `--nats-url`: Ready then
+ * means nats-server confirmed the service's account (no NatsNotConfirmed shortcut), at every
+ * size, since nothing there grows with the number of services.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +46,11 @@ import {
   type WriteCounts,
 } from './support/apiserver-writes.ts';
 import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
+import { initJwt } from '../src/nats/jwt/init.ts';
+import { resolverConfigText } from '../src/render/nats/resolver.ts';
+import { startNats } from '../src/testenv/nats.ts';
+import { staticToken } from '../src/vault/auth.ts';
+import { NodeVaultAdapter } from '../src/vault/node-vault.ts';
 
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,6 +64,18 @@ function flag(name: string, fallback: number): number {
   return Number(arg.includes('=') ? arg.split('=')[1] : args[i + 1]);
 }
 
+/** `--name value` as text. */
+function textFlag(name: string, fallback: string): string {
+  const args = process.argv.slice(3);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  const arg = args[i] ?? '';
+  return (arg.includes('=') ? arg.split('=')[1] : args[i + 1]) ?? fallback;
+}
+
+const natsAuth = textFlag('nats-auth', 'config');
+if (natsAuth !== 'config' && natsAuth !== 'jwt')
+  throw new Error(`--nats-auth ${natsAuth}: use config or jwt`);
 const services = flag('services', 1000);
 const workers = flag('workers', 8);
 const rssServices = flag('rss-services', 10_000);
@@ -176,7 +198,9 @@ function isReconciled(o: KubeObject): boolean {
  */
 function isReady(o: KubeObject): boolean {
   const ready = (o as Observed).status?.conditions?.find((c) => c.type === 'Ready');
-  const done = ready?.status === 'True' || ready?.reason === 'NatsNotConfirmed';
+  // Only the static config has no confirmation here; with JWTs, Ready is nats-server's word.
+  const unconfirmed = natsAuth === 'config' && ready?.reason === 'NatsNotConfirmed';
+  const done = ready?.status === 'True' || unconfirmed;
   return isReconciled(o) && done;
 }
 
@@ -200,15 +224,16 @@ async function waitAll(
   informer: Informer<KubeObject>,
   n: number,
   done: (o: KubeObject) => boolean,
-  stats: () => Stats | undefined,
+  watch: { stats: () => Stats | undefined; deadlineMs?: number },
 ): Promise<number> {
+  const { stats, deadlineMs = Number.POSITIVE_INFINITY } = watch;
   const started = performance.now();
   let lastPrint = 0;
   for (;;) {
     const items = informer.store.list();
     const count = items.filter(done).length;
     const ready = items.filter(isReady).length;
-    if (count === n) return ready;
+    if (count === n || performance.now() - started > deadlineMs) return ready;
     if (performance.now() - lastPrint > 2000) {
       lastPrint = performance.now();
       const s = stats();
@@ -299,7 +324,13 @@ async function atScale({ env, admin, informer, operator }: Run) {
   await applyDependencies(env, input, new Set(fresh));
   const started = performance.now();
   await applyServices(admin, input, new Set(fresh));
-  const ready = await waitAll(informer, rssServices, isReconciled, () => operator.stats);
+  // With JWTs every service can be Ready at any size: wait for that (bounded), not only for
+  // every reconcile, so the count says whether the wall of docs/adr/0034 is gone.
+  const done = natsAuth === 'jwt' ? isReady : isReconciled;
+  const ready = await waitAll(informer, rssServices, done, {
+    stats: () => operator.stats,
+    deadlineMs: 1_800_000,
+  });
   const ms = performance.now() - started;
   await sleep(2000);
   return { services: rssServices, memory: await memoryOf(operator.child.pid), ready, ms };
@@ -315,7 +346,7 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   const timed = async () => {
     const started = performance.now();
     await applyServices(admin, input, namespaces);
-    await waitAll(informer, services, isReady, () => operator.stats);
+    await waitAll(informer, services, isReady, { stats: () => operator.stats });
     return performance.now() - started;
   };
   const { result: operatorMs, cpu } = await measureCpu(env, timed, operator.child.pid);
@@ -379,6 +410,7 @@ async function main(env: Environment): Promise<Figures> {
     `kubectl apply --server-side of ${services} services' objects: ${Math.round(kubectlMs)} ms`,
   );
 
+  const jwt = natsAuth === 'jwt' ? await jwtNats(env, input) : undefined;
   const platformFile = join(dir, 'platform.json');
   writeFileSync(platformFile, JSON.stringify(input.platform));
   const access = loadKubeconfig(env.info.kube.kubeconfig);
@@ -391,6 +423,7 @@ async function main(env: Environment): Promise<Figures> {
     workers,
     dir,
     nodeFlags: (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+    ...(jwt && { args: [`--nats-url=${jwt.url}`] }),
   });
   let run: Converged;
   try {
@@ -400,6 +433,7 @@ async function main(env: Environment): Promise<Figures> {
   } finally {
     watch.stop();
     await stopOperator(operator);
+    await jwt?.stop();
   }
   // Last, with the operator gone: its informers would otherwise cache these objects too (they
   // carry its label), which is memory no real cluster would add to its figures.
@@ -407,6 +441,22 @@ async function main(env: Environment): Promise<Figures> {
   const { operatorCpu, ...converged } = run;
   const cpu = { kubectl: kubectlRun.cpu, operator: operatorCpu };
   return { kubectlMs, limit, cpu, ...converged };
+}
+
+/**
+ * `--nats-auth jwt`: the keys in Vault (as `posture nats init` makes them), the settings in the
+ * platform the operator reads, and a nats-server in full-resolver mode trusting them.
+ */
+async function jwtNats(env: Environment, input: Input) {
+  const vault = env.info.vault!;
+  const root = new NodeVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
+  const { platform } = input;
+  const settings = await initJwt(root, platform.vault.kvMount, platform.nats.systemAccount);
+  const resolverDir = mkdtempSync(join(tmpdir(), 'posture-converge-resolver-'));
+  platform.nats = { ...platform.nats, auth: 'jwt', jwt: { ...settings, resolverDir } };
+  const bin = env.info.bin['nats-server'];
+  if (!bin) throw new Error('the test environment has no nats-server');
+  return startNats(bin, resolverConfigText(platform));
 }
 
 async function stopOperator(operator: OperatorProcess): Promise<void> {
@@ -457,6 +507,13 @@ function limitAndWrites(r: Figures): Record<string, unknown> {
   };
 }
 
+/** The scale phase's size, Ready count and time (nulls without one). */
+const scaleOf = (r: Figures) => ({
+  scaleServices: r.scale?.services ?? null,
+  scaleReady: r.scale?.ready ?? null,
+  scaleMs: r.scale ? Math.round(r.scale.ms) : null,
+});
+
 function report(r: Figures): void {
   const requests = Object.entries(r.stats.counts)
     .filter(([verb]) => verb !== 'watch')
@@ -483,6 +540,8 @@ function report(r: Figures): void {
   const added = limitAndWrites(r);
   console.log(
     JSON.stringify({
+      natsAuth,
+      ...scaleOf(r),
       ratio,
       operatorMs: Math.round(r.operatorMs),
       kubectlMs: Math.round(r.kubectlMs),

@@ -35,6 +35,8 @@ export interface OperatorOptions {
   dir: string;
   /** Extra node flags, e.g. from BENCH_OPERATOR_NODE_FLAGS. */
   nodeFlags: readonly string[];
+  /** Extra operator flags, e.g. `--nats-url` with `nats.auth: jwt`. */
+  args?: readonly string[];
 }
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
@@ -107,6 +109,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       '--log-level=error',
       `--metrics-port=${port}`,
       '--metrics-host=127.0.0.1',
+      ...(options.args ?? []),
     ],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
