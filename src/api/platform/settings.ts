@@ -229,16 +229,32 @@ const imageByDigest = z
     /^([a-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9._-]+(\/[a-z0-9._-]+)*@sha256:[a-f0-9]{64}$/,
     'use an image by digest without a tag: <repository>@sha256:<64 hex>',
   );
+/** An API server URL: zod's URL check and the CRD's pattern must judge alike (no bare words). */
+const httpsUrl = z
+  .url()
+  .regex(/^https:\/\/[^\s/]+/, 'use an https URL such as https://kubernetes.default.svc');
 const serviceKey = z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'use <namespace>/<service>');
+/** A map by `<namespace>/<service>`: zod checks the keys, and a CEL twin makes the apiserver do so. */
+const byService = <T extends z.ZodType>(value: T) =>
+  cel(
+    z
+      .record(serviceKey, value)
+      .refine((m) => Object.keys(m).length <= 4096, 'at most 4096 services')
+      .meta({ maxProperties: 4096 }),
+    {
+      rule: "self.all(k, k.matches('^[a-z0-9-]+/[a-z0-9-]+$'))",
+      message: 'keys must be <namespace>/<service> of a TradingService',
+    },
+  );
 const argocdEnvironment = z.strictObject({
   /** The cluster this environment syncs to. @default argocd.server */
-  server: z.url().optional(),
+  server: httpsUrl.optional(),
   /** The git revision this environment follows. @default argocd.targetRevision */
   targetRevision: z.string().min(1).optional(),
   /** Replicas by `<namespace>/<service>`, overriding the TradingService's. */
-  replicas: z.record(serviceKey, z.number().int().min(0)).default({}),
+  replicas: byService(z.number().int().min(0)).default({}),
   /** Images by `<namespace>/<service>`, by digest only (supply chain: images pinned by digest). */
-  images: z.record(serviceKey, imageByDigest).default({}),
+  images: byService(imageByDigest).default({}),
 });
 const argocd = z.strictObject({
   /** The git repository that holds the gitops folder. */
@@ -253,9 +269,18 @@ const argocd = z.strictObject({
   /** The namespace Argo CD watches for Application objects. */
   namespace: dnsLabel.default('argocd'),
   /** The destination cluster's API server, as Argo CD knows it. */
-  server: z.url().default('https://kubernetes.default.svc'),
+  server: httpsUrl.default('https://kubernetes.default.svc'),
   /** Per-environment overlays, rendered as gitops/argocd/envs/<env>/. */
-  environments: z.record(dnsLabel, argocdEnvironment).default({}),
+  environments: cel(
+    z
+      .record(dnsLabel, argocdEnvironment)
+      .refine((m) => Object.keys(m).length <= 16, 'at most 16 environments')
+      .meta({ maxProperties: 16 }),
+    {
+      rule: "self.all(k, k.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && size(k) <= 63)",
+      message: 'environment names must be DNS labels',
+    },
+  ).default({}),
 });
 
 /**
