@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { initJwt } from '../nats/jwt/init.ts';
-import { staticToken } from '../vault/auth.ts';
 import { NodeVaultAdapter } from '../vault/node-vault.ts';
 import { loadPlatform } from './operator.ts';
+import { printing } from './printing.ts';
+import { vaultAccess } from './vault-push.ts';
 
 interface InitOptions {
   platform?: string;
@@ -12,25 +12,11 @@ interface InitOptions {
   vaultTokenFile?: string;
 }
 
-/** A Vault adapter from flags or the environment Vault's own CLI reads. */
-function vaultFrom(options: InitOptions): NodeVaultAdapter {
-  const address = options.vaultAddr ?? process.env.VAULT_ADDR;
-  if (!address) throw new Error('no Vault address: pass --vault-addr URL or set VAULT_ADDR');
-  const token = options.vaultTokenFile
-    ? readFileSync(options.vaultTokenFile, 'utf8').trim()
-    : process.env.VAULT_TOKEN;
-  if (!token) throw new Error('no Vault token: pass --vault-token-file FILE or set VAULT_TOKEN');
-  return new NodeVaultAdapter({ address, token: staticToken(token), timeoutMs: 15_000 });
-}
-
 /** The platform.yaml block `posture nats init` prints. */
 export async function natsInitText(options: InitOptions): Promise<string> {
   const platform = loadPlatform(options.platform);
-  const jwt = await initJwt(
-    vaultFrom(options),
-    platform.vault.kvMount,
-    platform.nats.systemAccount,
-  );
+  const vault = new NodeVaultAdapter({ ...vaultAccess(options, process.env), timeoutMs: 15_000 });
+  const jwt = await initJwt(vault, platform.vault.kvMount, platform.nats.systemAccount);
   const block = { nats: { auth: 'jwt', jwt } };
   return [
     '# NATS decentralized auth (docs/adr/0060-nats-jwt-auth.md): merge into platform.yaml.',
@@ -61,14 +47,5 @@ The token needs create and read on <kvMount>/data/posture/nats/_jwt/*. Then:
      becomes the operator/resolver include nats-server loads (resolver type full);
   2. start the operator with --nats-url so it can push accounts to nats-server.`,
     )
-    .action(async (options: InitOptions) => {
-      try {
-        process.stdout.write(await natsInitText(options));
-      } catch (error) {
-        process.stderr.write(
-          `posture nats init: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        process.exitCode = 1;
-      }
-    });
+    .action((options: InitOptions) => printing('posture nats init', () => natsInitText(options)));
 }

@@ -7,6 +7,7 @@ import {
 } from '../render/vault/operator-policy.ts';
 import { renderPolicyHcl } from '../render/vault/policy.ts';
 import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { printing } from './printing.ts';
 import { loadPlatform } from './operator.ts';
 import { VAULT_PATH_ANNOTATION } from './push-plan.ts';
 import {
@@ -17,7 +18,6 @@ import {
 } from './vault-push.ts';
 import { readFileSync } from 'node:fs';
 import { bootstrapPlan } from '../render/vault/bootstrap.ts';
-import { staticToken } from '../vault/auth.ts';
 import { applyBootstrap, bootstrapReport } from './vault-bootstrap.ts';
 
 interface PolicyOptions {
@@ -89,17 +89,8 @@ export async function vaultBootstrap(
   flags: BootstrapFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  const address = flags.vaultAddr ?? env.VAULT_ADDR;
   // A token is never a flag: flags are visible to every user of the machine (ps).
-  const token = flags.vaultTokenFile
-    ? readFileSync(flags.vaultTokenFile, 'utf8').trim()
-    : env.VAULT_TOKEN;
-  if (!address) throw new Error('no Vault address: pass --vault-addr or set VAULT_ADDR');
-  if (!token) {
-    throw new Error(
-      'no Vault token: set VAULT_TOKEN or pass --vault-token-file (a token that may manage sys/)',
-    );
-  }
+  const access = vaultAccess(flags, env);
   const plan = bootstrapPlan(loadPlatform(flags.platform), {
     ...serviceAccountOf(flags.serviceAccount),
     kubernetesHost: flags.kubernetesHost,
@@ -108,7 +99,7 @@ export async function vaultBootstrap(
     name: flags.name,
     ...(flags.auditFile && { auditFile: flags.auditFile }),
   });
-  const vault = new NodeVaultAdapter({ address, token: staticToken(token) });
+  const vault = new NodeVaultAdapter(access);
   return bootstrapReport(await applyBootstrap(vault, plan));
 }
 
@@ -210,14 +201,7 @@ export function registerVault(program: Command): void {
     .option('--audit-file <path>', 'file the audit device writes, on the Vault server')
     .option('--audit-path <name>', 'name of the file audit device', 'file')
     .option('--name <role>', 'operator role and policy name', OPERATOR_POLICY)
-    .action(async (flags: BootstrapFlags) => {
-      try {
-        process.stdout.write(await vaultBootstrap(flags));
-      } catch (error) {
-        process.stderr.write(
-          `posture vault bootstrap: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        process.exitCode = 1;
-      }
-    });
+    .action((flags: BootstrapFlags) =>
+      printing('posture vault bootstrap', () => vaultBootstrap(flags)),
+    );
 }

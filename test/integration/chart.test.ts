@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +21,7 @@ import { schemaLocation, writeCrdSchemas, writeKubernetesSchemas } from '../supp
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { installPostureCrds } from '../support/tradingservice.ts';
+import { freePorts } from '../../src/testenv/process.ts';
 
 const CHART = 'charts/posture';
 const EXAMPLE = `${CHART}/ci/example-values.yaml`;
@@ -58,17 +58,6 @@ function helmTemplate(release: string, namespace: string, set: string[] = []) {
     `--values=${EXAMPLE}`,
     ...set.map((s) => `--set=${s}`),
   ]);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function containerOf(manifests: Manifest[]): Container {
@@ -232,7 +221,7 @@ describe('the Helm chart', () => {
     const applied = await kubectl(['apply', '--server-side', '-f', '-'], first.stdout);
     assert.equal(applied.code, 0, applied.stderr);
     login = await operatorVaultLogin(system, {}, { existingServiceAccount: 'posture-operator' });
-    const port = await freePort();
+    const [port] = await freePorts(1);
     const rendered = await helmTemplate(release, system, [
       `nats.namespace=${nats}`,
       `vault.address=${testEnv().vault!.addr}`,

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +25,7 @@ import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { installPostureCrds } from '../support/crds.ts';
 import { kubectl, testEnv } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
+import { freePorts } from '../../src/testenv/process.ts';
 
 const EXAMPLES = 'examples/titan';
 /** The manager crds.test.ts applies the examples with too: the same values, never a conflict. */
@@ -34,17 +34,6 @@ const platformText = readFileSync(join(EXAMPLES, 'platform.yaml'), 'utf8');
 
 type Json = Record<string, unknown>;
 const platformObject = () => parse(platformText) as Json & { spec: Json; metadata: Json };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('examples/titan applied to the real apiserver', () => {
   it('holds a platform.yaml that zod reads as the PosturePlatform', () => {
@@ -165,7 +154,7 @@ describe('posture operator on the settings in the cluster', () => {
     const namespace = await createTestNamespace(testKubeClient(), 'platform');
     const tokenFile = join(dir, 'vault-token');
     writeFileSync(tokenFile, env.vault.token, { mode: 0o600 });
-    const port = await freePort();
+    const [port] = await freePorts(1);
     const child = spawn(
       process.execPath,
       [
