@@ -1,6 +1,7 @@
 import { fromSeed } from '@nats-io/nkeys';
 import { fmtCreds } from '@nats-io/jwt';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
+import { fromSeed as userKey } from '../../nats/jwt/keys.ts';
 import type { UserClaims } from '../../render/nats/jwt.ts';
 import { jwtClaims } from '../../render/nats/resolver.ts';
 import { revocationFor, type UserJwtDecision, type UserJwtObservation } from './user-jwt.ts';
@@ -154,7 +155,8 @@ export async function issueUserJwt(
   const seedEntry = await vault.kvRead(nkeyPath(platform, ref));
   const seed = seedEntry?.data[NATS_SEED.field];
   if (!seed) throw new Error(`no NKey seed at ${nkeyPath(platform, ref)} yet: reading it again`);
-  const pair = fromSeed(new TextEncoder().encode(seed));
+  // Native Ed25519: @nats-io/nkeys derives the public key in pure JavaScript (milliseconds).
+  const pair = userKey(seed, 'user');
   const publicKey = pair.getPublicKey();
   if (write.replaces) await pastSecond(write.replaces.iat);
   const id = `${ref.namespace}/${ref.name}`;
