@@ -21,6 +21,7 @@ import {
   RING,
   ringPath,
   ringStatus,
+  rolloutReport,
   RotationChecker,
 } from '../support/hmac-rotation.ts';
 import { mustKubectl } from '../support/kubernetes-auth.ts';
@@ -218,7 +219,15 @@ describe('HmacKeyRing rotation on a real cluster', () => {
         { op: 'replace', path: '/spec/progressDeadlineSeconds', value: 600 },
       ]),
     ]);
-    await phase('SignersRolling');
+    await phase('SignersRolling').catch(async (error: unknown) => {
+      // What CI needs to tell a slow rollout from a stuck ring.
+      const ringLines = (operator?.log() ?? '')
+        .split('\n')
+        .filter((line) => line.includes('HmacKeyRing'))
+        .slice(-20);
+      const report = await rolloutReport(admin, namespace, listener);
+      throw new Error(`${String(error)}\n${report}\n${ringLines.join('\n')}`);
+    });
     const ring = await admin.get<KubeObject & { status?: { signerVersion?: number } }>(
       HMAC_KEY_RING,
       { name: RING, namespace },

@@ -6,14 +6,24 @@
  * bench/rotation.ts.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testEnv } from './env.ts';
 import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
-import { RESOURCES } from '../../src/operator/kube/resources.ts';
+import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 
 export const RING = 'signals';
+const REPLICA_SETS: Resource = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'replicasets',
+  kind: 'ReplicaSet',
+  namespaced: true,
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const ringPath = (namespace: string) => `secret/${namespace}/hmac/${RING}`;
@@ -195,4 +205,55 @@ export async function allPodsAt(
   const pods = (await memberPods(admin, namespace)).filter((p) => !p.terminating);
   const services = new Set(pods.map((p) => p.service));
   return services.size === members && pods.every((p) => p.version === version);
+}
+
+/**
+ * For a failure message: the ring's status, the member Deployment's generation, pin and
+ * conditions, its ReplicaSets and its pods, as the apiserver holds them now.
+ */
+export async function rolloutReport(
+  admin: KubeClient,
+  namespace: string,
+  deployment: string,
+): Promise<string> {
+  const ring = await ringStatus(admin, namespace);
+  const d = await admin.get<KubeObject & { spec?: unknown; status?: unknown }>(
+    RESOURCES.deployment,
+    { name: deployment, namespace },
+  );
+  const sets = await admin.list<KubeObject & { spec?: unknown; status?: unknown }>(REPLICA_SETS, {
+    namespace,
+  });
+  const pods = await admin.list<KubeObject & { spec?: { nodeName?: string }; status?: unknown }>(
+    RESOURCES.pod,
+    { namespace },
+  );
+  const mine = (o: KubeObject) => (o.metadata.name ?? '').startsWith(`${deployment}-`);
+  // The shared controllers' own words about this namespace, last lines first to matter.
+  const logs = Object.fromEntries(
+    ['kube-controller-manager', 'kube-scheduler', 'kwok'].map((name) => {
+      const file = join(testEnv().dir, `${name}.log`);
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+      return [name, lines.filter((l) => l.includes(namespace)).slice(-15)];
+    }),
+  );
+  return `${JSON.stringify(
+    {
+      ring,
+      deployment: { generation: d?.metadata.generation, status: d?.status },
+      replicaSets: sets.items.filter(mine).map((r) => ({
+        name: r.metadata.name,
+        annotations: r.metadata.annotations,
+        status: r.status,
+      })),
+      pods: pods.items.filter(mine).map((p) => ({
+        name: p.metadata.name,
+        node: p.spec?.nodeName,
+        deleting: p.metadata.deletionTimestamp,
+        status: p.status,
+      })),
+    },
+    undefined,
+    1,
+  )}\n${JSON.stringify(logs, undefined, 1)}`;
 }
