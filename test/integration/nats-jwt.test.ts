@@ -4,8 +4,9 @@
  * with the creds its pod gets (the real Vault Agent, logged in with the service's own
  * ServiceAccount token); allowed and denied subjects are enforced; a permission change reaches
  * a reconnecting client and revokes the older JWT; an isolated namespace's users are cut off
- * and come back on release; a deleted service is revoked for good; no service reaches the
- * system account.
+ * and come back on release; a withdrawn grant (spec.nats removed, another account) is revoked
+ * where it was issued; a deleted service is revoked for good; no service reaches the system
+ * account.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -278,6 +279,56 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
         return undefined;
       }
     });
+  });
+
+  /** Patches quote's `spec.nats`, and waits for the client on `creds` to be dropped as revoked. */
+  async function dropsClientOn(creds: Uint8Array, nats: Record<string, unknown> | null) {
+    const connected = await connectWith(creds);
+    const closed = connected.closed();
+    await admin.patch(TRADING_SERVICE, {
+      name: 'quote',
+      namespace,
+      type: 'merge',
+      patch: { spec: { nats } },
+    });
+    const reason = await within(closed, 'the client on the withdrawn grant dropped').catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}; log: ${operator.log().slice(-3000)}`);
+      },
+    );
+    assert.match(String(reason), /revoked/i);
+    await assert.rejects(connectWith(creds), /Authorization/i);
+  }
+
+  it('should revoke the user of a service whose spec.nats is removed, and issue new creds when declared again', async () => {
+    const nats = { publish: ['titan.quote2.>'], subscribe: ['titan.cmd.>'] };
+    const before = await podCreds('quote');
+    await dropsClientOn(before, null);
+    await readyAll(['quote']);
+    await admin.patch(TRADING_SERVICE, {
+      name: 'quote',
+      namespace,
+      type: 'merge',
+      patch: { spec: { nats } },
+    });
+    await readyAll(['quote']);
+    const again = await podCreds('quote');
+    assert.notDeepEqual(again, before, 'new creds: the old JWT stays revoked');
+    const nc = await connectWith(again);
+    const seen = violation(nc);
+    nc.publish('titan.quote2.sol', 'back');
+    assert.equal(await seen, undefined, 'the new creds carry the declared permissions');
+    await assert.rejects(connectWith(before), /Authorization/i);
+  });
+
+  it('should revoke the creds of the account a service moved away from', async () => {
+    const before = await podCreds('quote');
+    await dropsClientOn(before, { account: 'RISK' });
+    await readyAll(['quote']);
+    const risk = await connectWith(await podCreds('quote'));
+    const got = risk.subscribe('titan.cmd.>', { max: 1 });
+    await risk.flush();
+    assert.equal(got.isClosed(), false, 'logged in to the new account');
   });
 
   it("should revoke a deleted service's user for good before its finalizer goes", async () => {

@@ -72,6 +72,37 @@ async function applyChildren(ctx: Context, objects: KubeObject[]): Promise<void>
 }
 
 /**
+ * With `nats.auth: jwt`: each account that issued a JWT whose grant was withdrawn revokes it,
+ * kept in the account's Vault entry before anything else happens, so a crash cannot lose it.
+ * The accounts are pushed with the next NATS request (this reconcile's, which waits for it).
+ */
+export async function retireWithdrawn(
+  ctx: Context,
+  decision: TradingServiceDecision,
+): Promise<void> {
+  if (!ctx.jwt) return;
+  for (const { account, publicKey, at } of decision.retire ?? [])
+    await ctx.jwt.retire(account, [publicKey], at);
+}
+
+/**
+ * A service with nothing to apply (no render model: a grant refused whole) still has to leave
+ * what nats-server runs: asks for it without the service's user. Status waits for that.
+ */
+export async function finishEmpty(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
+  const nats = ctx.nats?.request({ key: keyOf(object) }) ?? 'confirmed';
+  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
+  if (nats instanceof Error) throw nats;
+  await ctx.status.write(object, decision, signal);
+  return { requeueAfterMs: DEGRADED_REQUEUE_MS };
+}
+
+/**
  * Vault first (fail closed: no workload without its access; a new NKey seed before status or
  * any template names it), then the Kubernetes objects.
  */

@@ -35,7 +35,13 @@ import {
 } from './nkey-rotation.ts';
 import { pinnedModel, type SecretVersions } from './pins.ts';
 import { credsPath, nkeyPath } from './vault.ts';
-import { decideUserJwt, type UserJwtDecision, type UserJwtObservation } from './user-jwt.ts';
+import {
+  decideUserJwt,
+  jwtRetirements,
+  type JwtRetirement,
+  type UserJwtDecision,
+  type UserJwtObservation,
+} from './user-jwt.ts';
 import { userClaims, type UserClaims } from '../../render/nats/jwt.ts';
 
 /**
@@ -85,6 +91,8 @@ export interface TradingServiceDecision {
   nkey?: NkeyDecision;
   /** With `nats.auth: jwt`: the user JWT to issue (if any) and the creds version pods read. */
   userJwt?: UserJwtDecision & { account: string; claims: UserClaims };
+  /** With `nats.auth: jwt`: JWTs whose grant was withdrawn, for their accounts to revoke. */
+  retire?: JwtRetirement[];
   conditions: ConditionInput[];
   fields: NkeyFields & JwtFields & { vaultRole?: string };
   /** Some declared grant is missing or refused: look again soon, besides the watches. */
@@ -157,6 +165,22 @@ function problemConditions(problems: readonly Problem[]): ConditionInput[] {
   ];
 }
 
+/** No render model (the grant refused whole): nothing to apply, and no NATS user any more. */
+function withoutModel(
+  snapshot: TradingServiceSnapshot,
+  checks: ConditionInput[],
+  fields: NkeyFields,
+): TradingServiceDecision {
+  return {
+    terminal: false,
+    objects: [],
+    needsNkey: false,
+    ...retirements(snapshot, undefined, fields),
+    conditions: [...checks, readyCondition(checks)],
+    fields,
+  };
+}
+
 /**
  * Pure: from the snapshot to what should exist. The objects and the Vault access come from the
  * shared render functions (the same `posture synth` uses), never a copy of them. The render
@@ -173,15 +197,7 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
   const vault = vaultCondition(snapshot.vault);
   const checks = [specValid, vault, ...problemConditions(problems)];
   const fields = seenNkey(snapshot.vault);
-  if (!model) {
-    return {
-      terminal: false,
-      objects: [],
-      needsNkey: false,
-      conditions: [...checks, readyCondition(checks)],
-      fields,
-    };
-  }
+  if (!model) return withoutModel(snapshot, checks, fields);
   const access = vaultAccess(model, snapshot.platform);
   const { nkey, userJwt } = natsSteps(snapshot, service, model);
   const ready = readyCondition(checks, 'objects, Vault access and NATS user in place');
@@ -190,8 +206,7 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
     objects: objectsOf(snapshot, service, model, { nkey, userJwt }),
     ...(access && { access }),
     needsNkey: model.nats !== undefined,
-    ...(nkey && { nkey }),
-    ...(userJwt && { userJwt }),
+    ...natsParts(snapshot, { nkey, userJwt }, fields),
     conditions: [...checks, ready, ...(nkey ? [nkeyCondition(nkey)] : [])],
     degraded: problems.length > 0,
     fields: {
@@ -200,6 +215,19 @@ export function decideTradingService(snapshot: TradingServiceSnapshot): TradingS
       ...jwtFields(userJwt),
       ...(access && { vaultRole: access.role.name }),
     },
+  };
+}
+
+/** The NATS steps the decision carries, and what the accounts must revoke. */
+function natsParts(
+  s: TradingServiceSnapshot,
+  { nkey, userJwt }: Pick<TradingServiceDecision, 'nkey' | 'userJwt'>,
+  fields: NkeyFields,
+): Pick<TradingServiceDecision, 'nkey' | 'userJwt' | 'retire'> {
+  return {
+    ...(nkey && { nkey }),
+    ...(userJwt && { userJwt }),
+    ...retirements(s, userJwt, nkey?.fields ?? fields),
   };
 }
 
@@ -215,6 +243,22 @@ function natsSteps(
   const nkey = model.nats ? nkeyStep(snapshot, service) : undefined;
   if (!nkey) return {};
   return { nkey, userJwt: userJwtStep(snapshot, model, nkey) };
+}
+
+/** With `nats.auth: jwt`: what the accounts must revoke now that the grant changed (if any). */
+function retirements(
+  s: TradingServiceSnapshot,
+  userJwt: TradingServiceDecision['userJwt'],
+  fields: NkeyFields,
+): Pick<TradingServiceDecision, 'retire'> {
+  if (s.platform.nats.auth !== 'jwt' || s.vault.state !== 'reachable') return {};
+  const status = (s.object as { status?: { previousNatsUser?: unknown } }).status;
+  const was = typeof status?.previousNatsUser === 'string' ? status.previousNatsUser : undefined;
+  const retire = jwtRetirements(s.vault.userJwt, userJwt?.account, {
+    was,
+    now: fields.previousNatsUser,
+  });
+  return retire.length > 0 ? { retire } : {};
 }
 
 /** Status fields of `nats.auth: jwt`. */

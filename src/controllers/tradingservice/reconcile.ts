@@ -14,11 +14,12 @@ import { VaultRequestError, VaultUnavailableError } from '../../vault/errors.ts'
 import {
   applyDecision,
   CHILD_RESOURCES,
-  DEGRADED_REQUEUE_MS,
   deploymentOf,
   finish,
+  finishEmpty,
   NATS_POLL_MS,
   refOf,
+  retireWithdrawn,
   type Context,
 } from './apply.ts';
 import {
@@ -142,7 +143,21 @@ async function observeJwt(ctx: Context, jwt: JwtAuthority, object: KubeObject) {
     observeUserJwt(ctx.deps.vault, ctx.platform, refOf(object)),
     jwt.account(accountOf(ctx, object)),
   ]);
-  return { userJwt, accountKey: account.identity.getPublicKey() };
+  return {
+    userJwt: userJwt && (await withRetired(jwt, userJwt)),
+    accountKey: account.identity.getPublicKey(),
+  };
+}
+
+/** Whether the account that issued the creds' JWT has revoked it (its key retired since). */
+async function withRetired(
+  jwt: JwtAuthority,
+  observed: UserJwtObservation,
+): Promise<UserJwtObservation> {
+  if (!observed.accountName) return observed;
+  await jwt.account(observed.accountName);
+  const at = jwt.retired(observed.accountName)?.[observed.publicKey];
+  return at !== undefined && at >= observed.iat ? { ...observed, retired: true } : observed;
 }
 
 /** The decision, with no Vault access in an isolated namespace (docs/adr/0047). */
@@ -176,10 +191,8 @@ async function reconcileLive(
     await ctx.status.write(object, decision, signal);
     throw new Error(`retrying while Vault is unavailable: ${vault.message}`);
   }
-  if (decision.objects.length === 0) {
-    await ctx.status.write(object, decision, signal);
-    return { requeueAfterMs: DEGRADED_REQUEUE_MS };
-  }
+  await retireWithdrawn(ctx, decision);
+  if (decision.objects.length === 0) return finishEmpty(ctx, object, decision, signal);
   let fields: TradingServiceDecision['fields'];
   try {
     fields = await applyDecision(ctx, object, decision);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideUserJwt, revocationFor, type UserJwtObservation } from './user-jwt.ts';
+import { REVOKED_FOREVER } from '../../render/nats/jwt.ts';
+import {
+  decideUserJwt,
+  jwtRetirements,
+  revocationFor,
+  type JwtRetirement,
+  type UserJwtObservation,
+} from './user-jwt.ts';
 
 const claims = { pub: { allow: ['titan.quote.>'] }, sub: { allow: ['titan.cmd.>'] } };
 const seen = (over: Partial<UserJwtObservation> = {}): UserJwtObservation => ({
@@ -40,6 +47,12 @@ describe('decideUserJwt', () => {
       'UKEY',
       { cas: 3, replaces: { publicKey: 'UKEY', iat: 1000 } },
     ],
+    [
+      'issues a new JWT when its account revoked the current one (NATS declared again)',
+      seen({ retired: true }),
+      'UKEY',
+      { cas: 3, replaces: { publicKey: 'UKEY', iat: 1000 } },
+    ],
   ];
   for (const [name, observed, key, write] of cases)
     it(name, () => {
@@ -73,4 +86,64 @@ describe('revocationFor', () => {
     assert.equal(revocationFor(undefined, 'UKEY', 1005, 7), 7);
     assert.equal(revocationFor({ publicKey: 'UOLD', iat: 1 }, 'UKEY', 1005, undefined), undefined);
   });
+});
+
+describe('jwtRetirements', () => {
+  const titan = seen({ accountName: 'TITAN' });
+  const cases: [
+    string,
+    UserJwtObservation | undefined,
+    string | undefined,
+    { was?: string; now?: string },
+    JwtRetirement[],
+  ][] = [
+    ['retires nothing while the JWT it pins is the one Vault holds', titan, 'TITAN', {}, []],
+    [
+      'retires the JWT in its account, up to its issue time, when NATS was removed',
+      titan,
+      undefined,
+      {},
+      [{ account: 'TITAN', publicKey: 'UKEY', at: 1000 }],
+    ],
+    [
+      'retires the JWT in the account the service moved away from',
+      titan,
+      'RISK',
+      {},
+      [{ account: 'TITAN', publicKey: 'UKEY', at: 1000 }],
+    ],
+    [
+      'retires nothing the account already revoked',
+      seen({ accountName: 'TITAN', retired: true }),
+      undefined,
+      {},
+      [],
+    ],
+    [
+      'retires nothing for creds that do not name their account (it cannot know where)',
+      seen(),
+      undefined,
+      {},
+      [],
+    ],
+    ['retires nothing without creds in Vault', undefined, undefined, {}, []],
+    [
+      'retires the key an NKey rotation let go of, for good',
+      titan,
+      'TITAN',
+      { was: 'UOLD' },
+      [{ account: 'TITAN', publicKey: 'UOLD', at: REVOKED_FOREVER }],
+    ],
+    [
+      'keeps the previous key while the rotation holds it',
+      titan,
+      'TITAN',
+      { was: 'UOLD', now: 'UOLD' },
+      [],
+    ],
+  ];
+  for (const [name, observed, pinned, previous, want] of cases)
+    it(name, () => {
+      assert.deepEqual(jwtRetirements(observed, pinned, previous), want);
+    });
 });

@@ -1,4 +1,4 @@
-import { sameUserClaims, type UserClaims } from '../../render/nats/jwt.ts';
+import { REVOKED_FOREVER, sameUserClaims, type UserClaims } from '../../render/nats/jwt.ts';
 
 /**
  * A service's NATS user JWT with `nats.auth: jwt` (docs/adr/0060-nats-jwt-auth.md), decided
@@ -20,6 +20,10 @@ export interface UserJwtObservation {
   /** When it was issued (Unix seconds). */
   iat: number;
   revokedBefore?: number;
+  /** The account's name, as written with the creds (undefined: written before it was kept). */
+  accountName?: string;
+  /** Its account revoked this JWT (it retired the key at or after `iat`): it must be replaced. */
+  retired?: boolean;
 }
 
 export interface UserJwtWant {
@@ -43,7 +47,10 @@ export interface UserJwtDecision {
 function isCurrent(observed: UserJwtObservation, want: UserJwtWant): boolean {
   const account = want.account === undefined || observed.account === want.account;
   return (
-    observed.publicKey === want.publicKey && account && sameUserClaims(observed.claims, want.claims)
+    !observed.retired &&
+    observed.publicKey === want.publicKey &&
+    account &&
+    sameUserClaims(observed.claims, want.claims)
   );
 }
 
@@ -76,4 +83,36 @@ export function revocationFor(
 ): number | undefined {
   if (!replaces || replaces.publicKey !== publicKey) return before;
   return Math.max(before ?? 0, iat - 1);
+}
+
+/** A JWT to revoke in the account that issued it: every JWT of `publicKey` issued up to `at`. */
+export interface JwtRetirement {
+  account: string;
+  publicKey: string;
+  at: number;
+}
+
+/**
+ * What the account that issued them must revoke now, so no grant outlives the CR that gave it:
+ * - the creds in Vault, when the service no longer has a NATS user in their account (its
+ *   `spec.nats` was removed, it names an account it may not use, or it moved to another one).
+ *   The JWT stays valid where it was issued until that account revokes it; it is revoked up to
+ *   its issue time, so a JWT issued later (NATS declared again) is not touched;
+ * - the key an NKey rotation replaced, once the rotation lets go of it: for good.
+ * `pinned` is the account of the JWT this reconcile pins (undefined: none); `previous` the key
+ * status names as the rotation's previous one, and the one the decision keeps.
+ */
+export function jwtRetirements(
+  observed: UserJwtObservation | undefined,
+  pinned: string | undefined,
+  previous: { was?: string | undefined; now?: string | undefined },
+): JwtRetirement[] {
+  const retirements: JwtRetirement[] = [];
+  const account = observed?.accountName;
+  if (observed && account && !observed.retired && pinned !== account)
+    retirements.push({ account, publicKey: observed.publicKey, at: observed.iat });
+  const from = account ?? pinned;
+  if (previous.was && previous.was !== previous.now && from)
+    retirements.push({ account: from, publicKey: previous.was, at: REVOKED_FOREVER });
+  return retirements;
 }

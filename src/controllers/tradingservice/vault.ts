@@ -119,13 +119,23 @@ export async function observeUserJwt(
     iat?: number;
     nats?: Partial<UserClaims> & { issuer_account?: string };
   };
-  const revokedBefore = Number(secret.data.revokedBefore);
   return {
+    ...credsFields(secret.data),
     version: secret.version,
     publicKey: claims.sub,
     account: claims.nats?.issuer_account ?? '',
     claims: claims.nats ?? {},
     iat: claims.iat ?? 0,
+  };
+}
+
+/** What posture writes beside the JWT: the revocation it brought and the account's name. */
+function credsFields(
+  data: Record<string, string>,
+): Pick<UserJwtObservation, 'revokedBefore' | 'accountName'> {
+  const revokedBefore = Number(data.revokedBefore);
+  return {
+    ...(data.account && { accountName: data.account }),
     ...(Number.isInteger(revokedBefore) && revokedBefore > 0 && { revokedBefore }),
   };
 }
@@ -172,6 +182,8 @@ export async function issueUserJwt(
         jwt,
         creds,
         publicKey,
+        // The account's name: a withdrawn grant is revoked by the account that issued it.
+        account: user.account,
         ...(revokedBefore !== undefined && { revokedBefore: String(revokedBefore) }),
       },
       write.cas,
