@@ -25,6 +25,12 @@ export async function startControllers(
       `--root-ca-file=${plane.caFile}`,
       '--use-service-account-credentials=false',
       '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service,-route',
+      // kwok renews its simulated nodes' heartbeat close to the default 50 s grace period: on a
+      // loaded machine they flapped NotReady about once a minute, and each time the node
+      // lifecycle controller marked every pod on them not Ready, which kwok never undid, so
+      // Deployments stopped at 0 available with every pod Running (a clean-clone CI run). The
+      // controller stays (it lifts the not-ready taint of new nodes); the grace period is long.
+      '--node-monitor-grace-period=10m',
     ],
   });
   const scheduler = startProcess({
