@@ -331,6 +331,40 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     assert.equal(got.isClosed(), false, 'logged in to the new account');
   });
 
+  it('should move a service to a new NKey and revoke the old key once its pods rolled', async () => {
+    const before = await podCreds('quote');
+    const connected = await connectWith(before);
+    const closed = connected.closed();
+    const user = async () =>
+      (
+        (await admin.get(TRADING_SERVICE, { name: 'quote', namespace })) as KubeObject & {
+          status?: { natsUser?: string; previousNatsUser?: string };
+        }
+      ).status;
+    const old = (await user())?.natsUser;
+    await mustKubectl([
+      '-n',
+      namespace,
+      'annotate',
+      'tradingservice',
+      'quote',
+      'posture.dev/rotate-nkey=first',
+    ]);
+    // Pods read the creds, not the seed: the rotation ends when they run the new key's creds.
+    await eventually(
+      'the rotation done, the previous key let go',
+      async () => {
+        const status = await user();
+        return (status?.natsUser !== old && !status?.previousNatsUser) || undefined;
+      },
+      300_000,
+    );
+    const reason = await within(closed, 'the client on the old key dropped');
+    assert.match(String(reason), /revoked/i);
+    await assert.rejects(connectWith(before), /Authorization/i);
+    await connectWith(await podCreds('quote'));
+  });
+
   it("should revoke a deleted service's user for good before its finalizer goes", async () => {
     const creds = await podCreds('trader');
     const trader = (await admin.get(TRADING_SERVICE, {

@@ -20,21 +20,12 @@ import {
   vaultAccess,
   type VaultAccess,
 } from '../../render/service/index.ts';
-import {
-  ROTATE_NKEY_ANNOTATION,
-  TradingServiceConditionType,
-  TradingServiceSchema,
-} from '../../api/tradingservice/schema.ts';
+import { TradingServiceSchema } from '../../api/tradingservice/schema.ts';
 import { kvDataPath } from '../../render/build-model.ts';
-import { rolloutState } from '../kit/rollout.ts';
-import {
-  decideNkey,
-  type NkeyDecision,
-  type NkeyFields,
-  type NkeySnapshot,
-} from './nkey-rotation.ts';
+import type { NkeyDecision, NkeyFields, NkeySnapshot } from './nkey-rotation.ts';
+import { nkeyCondition, nkeyStep, refOfService, seedPath } from './nkey-step.ts';
 import { pinnedModel, type SecretVersions } from './pins.ts';
-import { credsPath, nkeyPath } from './vault.ts';
+import { credsPath } from './vault.ts';
 import {
   decideUserJwt,
   jwtRetirements,
@@ -306,58 +297,3 @@ function seenNkey(vault: VaultObservation): { natsUser?: string } {
 
 const versionsOf = (vault: VaultObservation): SecretVersions =>
   (vault.state === 'reachable' && vault.versions) || new Map<string, number>();
-
-const refOfService = (service: TradingService) => ({
-  namespace: service.metadata.namespace ?? '',
-  name: service.metadata.name,
-});
-
-/** The KV data path of the service's NKey seed, as its Vault Agent template names it. */
-const seedPath = (platform: Platform, service: TradingService) =>
-  kvDataPath(
-    nkeyPath(platform, {
-      namespace: service.metadata.namespace ?? '',
-      name: service.metadata.name,
-    }),
-  );
-
-/** The NKey rotation's step; undefined while Vault cannot be read (nothing is applied then). */
-function nkeyStep(s: TradingServiceSnapshot, service: TradingService): NkeyDecision | undefined {
-  if (s.vault.state !== 'reachable') return undefined;
-  const status = service.status ?? {};
-  const pin = { dataPath: seedPath(s.platform, service), version: status.nkeyPinnedVersion ?? 0 };
-  const rotateRequest = service.metadata.annotations?.[ROTATE_NKEY_ANNOTATION];
-  return decideNkey({
-    vault: s.vault.nkey,
-    status,
-    ...(rotateRequest !== undefined && { rotateRequest }),
-    rollout: rolloutState(service.metadata.name, s.deployment, pin),
-    loaded: s.natsLoaded ?? 'unmanaged',
-  });
-}
-
-const PHASE_REASON = {
-  Stable: TradingServiceReason.NkeyStable,
-  Authorizing: TradingServiceReason.NkeyAuthorizing,
-  Rolling: TradingServiceReason.NkeyRolling,
-} as const;
-
-/** NkeyRotating: True while a new key is authorized and rolled out, the reason naming the step. */
-function nkeyCondition(nkey: NkeyDecision): ConditionInput {
-  const type = TradingServiceConditionType.NkeyRotating;
-  if (nkey.failed)
-    return condition(
-      type,
-      'True',
-      TradingServiceReason.NkeyRolloutFailed,
-      `${nkey.failed}: nats-server keeps accepting both keys until it finishes`,
-    );
-  if (nkey.phase === 'Stable')
-    return condition(type, 'False', PHASE_REASON.Stable, `pods read NKey seed version ${nkey.pin}`);
-  return condition(
-    type,
-    'True',
-    PHASE_REASON[nkey.phase],
-    `waiting for ${nkey.waiting ?? 'the next step'}`,
-  );
-}
