@@ -1,4 +1,4 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -37,6 +37,15 @@ async function endsWhole(path: string, size: number): Promise<boolean> {
   }
 }
 
+/** Whether `pid` still has `path` open (Linux): Node closes the file once it wrote all of it. */
+export async function isOpenBy(pid: number, path: string): Promise<boolean> {
+  const fds = await readdir(`/proc/${pid}/fd`);
+  const targets = await Promise.all(
+    fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')),
+  );
+  return targets.includes(path);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -46,9 +55,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The file's size, and whether it is whole: as large as at the last poll, closed, complete. */
+async function progressOf(pid: number, path: string, lastSize: number) {
+  const { size } = await stat(path);
+  const settled = size > 0 && size === lastSize && !(await isOpenBy(pid, path));
+  return { size, whole: settled && (await endsWhole(path, size)) };
+}
+
 /**
- * Signals `pid` and waits for a new snapshot in `dir` whose size stopped changing and which
- * ends whole (the file exists, empty, while V8 still walks the heap). Returns its path.
+ * Signals `pid` and waits for a new snapshot in `dir` whose size stopped changing, which the
+ * process closed and which ends whole (a pause in the writing alone could pass for the end).
+ * Returns its path.
  */
 export async function takeHeapSnapshot(
   pid: number,
@@ -65,9 +82,10 @@ export async function takeHeapSnapshot(
     if (!isAlive(pid)) throw new Error(`heap snapshot: process ${pid} is gone`);
     const name = (await snapshotsIn(dir)).find((f) => !before.has(f));
     if (!name) continue;
-    const path = join(dir, name);
-    const { size } = await stat(path);
-    if (size > 0 && size === lastSize && (await endsWhole(path, size))) return path;
+    // The real path: /proc's fd links name it so.
+    const path = await realpath(join(dir, name));
+    const { size, whole } = await progressOf(pid, path, lastSize);
+    if (whole) return path;
     lastSize = size;
   }
   throw new Error(`heap snapshot: no whole snapshot from ${pid} in ${dir} after ${timeoutMs} ms`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +13,7 @@ import {
   summarizeHeapSnapshot,
   type HeapSummary,
 } from './heap-snapshot.ts';
-import { heapSnapshotFlags, takeHeapSnapshot } from './heap-snapshot-signal.ts';
+import { heapSnapshotFlags, isOpenBy, takeHeapSnapshot } from './heap-snapshot-signal.ts';
 
 const NODE = 'node_modules/.bin/node';
 
@@ -204,5 +205,18 @@ describe('summarizeHeapSnapshot on real snapshots', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+});
+
+describe('isOpenBy', () => {
+  it('sees a file a process holds open, and no longer once it closed it', async () => {
+    const path = realpathSync(tinyFile('held.heapsnapshot', '{}'));
+    const file = await open(path, 'r');
+    try {
+      assert.equal(await isOpenBy(process.pid, path), true);
+    } finally {
+      await file.close();
+    }
+    assert.equal(await isOpenBy(process.pid, path), false);
   });
 });
