@@ -14,6 +14,7 @@ import {
   type HeapSummary,
 } from './heap-snapshot.ts';
 import { heapSnapshotFlags, isOpenBy, takeHeapSnapshot } from './heap-snapshot-signal.ts';
+import { operatorNodeOptions } from './operator-process.ts';
 
 const NODE = 'node_modules/.bin/node';
 
@@ -172,7 +173,7 @@ describe('summarizeHeapSnapshot on real snapshots', () => {
     );
   });
 
-  it('takes a snapshot of a running process on SIGWINCH with the flags the bench passes in NODE_OPTIONS', async (t) => {
+  it('takes a snapshot of a running process on SIGWINCH with the NODE_OPTIONS the operator gets, the SIGUSR2 GC hook still in place', async (t) => {
     const snapshots = mkdtempSync(join(dir, 'signal-'));
     const script = [
       'class PostureSignalProbe { constructor(i) { this.i = i; } }',
@@ -182,11 +183,13 @@ describe('summarizeHeapSnapshot on real snapshots', () => {
     ].join('\n');
     const child = spawn(NODE, ['-e', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: heapSnapshotFlags(snapshots).join(' ') },
+      env: { ...process.env, NODE_OPTIONS: operatorNodeOptions(heapSnapshotFlags(snapshots)) },
     });
     try {
       // The signal handler is in place before the script runs; "ready" says the objects are too.
       await once(child.stdout, 'data');
+      // Without the hook SIGUSR2 would end the process, and the snapshot would never come.
+      child.kill('SIGUSR2');
       const path = await takeHeapSnapshot(child.pid ?? 0, snapshots, { pollMs: 200 });
       const summary = await summarizeHeapSnapshot(path);
       const table = formatHeapTable(summary);
