@@ -17,7 +17,12 @@
  * services are reconciled but not all Ready; the count of Ready ones is reported.
  *
  *   npm run bench -- converge [--services 1000] [--workers 8] [--rss-services 10000 | 0]
- *                           [--limit-pools 16,32,64] [--nats-auth config | jwt]
+ *                           [--limit-pools 16,32,64] [--nats-auth config | jwt] [--heap-snapshots]
+ *
+ * With `--heap-snapshots` the operator also writes a V8 heap snapshot at each size (on SIGWINCH,
+ * after the RSS at rest was read: a snapshot doubles the heap for a while, and that transient
+ * is in the peak of the next size), summarized by self size per type and constructor: a table
+ * on stdout and the ten largest groups as `heap1k` / `heap10k` in the JSON line.
  *
  * With `--nats-auth jwt` (docs/adr/0060) a nats-server runs in full-resolver mode, the keys are
  * created in Vault as `posture nats init` does, and the operator gets `--nats-url`: Ready then
@@ -25,7 +30,7 @@
  * size, since nothing there grows with the number of services.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +45,13 @@ import { startEnvironment, type Environment } from '../src/testenv/environment.t
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
 import { applyAtLimit, movedTo } from './support/limit.ts';
+import {
+  formatHeapTable,
+  heapFigures,
+  summarizeHeapSnapshot,
+  type HeapSummary,
+} from './support/heap-snapshot.ts';
+import { heapSnapshotFlags, takeHeapSnapshot } from './support/heap-snapshot-signal.ts';
 import {
   apiserverWrites,
   writesPerServiceOf,
@@ -89,6 +101,11 @@ const limitPools = (() => {
     .filter((n) => n > 0);
 })();
 const dir = mkdtempSync(join(tmpdir(), 'posture-converge-'));
+/** Where the operator writes heap snapshots (--heap-snapshots), each deleted once summarized. */
+const snapshotDir = process.argv.slice(3).includes('--heap-snapshots')
+  ? join(dir, 'heap-snapshots')
+  : undefined;
+if (snapshotDir) mkdirSync(snapshotDir);
 
 function kubectl(env: Environment, args: string[]): Promise<{ stdout: string }> {
   const bin = env.info.bin['kubectl'] ?? 'kubectl';
@@ -169,15 +186,35 @@ interface Memory {
   rssAtRest: number;
   /** The process's peak resident set so far. */
   peak: number;
+  /** With --heap-snapshots: the heap by self size, once the figures above were read. */
+  heap: HeapSummary | null;
 }
 
-async function memoryOf(pid: number | undefined): Promise<Memory> {
+async function memoryOf(pid: number | undefined, size: number): Promise<Memory> {
   const rssBeforeGc = procStatus(pid, 'VmRSS');
   process.kill(pid ?? 0, 'SIGUSR2');
   await sleep(2000);
   const rss = procStatus(pid, 'VmRSS');
   await sleep(30_000);
-  return { rss, rssBeforeGc, rssAtRest: procStatus(pid, 'VmRSS'), peak: procStatus(pid, 'VmHWM') };
+  const rssAtRest = procStatus(pid, 'VmRSS');
+  const peak = procStatus(pid, 'VmHWM');
+  // Last: V8 copies the heap into the snapshot, which RSS and peak must not include.
+  return { rss, rssBeforeGc, rssAtRest, peak, heap: await heapOf(pid ?? 0, size) };
+}
+
+/** The operator's heap by self size, printed as a table; the snapshot file is deleted. */
+async function heapOf(pid: number, size: number): Promise<HeapSummary | null> {
+  if (!snapshotDir) return null;
+  const path = await takeHeapSnapshot(pid, snapshotDir, { timeoutMs: 600_000 });
+  try {
+    const summary = await summarizeHeapSnapshot(path);
+    console.log(
+      `\noperator heap at ${size} services, by self size:\n${formatHeapTable(summary)}\n`,
+    );
+    return summary;
+  } finally {
+    rmSync(path, { force: true });
+  }
 }
 
 type Observed = {
@@ -333,7 +370,12 @@ async function atScale({ env, admin, informer, operator }: Run) {
   });
   const ms = performance.now() - started;
   await sleep(2000);
-  return { services: rssServices, memory: await memoryOf(operator.child.pid), ready, ms };
+  return {
+    services: rssServices,
+    memory: await memoryOf(operator.child.pid, rssServices),
+    ready,
+    ms,
+  };
 }
 
 async function converge(run: Run, input: Input): Promise<Converged> {
@@ -356,7 +398,7 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   const stats = operator.stats as Stats;
   const apiserverAfter = await apiserverWritesNow(env);
   const writes = writesOf(statsBefore, stats, apiserverBefore, apiserverAfter);
-  const memory = await memoryOf(operator.child.pid);
+  const memory = await memoryOf(operator.child.pid, services);
   const converged = { operatorMs, operatorCpu: cpu, memory, stats, writes };
   if (rssServices <= services) return converged;
   return { ...converged, scale: await atScale(run) };
@@ -422,7 +464,10 @@ async function main(env: Environment): Promise<Figures> {
     platformFile,
     workers,
     dir,
-    nodeFlags: (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+    nodeFlags: [
+      ...(process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+      ...(snapshotDir ? heapSnapshotFlags(snapshotDir) : []),
+    ],
     ...(jwt && { args: [`--nats-url=${jwt.url}`] }),
   });
   let run: Converged;
@@ -514,6 +559,13 @@ const scaleOf = (r: Figures) => ({
   scaleMs: r.scale ? Math.round(r.scale.ms) : null,
 });
 
+/** The ten largest heap groups at 1,000 and 10,000 services (--heap-snapshots), else nulls. */
+const heapsOf = (r: Figures) => ({
+  heap1k: services === 1000 && r.memory.heap ? heapFigures(r.memory.heap) : null,
+  heap10k:
+    r.scale?.services === 10_000 && r.scale.memory.heap ? heapFigures(r.scale.memory.heap) : null,
+});
+
 function report(r: Figures): void {
   const requests = Object.entries(r.stats.counts)
     .filter(([verb]) => verb !== 'watch')
@@ -564,6 +616,7 @@ function report(r: Figures): void {
         scaleMs: Math.round(r.scale.ms),
       }),
       ...added,
+      ...heapsOf(r),
     }),
   );
 }

@@ -89,12 +89,15 @@ export function statsOf(samples: readonly Sample[]): Stats {
 // NODE_OPTIONS splits on spaces and reads quotes: the data URL has neither (%22 is ").
 const GC_ON_SIGUSR2 = 'data:text/javascript,process.on(%22SIGUSR2%22,()=>globalThis.gc())';
 
+/** The operator's NODE_OPTIONS: the GC hook, then `nodeFlags`. */
+export function operatorNodeOptions(nodeFlags: readonly string[]): string {
+  return ['--expose-gc', `--import=${GC_ON_SIGUSR2}`, ...nodeFlags].join(' ');
+}
+
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const tokenFile = join(options.dir, 'vault-token');
   writeFileSync(tokenFile, options.vault.token, { mode: 0o600 });
   const port = await freePort();
-  // bin/posture adds the operator's own node flags; these come on top (NODE_OPTIONS).
-  const nodeOptions = ['--expose-gc', `--import=${GC_ON_SIGUSR2}`, ...options.nodeFlags];
   const child = spawn(
     'bin/posture',
     [
@@ -113,7 +116,12 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     ],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, POSTURE_COMPILED: '1', NODE_OPTIONS: nodeOptions.join(' ') },
+      // bin/posture adds the operator's own node flags; these come on top.
+      env: {
+        ...process.env,
+        POSTURE_COMPILED: '1',
+        NODE_OPTIONS: operatorNodeOptions(options.nodeFlags),
+      },
     },
   );
   const scrape = async () => {
