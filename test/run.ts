@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { startEnvironment } from '../src/testenv/environment.ts';
 import { TESTENV_VARIABLE } from '../src/testenv/info.ts';
 
-const DEFAULT_FILES = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+const DEFAULT_FILES = ['src/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'];
 
 function runTests(files: string[], infoFile: string): Promise<number> {
   const args = [

@@ -40,6 +40,8 @@ export interface ControllerOptions<T extends KubeObject> {
   /** Metric label and log field, e.g. "TradingService". */
   kind: string;
   informer: Informer<T>;
+  /** Changes of the primary object that need no reconcile (e.g. its own status writes). */
+  skip?: (change: Change<T>) => boolean;
   watches?: Watched[];
   reconcile: Reconcile<T>;
   workers: number;
@@ -82,7 +84,10 @@ export class Controller<T extends KubeObject> {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     const enqueue = (key: string): void => this.#queue?.add(key);
-    options.informer.onChange((change) => enqueue(change.key));
+    const { skip } = options;
+    options.informer.onChange((change) => {
+      if (!skip?.(change)) enqueue(change.key);
+    });
     for (const watched of options.watches ?? []) {
       watched.informer.onChange((change) => watched.map(change).forEach(enqueue));
     }

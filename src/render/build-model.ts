@@ -9,6 +9,7 @@ import type { Platform } from '../api/platform/settings.ts';
 import type { Problem } from './problems.ts';
 import { peersOf, type ServiceIndex } from './peers.ts';
 import { pathRefusal } from './tenancy.ts';
+import { allowResponses, dedupeFqdns } from './model-values.ts';
 
 /**
  * From validated CRs to the render model. Each CR is already valid on its own (zod, same rules
@@ -321,25 +322,11 @@ function toService(ts: TradingService, ctx: Context, report: Report): ServiceMod
   };
 }
 
-/** `{}` in the spec means replies without limits: nats-server's `allow_responses: true`. */
-function allowResponses(value: { max?: number | undefined; expires?: string | undefined }) {
-  if (value.max === undefined && value.expires === undefined) return true;
-  return {
-    ...(value.max !== undefined && { max: value.max }),
-    ...(value.expires !== undefined && { expires: value.expires }),
-  };
-}
-
-function dedupeFqdns(list: FqdnModel[]): FqdnModel[] {
-  const byName = new Map<string, Set<number>>();
-  for (const f of list) byName.set(f.name, new Set([...(byName.get(f.name) ?? []), ...f.ports]));
-  return [...byName].map(([name, ports]) => ({ name, ports: [...ports].sort((a, b) => a - b) }));
-}
-
-/** The render model of a set of CRs, and every problem found across them. */
+/** The render model of a set of CRs and every problem found; `only`: one service's model. */
 export function buildModel(
   resources: CustomResources,
   platform: Platform,
+  options: { only?: string } = {},
 ): { model: PlatformModel; problems: Problem[] } {
   const problems: Problem[] = [];
   const indexed = {
@@ -351,6 +338,7 @@ export function buildModel(
   const ctx: Context = { ...indexed, owners: ownersOf(indexed, problems) };
   const services: ServiceModel[] = [];
   for (const { object, file } of ctx.services.values()) {
+    if (options.only !== undefined && keyOf(object) !== options.only) continue;
     const report: Report = (p) => problems.push({ ...p, ...(file !== undefined && { file }) });
     services.push(toService(object, ctx, report));
   }

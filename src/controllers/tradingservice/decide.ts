@@ -128,6 +128,7 @@ function modelFor(snapshot: TradingServiceSnapshot, service: TradingService) {
       hmacKeyRings: sourced(snapshot.keyRings),
     },
     snapshot.platform,
+    { only: key },
   );
   const own: Problem[] = problems
     .filter((p) => p.file === key)

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { Informer } from '../../operator/informer/informer.ts';
 import type { Change } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
+import { ownerKeys } from '../../operator/controller.ts';
+import { statusOnly } from '../kit/changes.ts';
 import {
   ExchangeCredentialSchema,
   type ExchangeCredential,
@@ -148,9 +150,29 @@ export const credentialConsumers = (change: Change<KubeObject>): string[] =>
 export const keyRingMembers = (change: Change<KubeObject>): string[] =>
   beforeAndAfter(change, membersOf);
 
-/** A TradingService change re-reconciles the peers it names and named (grants may change). */
+/**
+ * A TradingService change re-reconciles the peers it names and named (grants may change); a
+ * status write changes no grant.
+ */
 export const namedPeers = (change: Change<KubeObject>): string[] =>
-  beforeAndAfter(change, peerKeysOf);
+  statusOnly(change) ? [] : beforeAndAfter(change, peerKeysOf);
+
+/**
+ * A child's change re-reconciles its TradingService, unless only its status changed and the
+ * service reads nothing from it: a Deployment's status matters for the ready replicas status
+ * shows, and for the rollout of an NKey rotation in progress (`rotating`).
+ */
+export function childOwners(kind: string, rotating: (ownerKey: string) => boolean) {
+  const owners = ownerKeys('TradingService');
+  const ready = (o: KubeObject | undefined) =>
+    (o as { status?: { readyReplicas?: unknown } } | undefined)?.status?.readyReplicas;
+  return (change: Change<KubeObject>): string[] => {
+    if (!statusOnly(change)) return owners(change);
+    if (kind !== 'Deployment') return [];
+    if (ready(change.old) !== ready(change.object)) return owners(change);
+    return owners(change).filter(rotating);
+  };
+}
 
 /** A Namespace change (isolation label, status) re-reconciles the services it holds. */
 export const servicesOfNamespace =

@@ -1,9 +1,5 @@
 import { HMAC_KEY_RING } from '../../api/hmackeyring/kind.ts';
-import {
-  ownerKeys,
-  type ReconcileRequest,
-  type ReconcileResult,
-} from '../../operator/controller.ts';
+import { type ReconcileRequest, type ReconcileResult } from '../../operator/controller.ts';
 import { RESOURCES, type Resource } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps, Register } from '../kit/deps.ts';
@@ -29,6 +25,7 @@ import {
 } from './decide.ts';
 import { vaultDown, vaultRefused } from './failures.ts';
 import {
+  childOwners,
   credentialConsumers,
   dependencyReader,
   keyRingMembers,
@@ -37,6 +34,7 @@ import {
 } from './gather.ts';
 import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
+import { statusOnly } from '../kit/changes.ts';
 import { namespaceIsolationController } from './isolation.ts';
 import { isIsolated } from './isolation-state.ts';
 import type { NatsPublisher } from '../../nats/publisher.ts';
@@ -274,11 +272,19 @@ export function tradingServiceController(
         return { requeueAfterMs: VAULT_REFUSED_REQUEUE_MS };
       }
     };
+    /** An NKey rotation in progress: it waits for the Deployment's rollout. */
+    const rotating = (key: string) => {
+      const status = (services.store.get(key) as { status?: { previousNatsUser?: unknown } })
+        ?.status;
+      return status?.previousNatsUser !== undefined;
+    };
     const controller = deps.manager.controller<Cached>({
       kind: 'TradingService',
       informer: services,
+      // Its own status writes change nothing it reads.
+      skip: statusOnly,
       watches: [
-        ...[...children.values()].map((i) => ({ informer: i, map: ownerKeys('TradingService') })),
+        ...[...children].map(([kind, i]) => ({ informer: i, map: childOwners(kind, rotating) })),
         { informer: credentials, map: credentialConsumers },
         { informer: keyRings, map: keyRingMembers },
         { informer: services, map: namedPeers },
