@@ -29,7 +29,7 @@ type InformerSpec = Omit<
   InformerOptions,
   'source' | 'log' | 'clock' | 'onRestart' | 'stallTimeoutMs'
 >;
-/** What makes two informers the same: resource, scope, selector and watch timeout. */
+/** What makes two informers the same: resource, scope, selector, watch timeout, projection. */
 export function informerKey(spec: InformerSpec): string {
   const { group, version, plural } = spec.resource;
   return JSON.stringify([
@@ -39,6 +39,7 @@ export function informerKey(spec: InformerSpec): string {
     spec.namespace ?? '',
     spec.labelSelector ?? '',
     spec.watchTimeoutSeconds ?? null,
+    spec.ownedBy ?? null,
   ]);
 }
 

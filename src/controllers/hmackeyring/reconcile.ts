@@ -16,6 +16,7 @@ import { decideHmacKeyRing, type RingDecision, type RingFields } from './decide.
 import { ringEvents } from './events.ts';
 import { memberRollouts, readRing, ringsOfDeployment } from './gather.ts';
 import { kvFields } from './ring-data.ts';
+import { childCache } from '../kit/children.ts';
 
 /** Every status field this controller owns: one the decision leaves out is removed. */
 const RING_FIELDS: readonly (keyof RingFields)[] = [
@@ -103,7 +104,7 @@ export function hmacKeyRingController(
     const deployments = deps.manager.informer<KubeObject>({
       resource: RESOURCES.deployment,
       ...scope,
-      labelSelector: 'app.kubernetes.io/managed-by=posture',
+      ...childCache('Deployment'),
     });
     const ctx: Context = {
       deps,

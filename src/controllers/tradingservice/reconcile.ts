@@ -35,6 +35,7 @@ import {
 import { namespaceBaselineController } from './baseline.ts';
 import { NatsAuth } from './nats.ts';
 import { statusOnly } from '../kit/changes.ts';
+import { childCache } from '../kit/children.ts';
 import { namespaceIsolationController } from './isolation.ts';
 import { isIsolated } from './isolation-state.ts';
 import type { NatsPublisher } from '../../nats/publisher.ts';
@@ -231,7 +232,11 @@ export function tradingServiceController(
     const children = new Map(
       Object.entries(CHILD_RESOURCES).map(([kind, r]) => [
         kind,
-        informer(r, 'app.kubernetes.io/managed-by=posture'),
+        deps.manager.informer<KubeObject>({
+          resource: r,
+          ...scope,
+          ...childCache(kind),
+        }),
       ]),
     );
     const namespaces = deps.manager.informer<KubeObject>({ resource: RESOURCES.namespace });

@@ -4,7 +4,7 @@ import { KubeApiError, isGone } from '../kube/errors.ts';
 import type { Resource } from '../kube/resources.ts';
 import type { KubeObject, WatchEvent } from '../kube/types.ts';
 import type { Log } from '../telemetry/log.ts';
-import { Store, type Change } from './store.ts';
+import { Store, type Change, type Projection } from './store.ts';
 
 /** Why a watch was started again; counted in posture_watch_restarts_total. */
 export type RestartReason = 'stall' | 'gone' | 'error';
@@ -31,6 +31,8 @@ export interface InformerOptions {
    */
   watchTimeoutSeconds?: number;
   onRestart?: (reason: RestartReason) => void;
+  /** Cache only what this field manager owns (plus identity, and status if asked). */
+  ownedBy?: Projection;
 }
 
 type WatchEnd = 'closed' | 'stall' | 'gone' | 'stopped';
@@ -41,7 +43,7 @@ type WatchEnd = 'closed' | 'stall' | 'gone' | 'stopped';
  * with capped exponential backoff — it never gives up while running.
  */
 export class Informer<T extends KubeObject = KubeObject> {
-  readonly store = new Store<T>();
+  readonly store: Store<T>;
   readonly #options: InformerOptions;
   readonly #clock: Clock;
   readonly #handlers: Array<(change: Change<T>) => void> = [];
@@ -60,6 +62,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.store = new Store<T>(options.ownedBy);
   }
 
   get resourceVersion(): string {

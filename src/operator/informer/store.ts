@@ -1,4 +1,5 @@
 import { objectKey, type KubeObject } from '../kube/types.ts';
+import { projectOwned } from './project.ts';
 
 export type ChangeType = 'add' | 'update' | 'delete';
 
@@ -25,9 +26,25 @@ function withoutManagedFields<T extends KubeObject>(object: T): T {
   return { ...object, metadata };
 }
 
+/**
+ * What a cache keeps of each object: by default all but managedFields; with `ownedBy`, only the
+ * fields that manager owns plus identity metadata (and status if asked): see project.ts.
+ */
+export interface Projection {
+  manager: string;
+  keepStatus?: boolean;
+}
+
 /** The informer's local cache: objects by namespace/name, changes reported as they apply. */
 export class Store<T extends KubeObject> {
   readonly #items = new Map<string, T>();
+  readonly #keep: (object: T) => T;
+
+  constructor(ownedBy?: Projection) {
+    this.#keep = ownedBy
+      ? (object) => projectOwned(object, ownedBy.manager, ownedBy)
+      : withoutManagedFields;
+  }
 
   get(key: string): T | undefined {
     return this.#items.get(key);
@@ -47,7 +64,7 @@ export class Store<T extends KubeObject> {
 
   /** Applies one watch event; undefined when it changes nothing (same resourceVersion). */
   upsert(incoming: T): Change<T> | undefined {
-    const object = withoutManagedFields(incoming);
+    const object = this.#keep(incoming);
     const key = objectKey(object);
     const old = this.#items.get(key);
     this.#items.set(key, object);

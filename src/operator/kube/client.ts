@@ -55,13 +55,16 @@ export interface PatchOptions extends ObjectRef {
  * (tests prove a no-op resync writes nothing), and writes use one field manager with
  * `fieldValidation=Strict`.
  */
+/** The field manager of every apply the operator makes (unless a client is given another). */
+export const FIELD_MANAGER = 'posture';
+
 export class KubeClient {
   readonly #http: Transport;
   readonly fieldManager: string;
 
   constructor(options: KubeClientOptions) {
     this.#http = new Transport(options.access, options.timeoutMs ?? 15_000, options.logWrites);
-    this.fieldManager = options.fieldManager ?? 'posture';
+    this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
   }
 
   /** Requests sent so far, by verb. */

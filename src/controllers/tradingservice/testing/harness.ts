@@ -12,6 +12,7 @@ import { FakeVault } from '../../../vault/fake.ts';
 import { tradingServiceController } from '../reconcile.ts';
 import { EXCHANGE_CREDENTIAL } from '../../../api/exchangecredential/kind.ts';
 import { HMAC_KEY_RING } from '../../../api/hmackeyring/kind.ts';
+import { childCache } from '../../kit/children.ts';
 import { TRADING_SERVICE } from '../../../api/tradingservice/kind.ts';
 
 /**
@@ -157,8 +158,8 @@ export function harness(options: { withNats?: boolean; vault?: FakeVault } = {})
   for (const c of titanObjects.credentials) put(EXCHANGE_CREDENTIAL, c);
   for (const r of titanObjects.keyRings) put(HMAC_KEY_RING, r);
   const putChild = (resource: Resource, object: KubeObject) => {
-    const labelSelector = 'app.kubernetes.io/managed-by=posture';
-    manager.informer<KubeObject>({ resource, labelSelector }).store.upsert(object);
+    // The controller's own informer spec, so this is the cache it reads.
+    manager.informer<KubeObject>({ resource, ...childCache(resource.kind) }).store.upsert(object);
   };
   return {
     log,
