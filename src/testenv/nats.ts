@@ -23,6 +23,22 @@ export async function startNats(
   config: string,
   files: Record<string, string> = {},
 ): Promise<NatsServer> {
+  // A free port can be taken by another process before nats-server binds it (test files run
+  // side by side): that one failure is retried on new ports, any other is reported.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(bin, config, files);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startOnce(
+  bin: string,
+  config: string,
+  files: Record<string, string>,
+): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'posture-nats-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const [port, monitor] = await freePorts(2);
@@ -38,7 +54,13 @@ export async function startNats(
     args: ['-c', configFile],
   });
   const monitorUrl = `http://127.0.0.1:${monitor}`;
-  await waitUntil(server, () => httpOk(`${monitorUrl}/healthz`), { timeoutMs: 20_000 });
+  try {
+    await waitUntil(server, () => httpOk(`${monitorUrl}/healthz`), { timeoutMs: 20_000 });
+  } catch (error) {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `nats://127.0.0.1:${port}`,
     monitorUrl,

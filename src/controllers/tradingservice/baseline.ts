@@ -6,6 +6,7 @@ import { RESOURCES } from '../../operator/kube/resources.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import type { OperatorDeps } from '../kit/deps.ts';
 import { baselineParts, DEFAULT_DENY } from '../../render/namespace.ts';
+import { statusOnly } from '../kit/changes.ts';
 import { partManifest } from '../../render/objects.ts';
 
 /**
@@ -29,16 +30,19 @@ export function baselineObjects(namespace: string): KubeObject[] {
   return baselineParts(namespace).map((p) => partManifest(p) as unknown as KubeObject);
 }
 
-const holdsService = (services: Informer<KubeObject>, namespace: string) =>
-  services.store
-    .list()
-    .some((o) => o.metadata.namespace === namespace && !o.metadata.deletionTimestamp);
+const holdsService = (services: Informer<KubeObject>, namespace: string) => {
+  // Iterated, not listed: a copy of the whole cache per namespace reconcile is O(services).
+  for (const o of services.store.values())
+    if (o.metadata.namespace === namespace && !o.metadata.deletionTimestamp) return true;
+  return false;
+};
 
 /** A service's change re-reconciles its namespace (the first one there brings the baseline). */
 const namespaceOf = (object: KubeObject): string[] =>
   object.metadata.namespace ? [object.metadata.namespace] : [];
 
-const serviceNamespace = ({ object }: Change<KubeObject>): string[] => namespaceOf(object);
+const serviceNamespace = (change: Change<KubeObject>): string[] =>
+  statusOnly(change) ? [] : namespaceOf(change.object);
 
 /** A changed or deleted default-deny policy is put back. */
 const policyNamespace = ({ object }: Change<KubeObject>): string[] =>

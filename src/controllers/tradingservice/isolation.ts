@@ -21,6 +21,7 @@ import {
 } from './isolation-state.ts';
 import type { NatsAuth } from './nats.ts';
 import { revokeNamespaceTokens } from './tokens.ts';
+import { statusOnly } from '../kit/changes.ts';
 import { deleteAccess } from './vault.ts';
 
 /**
@@ -256,8 +257,8 @@ async function release(ctx: Context, object: KubeObject): Promise<ReconcileResul
 }
 
 /** A TradingService appearing in an isolated namespace re-checks the namespace (fail closed). */
-const namespaceOfService = ({ object }: Change<KubeObject>): string[] =>
-  object.metadata.namespace ? [object.metadata.namespace] : [];
+const namespaceOfService = (change: Change<KubeObject>): string[] =>
+  !statusOnly(change) && change.object.metadata.namespace ? [change.object.metadata.namespace] : [];
 
 export function namespaceIsolationController(
   deps: OperatorDeps,

@@ -58,6 +58,11 @@ export class Store<T extends KubeObject> {
     return [...this.#items.values()];
   }
 
+  /** Every cached object, without copying the cache (do not change it while iterating). */
+  values(): IterableIterator<T> {
+    return this.#items.values();
+  }
+
   get size(): number {
     return this.#items.size;
   }
