@@ -508,6 +508,11 @@ async function stopOperator(operator: OperatorProcess): Promise<void> {
   const exited = new Promise((resolve) => operator.child.once('exit', resolve));
   operator.stop();
   if (operator.child.exitCode === null) await Promise.race([exited, sleep(10_000)]);
+  // Never leave it running into the next side's figures (or the next run's).
+  if (operator.child.exitCode === null && operator.child.signalCode === null) {
+    process.stderr.write('the operator did not exit 10 s after SIGTERM: killed\n');
+    operator.child.kill('SIGKILL');
+  }
 }
 
 const describeMemory = (m: Memory) =>

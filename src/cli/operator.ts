@@ -200,5 +200,9 @@ ${FLAGS_HELP}`,
         );
         process.exitCode = 1;
       }
+      // The shutdown above is complete (controllers drained, informers and the health server
+      // stopped); what is left is sockets nothing will use again, such as the JWT mode's
+      // connection to nats-server, which kept the process alive after SIGTERM until a SIGKILL.
+      process.exit();
     });
 }
