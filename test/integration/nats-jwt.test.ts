@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { connect, credsAuthenticator, type NatsConnection } from 'nats';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
@@ -383,5 +384,64 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     const account = await rootVault().kvRead(jwtKeysPath(KV, 'account-TITAN'));
     const retired = JSON.parse(account?.data.retired ?? '{}') as Record<string, number>;
     assert.ok(retired[user], 'the account keeps the revocation');
+  });
+  it('should run as the posture operator command and exit on SIGTERM once connected to nats-server', async () => {
+    const own = await createTestNamespace(admin, 'natsjwt-cmd');
+    const dir = mkdtempSync(join(tmpdir(), 'posture-jwt-cmd-'));
+    const platformFile = join(dir, 'platform.json');
+    writeFileSync(platformFile, JSON.stringify(login!.platform));
+    const env = testEnv();
+    const child = spawn(
+      process.execPath,
+      [
+        'src/cli/main.ts',
+        'operator',
+        `--platform=${platformFile}`,
+        `--watch-namespace=${own}`,
+        `--nats-url=${server.url}`,
+        `--kubeconfig=${env.kube.kubeconfig}`,
+        `--vault-addr=${env.vault!.addr}`,
+        ...login!.flags,
+        '--metrics-port=0',
+        '--metrics-host=127.0.0.1',
+        `--lease-namespace=${own}`,
+        '--log-level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await admin.create(
+        TRADING_SERVICE,
+        service(own, 'pricer', { publish: ['titan.px.>'], subscribe: [] }),
+      );
+      // Ready means the account was pushed: the command holds a connection to nats-server.
+      await eventually(
+        'pricer Ready under the command',
+        async () =>
+          isReady(await admin.get(TRADING_SERVICE, { name: 'pricer', namespace: own })) ||
+          undefined,
+        120_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; operator stderr: ${stderr.slice(-2000)}`);
+      });
+      child.kill('SIGTERM');
+      const code = await within(exited, 'the operator exiting after SIGTERM');
+      assert.equal(code, 0, stderr);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      // No operator is left to run its finalizer: let it go, so the namespace can.
+      await admin
+        .patch(TRADING_SERVICE, {
+          name: 'pricer',
+          namespace: own,
+          type: 'merge',
+          patch: { metadata: { finalizers: null } },
+        })
+        .catch(() => undefined);
+      await admin.delete(RESOURCES.namespace, { name: own });
+    }
   });
 });
