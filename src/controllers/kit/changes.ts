@@ -15,8 +15,19 @@ function withoutStatus(object: KubeObject): unknown {
   return { ...object, status: undefined, metadata };
 }
 
+/**
+ * The informer hands one Change to every handler, and several ask this of it (the controller,
+ * its peers' mapping, both namespace controllers): the deep comparison is made once.
+ */
+const seen = new WeakMap<Change<KubeObject>, boolean>();
+
 /** An update that changed nothing but status (or the resourceVersion): adds and deletes never are. */
 export function statusOnly(change: Change<KubeObject>): boolean {
   if (change.type !== 'update' || !change.old) return false;
-  return isDeepStrictEqual(withoutStatus(change.old), withoutStatus(change.object));
+  let only = seen.get(change);
+  if (only === undefined) {
+    only = isDeepStrictEqual(withoutStatus(change.old), withoutStatus(change.object));
+    seen.set(change, only);
+  }
+  return only;
 }

@@ -86,23 +86,6 @@ export async function retireWithdrawn(
 }
 
 /**
- * A service with nothing to apply (no render model: a grant refused whole) still has to leave
- * what nats-server runs: asks for it without the service's user. Status waits for that.
- */
-export async function finishEmpty(
-  ctx: Context,
-  object: Cached,
-  decision: TradingServiceDecision,
-  signal: AbortSignal,
-): Promise<ReconcileResult | undefined> {
-  const nats = ctx.nats?.request({ key: keyOf(object) }) ?? 'confirmed';
-  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
-  if (nats instanceof Error) throw nats;
-  await ctx.status.write(object, decision, signal);
-  return { requeueAfterMs: DEGRADED_REQUEUE_MS };
-}
-
-/**
  * Vault first (fail closed: no workload without its access; a new NKey seed before status or
  * any template names it), then the Kubernetes objects.
  */

@@ -169,6 +169,8 @@ function withoutModel(
     needsNkey: false,
     ...retirements(snapshot, undefined, fields),
     conditions: [...checks, readyCondition(checks)],
+    // Refused whole: look again soon, besides the watches.
+    degraded: true,
     fields,
   };
 }

@@ -12,7 +12,6 @@ import {
   CHILD_RESOURCES,
   deploymentOf,
   finish,
-  finishEmpty,
   NATS_POLL_MS,
   refOf,
   retireWithdrawn,
@@ -191,7 +190,8 @@ async function reconcileLive(
     throw new Error(`retrying while Vault is unavailable: ${vault.message}`);
   }
   await retireWithdrawn(ctx, decision);
-  if (decision.objects.length === 0) return finishEmpty(ctx, object, decision, signal);
+  // Nothing to apply (no render model): NATS still drops its user before status says so.
+  if (decision.objects.length === 0) return finish(ctx, object, decision, signal);
   let fields: TradingServiceDecision['fields'];
   try {
     fields = await applyDecision(ctx, object, decision);
@@ -220,24 +220,13 @@ export function tradingServiceController(
 ): Register {
   return (deps) => {
     const scope = options.namespace ? { namespace: options.namespace } : {};
-    const informer = (resource: Resource, labelSelector?: string) =>
-      deps.manager.informer<KubeObject>({
-        resource,
-        ...scope,
-        ...(labelSelector && { labelSelector }),
-      });
+    const informer = (resource: Resource, cache: Partial<ReturnType<typeof childCache>> = {}) =>
+      deps.manager.informer<KubeObject>({ resource, ...scope, ...cache });
     const services = informer(TRADING_SERVICE);
     const credentials = informer(EXCHANGE_CREDENTIAL);
     const keyRings = informer(HMAC_KEY_RING);
     const children = new Map(
-      Object.entries(CHILD_RESOURCES).map(([kind, r]) => [
-        kind,
-        deps.manager.informer<KubeObject>({
-          resource: r,
-          ...scope,
-          ...childCache(kind),
-        }),
-      ]),
+      Object.entries(CHILD_RESOURCES).map(([kind, r]) => [kind, informer(r, childCache(kind))]),
     );
     const namespaces = deps.manager.informer<KubeObject>({ resource: RESOURCES.namespace });
     const isolated = (ns: string) => isIsolated(namespaces.store.get(ns));

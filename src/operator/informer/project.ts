@@ -45,24 +45,27 @@ function projectMap(value: Record<string, unknown>, tree: Tree): Record<string, 
   return out;
 }
 
-/** Whether a list item is the one a `k:{...}` key names (all its key fields equal). */
-function matchesKey(item: unknown, keyJson: string): boolean {
-  if (!isRecord(item)) return false;
-  const key = JSON.parse(keyJson) as Record<string, unknown>;
-  return Object.entries(key).every(([k, v]) => JSON.stringify(item[k]) === JSON.stringify(v));
+/** A test for the list item a fieldsV1 key names: `k:` its key fields, `v:` its value, `i:` its index. */
+function itemTest(key: string): (item: unknown, index: number) => boolean {
+  const body = key.slice(2);
+  if (key.startsWith('k:')) {
+    // Parsed once per list, not once per item it is tried on.
+    const fields = Object.entries(JSON.parse(body) as Record<string, unknown>).map(
+      ([k, v]) => [k, JSON.stringify(v)] as const,
+    );
+    return (item) => isRecord(item) && fields.every(([k, v]) => JSON.stringify(item[k]) === v);
+  }
+  if (key.startsWith('v:')) return (item) => JSON.stringify(item) === body;
+  if (key.startsWith('i:')) return (_item, index) => `${index}` === body;
+  return () => false;
 }
 
 function projectList(list: unknown[], tree: Tree): unknown[] {
-  const keys = children(tree);
+  const owners = children(tree).map((key) => ({ tree: tree[key] as Tree, owns: itemTest(key) }));
   const out: unknown[] = [];
   list.forEach((item, i) => {
-    const owner = keys.find(
-      (k) =>
-        (k.startsWith('k:') && matchesKey(item, k.slice(2))) ||
-        (k.startsWith('v:') && k.slice(2) === JSON.stringify(item)) ||
-        k === `i:${i}`,
-    );
-    if (owner) out.push(projectValue(item, tree[owner] as Tree));
+    const owner = owners.find((o) => o.owns(item, i));
+    if (owner) out.push(projectValue(item, owner.tree));
   });
   return out;
 }
