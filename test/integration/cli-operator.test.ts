@@ -28,6 +28,7 @@ import { delivered, serverError } from '../support/nats.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { conditionOf, installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
+import { operatorCommand } from '../support/operator-command.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 
 const run = promisify(execFile);
@@ -42,28 +43,19 @@ function operatorArgs(
   login: OperatorVaultLogin,
   monitorUrl: string,
 ): string[] {
-  const env = testEnv();
-  if (!env.vault) throw new Error('the test environment has no Vault');
   const platformFile = join(dir, 'platform.yaml');
   const authMount = login.platform.vault.authMount;
   writeFileSync(
     platformFile,
     `vault:\n  authMount: ${authMount}\nnats:\n  namespace: ${namespace}\n`,
   );
-  return [
-    'src/cli/main.ts',
-    'operator',
+  const flags = [
     `--platform=${platformFile}`,
     `--watch-namespace=${namespace}`,
-    `--nats-monitor-url=${monitorUrl}`,
-    `--kubeconfig=${env.kube.kubeconfig}`,
-    `--vault-addr=${env.vault.addr}`,
-    ...login.flags,
-    '--metrics-port=0',
-    '--metrics-host=127.0.0.1',
     `--lease-namespace=${namespace}`,
-    '--log-level=warn',
+    `--nats-monitor-url=${monitorUrl}`,
   ];
+  return operatorCommand({ login, flags });
 }
 
 const service = (namespace: string, name: string, nats: object) => ({

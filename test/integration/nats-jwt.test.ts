@@ -37,6 +37,7 @@ import {
   startTradingServiceOperator,
   type RunningOperator,
 } from '../support/tradingservice.ts';
+import { operatorCommand } from '../support/operator-command.ts';
 import { runAgent } from '../support/vault-agent.ts';
 
 const KV = 'secret';
@@ -390,25 +391,15 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'posture-jwt-cmd-'));
     const platformFile = join(dir, 'platform.json');
     writeFileSync(platformFile, JSON.stringify(login!.platform));
-    const env = testEnv();
-    const child = spawn(
-      process.execPath,
-      [
-        'src/cli/main.ts',
-        'operator',
-        `--platform=${platformFile}`,
-        `--watch-namespace=${own}`,
-        `--nats-url=${server.url}`,
-        `--kubeconfig=${env.kube.kubeconfig}`,
-        `--vault-addr=${env.vault!.addr}`,
-        ...login!.flags,
-        '--metrics-port=0',
-        '--metrics-host=127.0.0.1',
-        `--lease-namespace=${own}`,
-        '--log-level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const flags = [
+      `--platform=${platformFile}`,
+      `--watch-namespace=${own}`,
+      `--lease-namespace=${own}`,
+      `--nats-url=${server.url}`,
+    ];
+    const child = spawn(process.execPath, operatorCommand({ login: login!, flags }), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

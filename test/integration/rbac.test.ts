@@ -32,6 +32,7 @@ import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
 import { isolationStatus } from '../../src/controllers/tradingservice/isolation-state.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
+import { operatorCommand } from '../support/operator-command.ts';
 import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
@@ -87,32 +88,21 @@ function startOperator(
   login: OperatorVaultLogin,
   exchange: FakeExchange,
 ): { child: ChildProcess; log: string[] } {
-  const vault = testEnv().vault;
-  if (!vault) throw new Error('the test environment has no Vault');
   writeFileSync(
     join(setup.dir, 'platform.yaml'),
     `vault:\n  authMount: ${login.platform.vault.authMount}\n` +
       `nats:\n  namespace: ${setup.nats}\negressGateway:\n  ips: [203.0.113.10]\n`,
   );
-  const child = spawn(
-    process.execPath,
-    [
-      'src/cli/main.ts',
-      'operator',
-      `--platform=${join(setup.dir, 'platform.yaml')}`,
-      `--watch-namespace=${setup.apps}`,
-      `--kubeconfig=${kubeconfig}`,
-      `--vault-addr=${vault.addr}`,
-      ...login.flags,
-      `--lease-namespace=${setup.system}`,
-      '--metrics-port=0',
-      '--metrics-host=127.0.0.1',
-      '--log-level=warn',
-      // The credential's daily check asks a stand-in, never the real exchange.
-      ...exchange.flags(),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const flags = [
+    `--platform=${join(setup.dir, 'platform.yaml')}`,
+    `--watch-namespace=${setup.apps}`,
+    `--lease-namespace=${setup.system}`,
+    // The credential's daily check asks a stand-in, never the real exchange.
+    ...exchange.flags(),
+  ];
+  const child = spawn(process.execPath, operatorCommand({ login, flags, kubeconfig }), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const log: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   return { child, log };
@@ -128,28 +118,14 @@ async function runOnClusterSettings(
   kubeconfig: string,
   login: OperatorVaultLogin,
 ): Promise<void> {
-  const vault = testEnv().vault;
-  if (!vault) throw new Error('the test environment has no Vault');
   // The Titan settings, applied with the manager the other tests use: the same values everywhere.
   const platform = ['apply', '--server-side', '--field-manager=posture-tests'];
   const applied = await kubectl([...platform, '-f', 'examples/titan/platform.yaml']);
   assert.equal(applied.code, 0, applied.stderr);
-  const child = spawn(
-    process.execPath,
-    [
-      'src/cli/main.ts',
-      'operator',
-      `--watch-namespace=${setup.system}`,
-      `--kubeconfig=${kubeconfig}`,
-      `--vault-addr=${vault.addr}`,
-      ...login.flags,
-      `--lease-namespace=${setup.system}`,
-      '--metrics-port=0',
-      '--metrics-host=127.0.0.1',
-      '--log-level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const flags = [`--watch-namespace=${setup.system}`, `--lease-namespace=${setup.system}`];
+  const child = spawn(process.execPath, operatorCommand({ login, flags, kubeconfig }), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
