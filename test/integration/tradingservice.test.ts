@@ -190,6 +190,36 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     });
   });
 
+  it('should put back a field it owns that another field manager changed', async () => {
+    // The operator caches only the fields it owns (docs/adr/0061): a change to one of them by
+    // someone else must still show as drift and be applied back.
+    const image = (d: KubeObject | undefined) =>
+      (d as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)
+        ?.spec?.template?.spec?.containers?.[0]?.image;
+    const before = image(await admin.get(RESOURCES.deployment, { name: 'trader', namespace }));
+    assert.ok(before);
+    const patch = {
+      spec: { template: { spec: { containers: [{ name: 'trader', image: 'evil:latest' }] } } },
+    };
+    const changed = await kubectl([
+      '-n',
+      namespace,
+      'patch',
+      'deployment',
+      'trader',
+      '--field-manager=someone-else',
+      '--type=strategic',
+      '-p',
+      JSON.stringify(patch),
+    ]);
+    assert.equal(changed.code, 0, changed.stderr);
+    await eventually('the image put back', async () =>
+      image(await admin.get(RESOURCES.deployment, { name: 'trader', namespace })) === before
+        ? true
+        : undefined,
+    );
+  });
+
   it('should follow a spec change into the Deployment and the Vault policy', async () => {
     const secret = {
       name: 'TRADER_DB',
