@@ -31,10 +31,8 @@ export function baselineObjects(namespace: string): KubeObject[] {
 }
 
 const holdsService = (services: Informer<KubeObject>, namespace: string) => {
-  // Iterated, not listed: a copy of the whole cache per namespace reconcile is O(services).
-  for (const o of services.store.values())
-    if (o.metadata.namespace === namespace && !o.metadata.deletionTimestamp) return true;
-  return false;
+  // The namespace's own index: a scan of the whole cache per namespace reconcile is O(services).
+  return services.store.inNamespace(namespace).some((o) => !o.metadata.deletionTimestamp);
 };
 
 /** A service's change re-reconciles its namespace (the first one there brings the baseline). */

@@ -60,10 +60,14 @@ export class ParsedCache<T> {
     return parsed;
   }
 
-  /** Forgets deleted objects once they outnumber the live ones (`all`: the whole cache). */
-  prune(all: readonly KubeObject[]): void {
-    if (this.#memo.size <= 2 * all.length + 100) return;
-    const live = new Set(all.map((o) => o.metadata.uid));
+  /**
+   * Forgets deleted objects once they outnumber the live ones (`all`: the whole cache, asked
+   * for only then).
+   */
+  prune(size: number, all: () => Iterable<KubeObject>): void {
+    if (this.#memo.size <= 2 * size + 100) return;
+    const live = new Set<string | undefined>();
+    for (const o of all()) live.add(o.metadata.uid);
     for (const uid of this.#memo.keys()) if (!live.has(uid)) this.#memo.delete(uid);
   }
 }
@@ -98,15 +102,13 @@ export function dependencyReader(caches: Caches): (object: KubeObject) => Depend
   const credentials = new ParsedCache<ExchangeCredential>(ExchangeCredentialSchema);
   const keyRings = new ParsedCache<HmacKeyRing>(HmacKeyRingSchema);
   return (object) => {
-    const namespaces = namespacesOf(object);
-    const inScope = (o: KubeObject) => namespaces.has(o.metadata.namespace ?? '');
-    const own = (o: KubeObject) => o.metadata.namespace === object.metadata.namespace;
-    const all = caches.services.store.list();
-    services.prune(all);
+    const own = object.metadata.namespace ?? '';
+    const store = caches.services.store;
+    services.prune(store.size, () => store.values());
     return {
-      services: services.valid(all.filter(inScope)),
-      credentials: credentials.valid(caches.credentials.store.list().filter(own)),
-      keyRings: keyRings.valid(caches.keyRings.store.list().filter(own)),
+      services: services.valid([...namespacesOf(object)].flatMap((ns) => store.inNamespace(ns))),
+      credentials: credentials.valid(caches.credentials.store.inNamespace(own)),
+      keyRings: keyRings.valid(caches.keyRings.store.inNamespace(own)),
     };
   };
 }

@@ -57,7 +57,7 @@ interface Context {
 const NATS_POLL_MS = 250;
 
 const servicesIn = (ctx: Context, namespace: string) =>
-  ctx.caches.services.store.list().filter((o) => o.metadata.namespace === namespace);
+  ctx.caches.services.store.inNamespace(namespace);
 
 async function writeStatus(ctx: Context, namespace: string, status: IsolationStatus) {
   await ctx.deps.client.patch(RESOURCES.namespace, {

@@ -159,7 +159,7 @@ export class NatsAuth {
   /** The config as the cache (plus what reconciles reported) says now, and its version. */
   snapshot(): ConfigSnapshot {
     const all = this.#services.store.list();
-    this.#parsed.prune(all);
+    this.#parsed.prune(all.length, () => all);
     const live = all.filter((o) => !o.metadata.deletionTimestamp);
     const { nkeys, previous, revokedBefore } = this.#users(live);
     const isolated = new Set(

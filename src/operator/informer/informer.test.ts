@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import { KubeApiError } from '../kube/errors.ts';
 import { RESOURCES } from '../kube/resources.ts';
@@ -169,5 +170,36 @@ describe('Store', () => {
     const cached = store.get('n/a');
     assert.equal(cached?.metadata.managedFields, undefined);
     assert.equal(cached?.metadata.resourceVersion, '1');
+  });
+
+  it('should hold in each namespace exactly the cached objects of that namespace, whatever the events', () => {
+    const event = fc.record({
+      op: fc.constantFrom('upsert', 'remove', 'replace'),
+      namespace: fc.constantFrom('a', 'b', ''),
+      name: fc.constantFrom('x', 'y', 'z'),
+      rv: fc.nat(5),
+    });
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+        const store = new Store<KubeObject>();
+        for (const e of events) {
+          const object = {
+            metadata: {
+              name: e.name,
+              namespace: e.namespace || undefined,
+              resourceVersion: `${e.rv}`,
+            },
+          };
+          if (e.op === 'upsert') store.upsert(object);
+          else if (e.op === 'remove') store.remove(object);
+          else store.replace(store.list().filter((o) => o.metadata.name !== e.name));
+        }
+        for (const namespace of ['a', 'b', '']) {
+          const names = (list: KubeObject[]) => list.map((o) => o.metadata.name).sort();
+          const expected = store.list().filter((o) => (o.metadata.namespace ?? '') === namespace);
+          assert.deepEqual(names(store.inNamespace(namespace)), names(expected));
+        }
+      }),
+    );
   });
 });
