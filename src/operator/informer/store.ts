@@ -81,7 +81,7 @@ export class Store<T extends KubeObject> {
   #index(key: string, object: T | undefined, namespace: string): void {
     let items = this.#namespaces.get(namespace);
     if (object) {
-      if (!items) this.#namespaces.set(namespace, (items = new Map()));
+      if (!items) this.#namespaces.set(namespace, (items = new Map<string, T>()));
       items.set(key, object);
     } else if (items?.delete(key) && items.size === 0) this.#namespaces.delete(namespace);
   }
