@@ -200,6 +200,40 @@ describe('HttpVaultAdapter against a tiny HTTP server', () => {
   );
 });
 
+describe('HttpVaultAdapter and a standby Vault', () => {
+  it('should follow a 307 to the active node with the method, body and token', async () => {
+    const active = new TinyVault({
+      'POST /v1/secret/data/a/b': {
+        status: 200,
+        body: { data: { version: 3, created_time: 't' } },
+      },
+    });
+    const activeAddress = await active.start();
+    const standby = new TinyVault({
+      'POST /v1/secret/data/a/b': {
+        status: 307,
+        headers: { location: `${activeAddress}/v1/secret/data/a/b` },
+      },
+    });
+    const adapter = new HttpVaultAdapter({
+      address: await standby.start(),
+      token: staticToken('t'),
+    });
+    try {
+      assert.deepEqual(await adapter.kvWrite('secret/a/b', { k: 'v' }), {
+        version: 3,
+        createdTime: 't',
+      });
+      assert.deepEqual(active.seen, [
+        { method: 'POST', url: '/v1/secret/data/a/b', token: 't', body: '{"data":{"k":"v"}}' },
+      ]);
+    } finally {
+      await adapter.close();
+      await Promise.all([active.stop(), standby.stop()]);
+    }
+  });
+});
+
 describe('HttpVaultAdapter when Vault does not answer', () => {
   it('should call a refused connection unavailable, naming ECONNREFUSED', async () => {
     const vault = new TinyVault({});
