@@ -62,7 +62,7 @@ import { initJwt } from '../src/nats/jwt/init.ts';
 import { resolverConfigText } from '../src/render/nats/resolver.ts';
 import { startNats } from '../src/testenv/nats.ts';
 import { staticToken } from '../src/vault/auth.ts';
-import { NodeVaultAdapter } from '../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../src/vault/http.ts';
 
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -494,7 +494,7 @@ async function main(env: Environment): Promise<Figures> {
  */
 async function jwtNats(env: Environment, input: Input) {
   const vault = env.info.vault!;
-  const root = new NodeVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
+  const root = new HttpVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
   const { platform } = input;
   const settings = await initJwt(root, platform.vault.kvMount, platform.nats.systemAccount);
   const resolverDir = mkdtempSync(join(tmpdir(), 'posture-converge-resolver-'));

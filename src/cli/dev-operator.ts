@@ -15,7 +15,7 @@ import type { Environment } from '../testenv/environment.ts';
 import { need } from '../testenv/kube.ts';
 import { startNats } from '../testenv/nats.ts';
 import { staticToken } from '../vault/auth.ts';
-import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { HttpVaultAdapter } from '../vault/http.ts';
 import { startDevExchange } from './dev-exchange.ts';
 import { seedDevSecrets } from './dev-seed.ts';
 import { bootstrapOperatorLogin } from './dev-vault.ts';
@@ -68,7 +68,7 @@ async function startDevNats(env: Environment, platform: Platform) {
  * Installs the CRDs and the platform's CRs, after random dev values for the secrets they
  * declare (so credentials are not KeyMissing); returns the platform settings.
  */
-async function installPlatform(env: Environment, dir: string, vault: NodeVaultAdapter) {
+async function installPlatform(env: Environment, dir: string, vault: HttpVaultAdapter) {
   const source = readPlatformDir(dir);
   if (source.problems.length > 0)
     throw new Error(`${dir}:\n  ${source.problems.map(formatProblem).join('\n  ')}`);
@@ -99,7 +99,7 @@ export async function runDevOperator(
 ): Promise<void> {
   const vault = env.info.vault;
   if (!vault) throw new Error('the operator needs Vault: drop --no-vault');
-  const adapter = new NodeVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
+  const adapter = new HttpVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
   options.say(`applying ${options.dir} ...`);
   const { platform, crs, namespaces, credentials } = await installPlatform(
     env,

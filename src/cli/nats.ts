@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { initJwt } from '../nats/jwt/init.ts';
-import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { HttpVaultAdapter } from '../vault/http.ts';
 import { loadPlatform } from './operator.ts';
 import { printing } from './printing.ts';
 import { vaultAccess } from './vault-push.ts';
@@ -15,7 +15,7 @@ interface InitOptions {
 /** The platform.yaml block `posture nats init` prints. */
 export async function natsInitText(options: InitOptions): Promise<string> {
   const platform = loadPlatform(options.platform);
-  const vault = new NodeVaultAdapter({ ...vaultAccess(options, process.env), timeoutMs: 15_000 });
+  const vault = new HttpVaultAdapter({ ...vaultAccess(options, process.env), timeoutMs: 15_000 });
   const jwt = await initJwt(vault, platform.vault.kvMount, platform.nats.systemAccount);
   const block = { nats: { auth: 'jwt', jwt } };
   return [

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { DestinationStream } from 'pino';
 import type { Register } from '../controllers/kit/deps.ts';
 import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
-import { NodeVaultAdapter, type NodeVaultOptions } from '../vault/node-vault.ts';
+import { HttpVaultAdapter, type HttpVaultOptions } from '../vault/http.ts';
 import { loadConfig, type OperatorConfig } from '../operator/config.ts';
 import { KubeClient } from '../operator/kube/client.ts';
 import {
@@ -17,7 +17,7 @@ import { startAlertWebhook } from './webhook.ts';
 import { createLogger } from '../operator/telemetry/log.ts';
 import { createMetrics } from '../operator/telemetry/metrics.ts';
 
-type VaultAuthFailures = NonNullable<NodeVaultOptions['onAuthFailure']>;
+type VaultAuthFailures = NonNullable<HttpVaultOptions['onAuthFailure']>;
 
 function accessOf(config: OperatorConfig): ClusterAccess {
   return config.kubeconfig ? loadKubeconfig(config.kubeconfig) : inClusterAccess();
@@ -31,7 +31,7 @@ function vaultToken(
   const { address, tokenFile: file, role, jwtFile, timeoutMs } = config.vault;
   if (file) return tokenFile(file);
   // Login needs no token; this adapter is only ever used for the login call.
-  const anonymous = new NodeVaultAdapter({
+  const anonymous = new HttpVaultAdapter({
     address,
     timeoutMs,
     token: () => Promise.reject(new Error('no token')),
@@ -84,7 +84,7 @@ export async function runOperator(options: RunOptions): Promise<void> {
     : { register: options.register ?? [], vaultAuthMount: options.vaultAuthMount };
   const metrics = createMetrics();
   const onAuthFailure: VaultAuthFailures = (kind) => metrics.vaultAuthFailures.inc({ kind });
-  const vault = new NodeVaultAdapter({
+  const vault = new HttpVaultAdapter({
     address: config.vault.address,
     token: vaultToken(config, vaultAuthMount, onAuthFailure),
     timeoutMs: config.vault.timeoutMs,

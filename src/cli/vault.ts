@@ -6,7 +6,7 @@ import {
   operatorRoleWrite,
 } from '../render/vault/operator-policy.ts';
 import { renderPolicyHcl } from '../render/vault/policy.ts';
-import { NodeVaultAdapter } from '../vault/node-vault.ts';
+import { HttpVaultAdapter } from '../vault/http.ts';
 import { printing } from './printing.ts';
 import { loadPlatform } from './operator.ts';
 import { VAULT_PATH_ANNOTATION } from './push-plan.ts';
@@ -99,7 +99,7 @@ export async function vaultBootstrap(
     name: flags.name,
     ...(flags.auditFile && { auditFile: flags.auditFile }),
   });
-  const vault = new NodeVaultAdapter(access);
+  const vault = new HttpVaultAdapter(access);
   return bootstrapReport(await applyBootstrap(vault, plan));
 }
 
@@ -177,7 +177,7 @@ export function registerVault(program: Command): void {
       const io = { env: process.env, stdout: process.stdout, stderr: process.stderr };
       process.exitCode = await runVaultPush(file, options, io, () => {
         const access = vaultAccess(options, process.env);
-        return new NodeVaultAdapter({
+        return new HttpVaultAdapter({
           address: access.address,
           token: access.token,
           timeoutMs: 10_000,

@@ -32,8 +32,8 @@ export interface KubernetesAuthConfig {
 }
 
 /**
- * Everything posture does with Vault. Implementations: NodeVaultAdapter (real, through
- * node-vault) and FakeVault (unit tests); one contract suite runs against both.
+ * Everything posture does with Vault. Implementations: HttpVaultAdapter (real, Vault's HTTP
+ * API over undici) and FakeVault (unit tests); one contract suite runs against both.
  * Every method throws VaultUnavailableError (retry) or VaultRequestError (terminal).
  */
 export interface VaultAdapter {
@@ -42,6 +42,11 @@ export interface VaultAdapter {
   read(path: string): Promise<Record<string, unknown> | undefined>;
   /** Deletes; succeeds when already absent. */
   delete(path: string): Promise<void>;
+  /**
+   * Vault LIST: the keys directly under `path`, sorted; a deeper key shows as its next segment
+   * with a trailing slash (`name/`), as Vault answers. [] when nothing is there (404).
+   */
+  list(path: string): Promise<string[]>;
 
   writePolicy(name: string, hcl: string): Promise<void>;
   readPolicy(name: string): Promise<string | undefined>;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VaultRequestError, VaultUnavailableError } from './errors.ts';
-import { authFailureOf } from './node-vault.ts';
+import { authFailureOf, VaultRequestError, VaultUnavailableError } from './errors.ts';
 
 describe('Vault auth failures (posture_vault_auth_failures_total)', () => {
   const refused = (status: number) => new VaultRequestError('GET sys/policy/x', status, 'refused');

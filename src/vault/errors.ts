@@ -25,6 +25,17 @@ export class VaultRequestError extends Error {
   }
 }
 
+/** A login Vault refused, or a request it answered with 403 permission denied. */
+export type VaultAuthFailure = 'login' | 'permission_denied';
+
+/** Which auth failure a classified error is, if any: only Vault's own refusals count. */
+export function authFailureOf(error: unknown, login: boolean): VaultAuthFailure | undefined {
+  if (!(error instanceof VaultRequestError)) return undefined;
+  if (login) return 'login';
+  return error.status === 403 ? 'permission_denied' : undefined;
+}
+
+/** Errors of the connection rather than of Vault: their code leads the detail. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -35,56 +46,60 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
-  'ERR_NETWORK',
-  'ERR_CANCELED',
+  // undici's own: the deadline passed before the connection, the headers or the body.
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  // The connection closed under the request (`other side closed`), or the pool was closed.
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
 ]);
-
-interface ErrorShape {
-  message?: unknown;
-  code?: unknown;
-  response?: { statusCode?: unknown };
-}
-
-function shapeOf(error: unknown): ErrorShape {
-  return typeof error === 'object' && error !== null ? error : {};
-}
-
-function statusOf(error: ErrorShape): number | undefined {
-  const status = error.response?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-/** 404 from Vault: the policy, role or secret does not exist. */
-export function isVaultNotFound(error: unknown): boolean {
-  return statusOf(shapeOf(error)) === 404;
-}
 
 /** 4xx except 429 (rate limited) and 412 (replication lag): Vault refused for good. */
 function isRefusal(status: number): boolean {
   return status >= 400 && status < 500 && status !== 429 && status !== 412;
 }
 
-function networkDetail(shape: ErrorShape, message: string): string {
-  const code = typeof shape.code === 'string' ? shape.code : '';
-  return NETWORK_CODES.has(code) ? `${code}: ${message}` : message;
+/**
+ * Vault's answer with a status that is not success, as one of the two typed errors. `detail`
+ * is Vault's `errors` text (see vaultErrorsText).
+ */
+export function classifyVaultAnswer(
+  what: string,
+  status: number,
+  detail: string,
+): VaultUnavailableError | VaultRequestError {
+  if (isRefusal(status)) return new VaultRequestError(what, status, detail);
+  return new VaultUnavailableError(what, `${status}: ${detail}`);
+}
+
+/** The text of Vault's `{"errors": [...]}` body; the status when it has none. */
+export function vaultErrorsText(status: number, body: string): string {
+  try {
+    const errors = (JSON.parse(body) as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) return errors.map(String).join('; ');
+  } catch {
+    // Not Vault's JSON (a proxy's page): its start says more than nothing.
+    if (body.trim() !== '') return body.trim().slice(0, 200);
+  }
+  return `Status ${status}`;
 }
 
 /**
- * Turns whatever node-vault (axios underneath) threw into one of the two typed errors.
- * Only a 4xx answer is terminal; anything unknown is treated as unavailability, so the
- * caller retries instead of concluding something it cannot know.
+ * Turns what a request threw (no answer: the connection failed, a deadline passed, the token
+ * source failed) into one of the two typed errors. Typed errors pass through; anything else is
+ * unavailability, so the caller retries instead of concluding something it cannot know.
  */
 export function classifyVaultError(
   what: string,
   error: unknown,
 ): VaultUnavailableError | VaultRequestError {
   if (error instanceof VaultUnavailableError || error instanceof VaultRequestError) return error;
-  const shape = shapeOf(error);
-  const message = typeof shape.message === 'string' ? shape.message : String(error);
-  const status = statusOf(shape);
-  if (status !== undefined && isRefusal(status))
-    return new VaultRequestError(what, status, message);
-  const detail = status !== undefined ? `${status}: ${message}` : networkDetail(shape, message);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : '';
+  const detail =
+    typeof code === 'string' && NETWORK_CODES.has(code) ? `${code}: ${message}` : message;
   return new VaultUnavailableError(what, detail, { cause: error });
 }
 

@@ -26,7 +26,7 @@ function isBound(
 
 /**
  * An in-memory VaultAdapter for unit tests of reconcilers. It passes the same contract
- * suite as NodeVaultAdapter; `available = false` makes every call fail as Vault being down.
+ * suite as HttpVaultAdapter; `available = false` makes every call fail as Vault being down.
  * Kubernetes login takes `<namespace>/<serviceaccount>` as the "JWT".
  */
 export class FakeVault extends PathOperations implements VaultAdapter {
@@ -59,6 +59,27 @@ export class FakeVault extends PathOperations implements VaultAdapter {
       this.writes.push(path);
       this.paths.delete(path);
     });
+  }
+
+  list(path: string): Promise<string[]> {
+    return this.#op(`LIST ${path}`, () => {
+      const prefix = `${path.replace(/\/+$/, '')}/`;
+      const keys = new Set<string>();
+      for (const name of this.#names()) {
+        if (!name.startsWith(prefix)) continue;
+        const rest = name.slice(prefix.length);
+        const slash = rest.indexOf('/');
+        keys.add(slash === -1 ? rest : rest.slice(0, slash + 1));
+      }
+      return [...keys].sort();
+    });
+  }
+
+  /** Every API path that holds something, as Vault lists it (KV v2 under `metadata/`). */
+  *#names(): Iterable<string> {
+    yield* this.paths.keys();
+    for (const data of this.kv.keys()) yield data.replace(/^([^/]+)\/data\//, '$1/metadata/');
+    for (const accessor of this.tokens.keys()) yield `auth/token/accessors/${accessor}`;
   }
 
   configureKubernetesAuth(mount: string, config: KubernetesAuthConfig): Promise<void> {
@@ -151,7 +172,7 @@ export class FakeVault extends PathOperations implements VaultAdapter {
   }
 
   listAccessors(): Promise<string[]> {
-    return this.#op('LIST auth/token/accessors', () => [...this.tokens.keys()].sort());
+    return this.list('auth/token/accessors');
   }
 
   #op<T>(what: string, body: () => T): Promise<T> {

@@ -5,61 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kubernetesLogin, tokenFile } from './auth.ts';
 import { vaultContract } from './contract.ts';
-import { VaultRequestError, VaultUnavailableError, classifyVaultError } from './errors.ts';
+import { VaultRequestError, VaultUnavailableError } from './errors.ts';
 import { FakeVault } from './fake.ts';
 import { currentVersionAgeSeconds, kvPaths } from './kv.ts';
 
 vaultContract('FakeVault', () => new FakeVault());
-
-describe('Vault error classification', () => {
-  const cases = [
-    {
-      name: 'a refused connection is unavailability',
-      error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
-      type: VaultUnavailableError,
-    },
-    {
-      name: 'a timeout is unavailability',
-      error: Object.assign(new Error('timeout of 5000ms exceeded'), { code: 'ECONNABORTED' }),
-      type: VaultUnavailableError,
-    },
-    {
-      name: 'a sealed Vault (503) is unavailability',
-      error: Object.assign(new Error('Vault is sealed'), { response: { statusCode: 503 } }),
-      type: VaultUnavailableError,
-    },
-    {
-      name: 'rate limiting (429) is unavailability',
-      error: Object.assign(new Error('rate limited'), { response: { statusCode: 429 } }),
-      type: VaultUnavailableError,
-    },
-    {
-      name: 'permission denied (403) is terminal',
-      error: Object.assign(new Error('permission denied'), { response: { statusCode: 403 } }),
-      type: VaultRequestError,
-    },
-    {
-      name: 'a bad request (400) is terminal',
-      error: Object.assign(new Error('invalid'), { response: { statusCode: 400 } }),
-      type: VaultRequestError,
-    },
-    {
-      name: 'an unknown error is unavailability, never a conclusion',
-      error: new Error('weird'),
-      type: VaultUnavailableError,
-    },
-  ];
-  for (const c of cases) {
-    it(`should classify: ${c.name}`, () =>
-      assert.ok(classifyVaultError('GET x', c.error) instanceof c.type));
-  }
-  it('should name the call in the message', () => {
-    assert.match(
-      classifyVaultError('GET secret/data/x', new Error('boom')).message,
-      /^vault GET secret\/data\/x: unavailable: boom$/,
-    );
-  });
-});
 
 describe('KV v2 paths', () => {
   it('should split the mount from the path', () => {

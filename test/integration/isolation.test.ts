@@ -29,7 +29,7 @@ import { vaultRoleName } from '../../src/render/service/index.ts';
 import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
 import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { staticToken } from '../../src/vault/auth.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { testEnv } from '../support/env.ts';
 import { mustKubectl, serviceAccountToken } from '../support/kubernetes-auth.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
@@ -85,7 +85,7 @@ describe('isolating a namespace and releasing it', () => {
     return root.kubernetesLogin(login.platform.vault.authMount, vaultRoleName(ref), jwt);
   };
   const readsSecret = async (token: string, namespace: string) => {
-    const vault = new NodeVaultAdapter({
+    const vault = new HttpVaultAdapter({
       address: testEnv().vault!.addr,
       token: staticToken(token),
     });

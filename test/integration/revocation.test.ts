@@ -14,7 +14,7 @@ import type { Platform } from '../../src/api/platform/settings.ts';
 import { vaultRoleName } from '../../src/render/service/index.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { kubectl, testEnv } from '../support/env.ts';
 import { serviceAccountToken } from '../support/kubernetes-auth.ts';
 import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
@@ -74,7 +74,7 @@ describe('Revocation within one reconcile, proven by a fresh login', () => {
       vaultRoleName({ namespace, name }),
       jwt,
     );
-    const vault = new NodeVaultAdapter({
+    const vault = new HttpVaultAdapter({
       address: testEnv().vault?.addr ?? '',
       token: staticToken(login.token),
     });

@@ -11,7 +11,7 @@ import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { renderPolicyHcl, roleWrite } from '../../src/render/vault/policy.ts';
 import { testEnv } from '../support/env.ts';
 import {
@@ -41,7 +41,7 @@ describe('Vault delivery through Kubernetes auth', () => {
     const env = testEnv();
     if (!env.vault) throw new Error('the test environment has no Vault');
     vaultAddr = env.vault.addr;
-    root = new NodeVaultAdapter({ address: vaultAddr, token: staticToken(env.vault.token) });
+    root = new HttpVaultAdapter({ address: vaultAddr, token: staticToken(env.vault.token) });
     namespace = await createTestNamespace(admin, 'vault-delivery');
     for (const sa of ['brain', 'hunter'])
       await must(['-n', namespace, 'create', 'serviceaccount', sa]);
@@ -86,7 +86,7 @@ describe('Vault delivery through Kubernetes auth', () => {
     const login = await root.kubernetesLogin(mount, role, jwt);
     return {
       login,
-      vault: new NodeVaultAdapter({ address: vaultAddr, token: staticToken(login.token) }),
+      vault: new HttpVaultAdapter({ address: vaultAddr, token: staticToken(login.token) }),
     };
   }
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError, VaultUnavailableError } from '../../src/vault/errors.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { testEnv } from '../support/env.ts';
 import { serviceAccountToken } from '../support/kubernetes-auth.ts';
 import { setUpTitanVault, type TitanVault } from '../support/titan-vault.ts';
@@ -114,7 +114,7 @@ describe('every generated Vault role, proven by the login its pod makes', () => 
       const login = await loginAs(app.app, VAULT_AUDIENCE);
       assert.deepEqual([...login.policies].sort(), ['default', access.policy.name].sort());
       record('login, audience vault', app.app, 'logged in', 'logged in');
-      const vault = new NodeVaultAdapter({ address: addr, token: staticToken(login.token) });
+      const vault = new HttpVaultAdapter({ address: addr, token: staticToken(login.token) });
       for (const path of paths) {
         const outcome = await outcomeOf(async () => {
           const data = await vault.read(path);

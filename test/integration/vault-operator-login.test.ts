@@ -24,7 +24,7 @@ import { vaultRoleName } from '../../src/render/service/index.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultRequestError } from '../../src/vault/errors.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { operatorPolicy } from '../../src/render/vault/operator-policy.ts';
 import { testEnv } from '../support/env.ts';
 import {
@@ -319,7 +319,7 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
     });
     const session = await root.kubernetesLogin(login.platform.vault.authMount, login.role, jwt);
     assert.deepEqual(session.policies, [login.role], 'its policy only, not even default');
-    const vault = new NodeVaultAdapter({
+    const vault = new HttpVaultAdapter({
       address: testEnv().vault!.addr,
       token: staticToken(session.token),
     });

@@ -13,14 +13,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateAgeKeyPair } from '../../src/gitops/agekey.ts';
 import { staticToken } from '../../src/vault/auth.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import type { RunResult } from '../support/env.ts';
 import { testEnv } from '../support/env.ts';
 
 const root = join(import.meta.dirname, '../..');
 const vaultInfo = testEnv().vault;
 if (!vaultInfo) throw new Error('the test environment has no Vault: start it with vault enabled');
-const vault = new NodeVaultAdapter({
+const vault = new HttpVaultAdapter({
   address: vaultInfo.addr,
   token: staticToken(vaultInfo.token),
 });

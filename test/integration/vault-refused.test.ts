@@ -10,7 +10,7 @@ import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import { platformSchema } from '../../src/api/platform/settings.ts';
 import { staticToken } from '../../src/vault/auth.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { operatorPolicy } from '../../src/render/vault/operator-policy.ts';
 import { renderPolicyHcl } from '../../src/render/vault/policy.ts';
 import { testEnv } from '../support/env.ts';
@@ -62,7 +62,7 @@ describe('Vault refusing the operator a call', () => {
     );
     const token = await narrowToken(policy);
     const address = testEnv().vault!.addr;
-    vault = switchableVault(new NodeVaultAdapter({ address, token: staticToken(token) }));
+    vault = switchableVault(new HttpVaultAdapter({ address, token: staticToken(token) }));
     operator = startTradingServiceOperator({ namespace, platform, vault, resyncPeriodMs: 600_000 });
   });
 

@@ -15,7 +15,7 @@ import {
   type PlatformInput,
 } from '../../src/api/platform/settings.ts';
 import { kubernetesLogin } from '../../src/vault/auth.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { operatorPolicyWrite, operatorRoleWrite } from '../../src/render/vault/operator-policy.ts';
 import { testEnv } from './env.ts';
 import { kubernetesAuthMount, mustKubectl, serviceAccountToken } from './kubernetes-auth.ts';
@@ -34,7 +34,7 @@ export interface OperatorVaultLogin {
   /** The flags `posture operator` takes to log in this way. */
   flags: string[];
   /** A Vault adapter that logs in exactly as the operator does. */
-  adapter: () => NodeVaultAdapter;
+  adapter: () => HttpVaultAdapter;
   remove: () => Promise<void>;
 }
 
@@ -65,7 +65,7 @@ export async function operatorVaultLogin(
   });
   writeFileSync(jwtFile, jwt, { mode: 0o600 });
   const adapter = () =>
-    new NodeVaultAdapter({
+    new HttpVaultAdapter({
       address: vaultAddr,
       token: kubernetesLogin({
         role,

@@ -13,7 +13,7 @@ import type { Platform } from '../../src/api/platform/settings.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { VaultUnavailableError } from '../../src/vault/errors.ts';
-import { NodeVaultAdapter } from '../../src/vault/node-vault.ts';
+import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import { kubectl, testEnv } from './env.ts';
 import { eventually, testKubeClient } from './operator.ts';
 import { capturedLog } from './secrets.ts';
@@ -60,10 +60,10 @@ export function exchangeCredential(
  * times, 100 ms apart) so a setup step does not fail a test about something else. The operator's
  * adapter is never wrapped: its retries are the controllers' backoff, which tests prove.
  */
-export function rootVault(): NodeVaultAdapter {
+export function rootVault(): HttpVaultAdapter {
   const env = testEnv().vault;
   if (!env) throw new Error('the test environment has no Vault');
-  const adapter = new NodeVaultAdapter({ address: env.addr, token: staticToken(env.token) });
+  const adapter = new HttpVaultAdapter({ address: env.addr, token: staticToken(env.token) });
   const retried = async (call: () => Promise<unknown>, first: Promise<unknown>) => {
     let pending = first;
     for (let attempt = 1; ; attempt++) {

@@ -17,6 +17,7 @@ const READS = new Set([
   'kvMetadata',
   'lookupAccessor',
   'listAccessors',
+  'list',
   'kubernetesLogin',
 ]);
 
