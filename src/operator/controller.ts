@@ -43,6 +43,11 @@ export interface ControllerOptions<T extends KubeObject> {
   /** Changes of the primary object that need no reconcile (e.g. its own status writes). */
   skip?: (change: Change<T>) => boolean;
   watches?: Watched[];
+  /**
+   * Keys that are no cached object, queued with every resync (and at the start): work the
+   * reconcile does on a period, such as a sweep of state kept outside Kubernetes.
+   */
+  resyncKeys?: readonly string[];
   reconcile: Reconcile<T>;
   workers: number;
   resyncPeriodMs: number;
@@ -118,6 +123,7 @@ export class Controller<T extends KubeObject> {
     let timer: unknown;
     const resync = (): void => {
       for (const key of this.#o.informer.store.keys()) queue.add(key);
+      for (const key of this.#o.resyncKeys ?? []) queue.add(key);
       timer = this.#clock.setTimeout(resync, this.#o.resyncPeriodMs);
     };
     resync();

@@ -367,7 +367,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     await connectWith(await podCreds('quote'));
   });
 
-  it("should revoke a deleted service's user for good before its finalizer goes", async () => {
+  it("should revoke a deleted service's user for good, and drop its creds", async () => {
     const creds = await podCreds('trader');
     const trader = (await admin.get(TRADING_SERVICE, {
       name: 'trader',
@@ -378,13 +378,19 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     const user = trader.status?.natsUser;
     assert.ok(user);
     await admin.delete(TRADING_SERVICE, { name: 'trader', namespace });
-    await eventually('trader gone', async () =>
-      (await admin.get(TRADING_SERVICE, { name: 'trader', namespace })) ? undefined : true,
+    // No finalizer (docs/adr/0063): the CR goes at once, and the operator follows.
+    await eventually('trader refused by nats-server', () =>
+      connectWith(creds).then(
+        async (nc) => void (await nc.close()),
+        (error: unknown) => (/Authorization/i.test(String(error)) ? true : undefined),
+      ),
     );
-    await assert.rejects(connectWith(creds), /Authorization/i);
     const account = await rootVault().kvRead(jwtKeysPath(KV, 'account-TITAN'));
     const retired = JSON.parse(account?.data.retired ?? '{}') as Record<string, number>;
     assert.ok(retired[user], 'the account keeps the revocation');
+    await eventually('its creds gone from Vault', async () =>
+      (await rootVault().kvRead(`${KV}/posture/nats/${namespace}/trader/jwt`)) ? undefined : true,
+    );
   });
   it('should run as the posture operator command and exit on SIGTERM once connected to nats-server', async () => {
     const own = await createTestNamespace(admin, 'natsjwt-cmd');
@@ -423,15 +429,6 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
       assert.equal(code, 0, stderr);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
-      // No operator is left to run its finalizer: let it go, so the namespace can.
-      await admin
-        .patch(TRADING_SERVICE, {
-          name: 'pricer',
-          namespace: own,
-          type: 'merge',
-          patch: { metadata: { finalizers: null } },
-        })
-        .catch(() => undefined);
       await admin.delete(RESOURCES.namespace, { name: own });
     }
   });

@@ -32,6 +32,7 @@ import { EXCHANGE_CREDENTIAL } from '../../src/api/exchangecredential/kind.ts';
 import { HMAC_KEY_RING } from '../../src/api/hmackeyring/kind.ts';
 import { isolationStatus } from '../../src/controllers/tradingservice/isolation-state.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
+import { FINALIZER } from '../../src/controllers/tradingservice/reconcile.ts';
 import { operatorCommand } from '../support/operator-command.ts';
 import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
 
@@ -197,7 +198,11 @@ async function createWorkload(setup: Setup): Promise<void> {
   });
 }
 
-/** Create → everything applied, a deleted child comes back, delete → the finalizer lets go. */
+/**
+ * Create → everything applied, a deleted child comes back, delete → cleanup. The service is
+ * deleted carrying the finalizer an older posture added (posture adds none now, docs/adr/0063):
+ * the operator still releases it, which is what its patch on tradingservices is for.
+ */
 async function lifecycle(setup: Setup): Promise<void> {
   const { admin, apps: namespace } = setup;
   await eventually(
@@ -225,6 +230,12 @@ async function lifecycle(setup: Setup): Promise<void> {
   await eventually('isolated', async () => (await state()) === 'isolated' || undefined, 45_000);
   await kubectl(['label', 'namespace', namespace, 'posture.dev/isolation-']);
   await eventually('released', async () => (await state()) === 'released' || undefined, 45_000);
+  await admin.patch(TRADING_SERVICE, {
+    name: 'execution',
+    namespace,
+    type: 'merge',
+    patch: { metadata: { finalizers: [FINALIZER] } },
+  });
   await admin.delete(TRADING_SERVICE, { name: 'execution', namespace });
   await eventually(
     'execution gone after cleanup',

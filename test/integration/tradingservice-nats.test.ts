@@ -226,15 +226,24 @@ describe('TradingService NATS users on a real nats-server', () => {
     );
   });
 
-  it("should remove a deleted service's NATS user before releasing its finalizer", async () => {
+  it("should remove a deleted service's NATS user, and then its seed", async () => {
     const seed = await seedOf(namespace, 'svc-0');
     await admin.delete(TRADING_SERVICE, { name: 'svc-0', namespace });
-    await eventually('svc-0 gone', async () =>
-      (await admin.get(TRADING_SERVICE, { name: 'svc-0', namespace })) ? undefined : true,
+    // No finalizer (docs/adr/0063): the CR goes at once, and the operator follows.
+    await eventually('svc-0 refused by nats-server', () =>
+      connect({
+        servers: server.url,
+        authenticator: nkeyAuthenticator(seed),
+        reconnect: false,
+      }).then(
+        async (nc) => void (await nc.close()),
+        (error: unknown) => (/Authorization/i.test(String(error)) ? true : undefined),
+      ),
     );
-    await assert.rejects(
-      connect({ servers: server.url, authenticator: nkeyAuthenticator(seed), reconnect: false }),
-      /Authorization/i,
+    await eventually('svc-0 seed gone from Vault', async () =>
+      (await rootVault().kvRead(nkeyPath(platform, { namespace, name: 'svc-0' })))
+        ? undefined
+        : true,
     );
   });
 });

@@ -70,6 +70,17 @@ async function assertVaultAccess(vault: VaultAdapter, namespace: string, ts: Kub
   assert.equal(nkey?.data.publicKey, natsUser);
 }
 
+/** What Vault holds for a service (as root): its policy, role and NKey, or undefined if none. */
+async function vaultStateOf(namespace: string, service: string): Promise<string[] | undefined> {
+  const name = vaultRoleName({ namespace, name: service });
+  const held = [
+    (await root().readPolicy(name)) && 'policy',
+    (await root().read(`auth/${platform.vault.authMount}/role/${name}`)) && 'role',
+    (await root().kvRead(nkeyPath(platform, { namespace, name: service }))) && 'nkey',
+  ].filter((x): x is string => typeof x === 'string');
+  return held.length > 0 ? held : undefined;
+}
+
 describe('TradingService reconciler against the real apiserver and Vault', () => {
   let admin: KubeClient;
   let operator: RunningOperator;
@@ -102,7 +113,8 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
 
   it('should create owned children, Vault access and an NKey, and report Ready', async () => {
     const ts = await ready();
-    assert.ok(ts.metadata.finalizers?.includes(FINALIZER));
+    // Cleanup is level-based (docs/adr/0063): the operator writes its status, never a finalizer.
+    assert.equal(ts.metadata.finalizers?.includes(FINALIZER) ?? false, false);
     for (const resource of [
       RESOURCES.serviceAccount,
       RESOURCES.service,
@@ -259,14 +271,37 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     assert.match(operator.log(), /VaultUnavailable|vault/i, 'the log holds the Vault outage');
   });
 
-  it('should remove the Vault policy, role and NKey before releasing the finalizer', async () => {
+  it('should remove what a service deleted while the operator was stopped left in Vault, once it starts', async () => {
+    const orphan = { ...trader(namespace), metadata: { name: 'orphan', namespace } };
+    orphan.spec = { ...orphan.spec, exchangeCredentials: [] };
+    await admin.create(TRADING_SERVICE, orphan);
+    await eventually(
+      'orphan Ready',
+      async () =>
+        isReady(await admin.get(TRADING_SERVICE, { name: 'orphan', namespace })) || undefined,
+    );
+    assert.ok(await vaultStateOf(namespace, 'orphan'), 'orphan has Vault state before');
+    await operator.stop();
+    await admin.delete(TRADING_SERVICE, { name: 'orphan', namespace });
+    assert.equal(await admin.get(TRADING_SERVICE, { name: 'orphan', namespace }), undefined);
+    assert.ok(await vaultStateOf(namespace, 'orphan'), 'nothing removed it while no operator ran');
+    operator = startTradingServiceOperator({ namespace, platform, vault });
+    await eventually('the sweep to remove it', async () =>
+      (await vaultStateOf(namespace, 'orphan')) ? undefined : true,
+    );
+    assert.ok(
+      await vaultStateOf(namespace, 'trader'),
+      "the sweep leaves a live service's state alone",
+    );
+  });
+
+  it('should remove the Vault policy, role and NKey once the TradingService is deleted', async () => {
     await admin.delete(TRADING_SERVICE, { name: 'trader', namespace });
     await eventually('the TradingService to be gone', async () =>
       (await get()) ? undefined : true,
     );
-    const name = vaultRoleName({ namespace, name: 'trader' });
-    assert.equal(await root().readPolicy(name), undefined);
-    assert.equal(await root().read(`auth/${platform.vault.authMount}/role/${name}`), undefined);
-    assert.equal(await root().kvRead(nkeyPath(platform, { namespace, name: 'trader' })), undefined);
+    await eventually('its Vault state to be gone', async () =>
+      (await vaultStateOf(namespace, 'trader')) ? undefined : true,
+    );
   });
 });

@@ -3,7 +3,7 @@
  * operator-policy` renders and the role `posture vault operator-role` renders are written once
  * (bootstrap, root token); the operator then runs with `--vault-role` and a `vault`-audience
  * ServiceAccount token, logging in at the platform's auth mount, through a TradingService and
- * ExchangeCredential lifecycle (create → Ready → key ring and NKey rotations → delete, finalizer
+ * ExchangeCredential lifecycle (create → Ready → key ring and NKey rotations → delete, cleanup
  * cleanup), the credential's daily check reading the key to ask a fake Binance on loopback.
  * Vault's audit log shows no request of the operator denied and every rule of its policy used;
  * its token is denied what it must never do (any secret but an exchange key, and any write of
@@ -263,10 +263,10 @@ describe('the operator on its own Vault policy, logged in with --vault-role', ()
     await mustKubectl(['label', 'namespace', namespace, 'posture.dev/isolation-']);
     await eventually('released', async () => (await state()) === 'released' || undefined, 60_000);
     await admin.delete(TRADING_SERVICE, { name: 'trader', namespace });
+    // No finalizer (docs/adr/0063): the CR goes at once, and the operator's cleanup follows.
     await eventually(
-      'the finalizer to finish',
-      async () =>
-        (await admin.get(TRADING_SERVICE, { name: 'trader', namespace })) ? undefined : true,
+      'the cleanup to finish',
+      async () => ((await root.kvRead(nkeyPath(login.platform, ref))) ? undefined : true),
       60_000,
     );
     assert.equal(await root.readPolicy(name), undefined, 'policy removed');

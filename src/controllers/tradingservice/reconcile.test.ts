@@ -5,6 +5,7 @@ import type { KubeObject } from '../../operator/kube/types.ts';
 import { VaultRequestError } from '../../vault/errors.ts';
 import { harness, titanObjects, type Harness } from './testing/harness.ts';
 import { FINALIZER } from './reconcile.ts';
+import { SWEEP_KEY } from './sweep.ts';
 import { EXCHANGE_CREDENTIAL } from '../../api/exchangecredential/kind.ts';
 
 /**
@@ -25,7 +26,6 @@ function live(name: string, extra: Partial<KubeObject['metadata']> = {}): KubeOb
       uid: `uid-${name}`,
       generation: 1,
       resourceVersion: '1',
-      finalizers: [FINALIZER],
       ...extra,
     },
   };
@@ -65,14 +65,6 @@ const cases: Case[] = [
     service: 'brain',
     order: ['vault writePolicy posture-titan-brain', 'apply Deployment brain', 'status'],
     conditions: { Ready: ['True', 'Reconciled'], Degraded: ['False', 'NoProblems'] },
-    result: 'done',
-  },
-  {
-    name: 'should add its finalizer before it writes anything else',
-    service: 'brain',
-    object: () => live('brain', { finalizers: [] }),
-    order: ['finalizers [posture.dev/cleanup]', 'vault writePolicy posture-titan-brain'],
-    conditions: { Ready: ['True', 'Reconciled'] },
     result: 'done',
   },
   {
@@ -167,9 +159,63 @@ describe('TradingService reconcile (recording fakes)', () => {
     });
   }
 
-  it('should remove the NATS user before the Vault access, and the finalizer last', async () => {
+  it('should write nothing to the TradingService itself but its status (no finalizer)', async () => {
     const h = harness({ withNats: true });
-    const deleting = live('brain', { deletionTimestamp: '2026-12-01T00:00:00Z' });
+    assert.equal(await outcome(h, live('brain')), 'done');
+    assert.deepEqual(
+      h.log.filter((l) => l.startsWith('finalizers')),
+      [],
+    );
+  });
+
+  it("should remove a deleted service's NATS user, then its Vault access, then its NKey", async () => {
+    const h = harness({ withNats: true });
+    assert.equal(await outcome(h, live('brain')), 'done');
+    h.log.length = 0;
+    assert.equal(await h.reconcileGone('titan', 'brain'), undefined);
+    assertInOrder(h.log, [
+      'nats confirmed',
+      'vault deletePolicy posture-titan-brain',
+      'vault deleteKubernetesRole kubernetes',
+      'vault kvDestroy secret/posture/nats/titan/brain',
+    ]);
+    assert.equal(await h.vault.readPolicy('posture-titan-brain'), undefined);
+    assert.equal(await h.vault.kvRead('secret/posture/nats/titan/brain'), undefined);
+  });
+
+  it("should touch nothing in Vault while nats-server still has a deleted service's user", async () => {
+    const h = harness({ withNats: true });
+    assert.equal(await outcome(h, live('brain')), 'done');
+    h.log.length = 0;
+    h.nats.state = 'pending';
+    assert.ok((await h.reconcileGone('titan', 'brain'))?.requeueAfterMs);
+    assert.deepEqual(
+      h.log.filter((l) => l.startsWith('vault')),
+      [],
+    );
+  });
+
+  it('should find in its Vault sweep a service deleted while no operator ran, and queue only it', async () => {
+    const before = harness({ withNats: true });
+    for (const name of ['brain', 'execution']) await outcome(before, live(name));
+    // The operator restarted; brain was deleted meanwhile, so the new cache never had it.
+    const after = harness({ withNats: true, vault: before.vault, without: ['titan/brain'] });
+    assert.equal(await after.reconcileKey(SWEEP_KEY), undefined);
+    assert.deepEqual(after.enqueued, ['titan/brain']);
+    assert.equal(await after.reconcileGone('titan', 'brain'), undefined);
+    assert.equal(await after.vault.readPolicy('posture-titan-brain'), undefined);
+    assert.ok(await after.vault.readPolicy('posture-titan-execution'));
+    after.enqueued.length = 0;
+    await after.reconcileKey(SWEEP_KEY);
+    assert.deepEqual(after.enqueued, [], 'a second sweep finds nothing left');
+  });
+
+  it('should clean up a service an older posture gave its finalizer, and release it last', async () => {
+    const h = harness({ withNats: true });
+    const deleting = live('brain', {
+      finalizers: [FINALIZER],
+      deletionTimestamp: '2026-12-01T00:00:00Z',
+    });
     assert.equal(await outcome(h, deleting), 'done');
     assertInOrder(h.log, [
       'nats confirmed',
@@ -179,10 +225,13 @@ describe('TradingService reconcile (recording fakes)', () => {
     ]);
   });
 
-  it('should keep the finalizer and touch nothing in Vault while nats-server still has the user', async () => {
+  it("should keep an older posture's finalizer and touch nothing in Vault while nats-server still has the user", async () => {
     const h = harness({ withNats: true });
     h.nats.state = 'pending';
-    const deleting = live('brain', { deletionTimestamp: '2026-12-01T00:00:00Z' });
+    const deleting = live('brain', {
+      finalizers: [FINALIZER],
+      deletionTimestamp: '2026-12-01T00:00:00Z',
+    });
     assert.equal(await outcome(h, deleting), 'requeue');
     assert.deepEqual(
       h.log.filter((l) => l.startsWith('vault') || l.startsWith('finalizers')),

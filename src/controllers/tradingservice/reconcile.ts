@@ -12,7 +12,6 @@ import {
   CHILD_RESOURCES,
   deploymentOf,
   finish,
-  NATS_POLL_MS,
   refOf,
   retireWithdrawn,
   type Context,
@@ -39,10 +38,11 @@ import { namespaceIsolationController } from './isolation.ts';
 import { isIsolated } from './isolation-state.ts';
 import type { NatsPublisher } from '../../nats/publisher.ts';
 import { versionedPaths } from './pins.ts';
-import { hasFinalizer, setFinalizer, tradingServiceStatus } from './status.ts';
-import { observeUserJwt, observeVault, removeAccess } from './vault.ts';
+import { tradingServiceStatus } from './status.ts';
+import { observeUserJwt, observeVault } from './vault.ts';
+import { cleanUp, emptyDecision, finalizeLegacy } from './cleanup.ts';
+import { SWEEP_KEY, sweepVault } from './sweep.ts';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
-import { REVOKED_FOREVER } from '../../render/nats/jwt.ts';
 import { jwtMode } from './nats-jwt.ts';
 import type { UserJwtObservation } from './user-jwt.ts';
 import { EXCHANGE_CREDENTIAL } from '../../api/exchangecredential/kind.ts';
@@ -56,60 +56,12 @@ export { FINALIZER } from './status.ts';
  */
 const VAULT_REFUSED_REQUEUE_MS = 300_000;
 
-async function finalize(
-  ctx: Context,
-  object: Cached,
-  signal: AbortSignal,
-): Promise<ReconcileResult | undefined> {
-  if (!hasFinalizer(object)) return undefined;
-  const ref = refOf(object);
-  // With JWTs the account revokes the user for good (kept in Vault) before anything is pushed.
-  if (ctx.jwt) await retireUsers(ctx, ctx.jwt, object);
-  // The NATS user goes first: nats-server must stop accepting it before its trace is gone.
-  const nats = ctx.nats?.request({ key: `${ref.namespace}/${ref.name}` }) ?? 'confirmed';
-  if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
-  if (nats instanceof Error) throw nats;
-  try {
-    await removeAccess(ctx.deps.vault, ctx.platform, refOf(object));
-  } catch (error) {
-    if (error instanceof VaultUnavailableError)
-      await ctx.status.write(
-        object,
-        vaultDown(error, { ...emptyDecision, conditions: [] }),
-        signal,
-      );
-    throw error;
-  }
-  await setFinalizer(ctx.deps.client, object, false, signal);
-  return undefined;
-}
-
 /** The NATS account a cached service names (before validation: absent means the default). */
 function accountOf(ctx: Context, object: KubeObject): string {
   const spec = (object as { spec?: { nats?: { account?: unknown } } }).spec;
   const named = spec?.nats?.account;
   return typeof named === 'string' ? named : ctx.platform.nats.account;
 }
-
-/** Every key status names for a deleted service, revoked by its account for good. */
-async function retireUsers(ctx: Context, jwt: JwtAuthority, object: KubeObject): Promise<void> {
-  const status = (object as { status?: { natsUser?: unknown; previousNatsUser?: unknown } }).status;
-  const keys = [status?.natsUser, status?.previousNatsUser].filter(
-    (k): k is string => typeof k === 'string' && k !== '',
-  );
-  const seen = await observeVault(ctx.deps.vault, ctx.platform, refOf(object));
-  if (seen.state === 'reachable' && seen.nkey) keys.push(seen.nkey.publicKey);
-  if (keys.length > 0)
-    await jwt.retire(accountOf(ctx, object), [...new Set(keys)], REVOKED_FOREVER);
-}
-
-const emptyDecision: TradingServiceDecision = {
-  terminal: false,
-  objects: [],
-  needsNkey: false,
-  conditions: [],
-  fields: {},
-};
 
 /**
  * Gather: the CRs it depends on and its Deployment (caches), the NKey and the current KV version
@@ -174,7 +126,6 @@ async function reconcileLive(
   object: Cached,
   signal: AbortSignal,
 ): Promise<ReconcileResult | undefined> {
-  if (!hasFinalizer(object)) await setFinalizer(ctx.deps.client, object, true, signal);
   const snapshot = await gather(ctx, object);
   const { vault } = snapshot;
   const decision = withIsolation(ctx, object, decideTradingService(snapshot));
@@ -207,7 +158,8 @@ async function reconcileLive(
  * The TradingService reconciler: gather (caches, the NKey and secret versions from Vault) →
  * decide (pure, shared render, NKey rotation, version pins) → apply (NKey seed, Vault policy and
  * role; children by server-side apply, only what differs) → NATS → status only when it changed.
- * The finalizer removes what lives in Vault.
+ * A key the cache does not have (deleted, or found by the Vault sweep) has what it left in NATS
+ * and Vault removed, level-based: no finalizer (docs/adr/0063).
  */
 export function tradingServiceController(
   platform: Platform,
@@ -251,13 +203,28 @@ export function tradingServiceController(
       }),
       ...(jwt && { jwt }),
     };
-    const reconcile = async ({ key, object, signal }: ReconcileRequest<Cached>) => {
-      if (!object) {
-        ctx.nats?.forget(key);
-        return undefined;
-      }
+    const sweep = async () => {
+      const cached = new Set(services.store.keys());
+      const orphans = await sweepVault(deps.vault, platform, cached, options.namespace);
+      if (orphans.length > 0)
+        deps.log.info(
+          { services: orphans.length },
+          'vault sweep: removing what deleted services left',
+        );
+      orphans.forEach((key) => controller.enqueue(key));
+      return undefined;
+    };
+    const reconcile = async ({
+      key,
+      namespace = '',
+      name,
+      object,
+      signal,
+    }: ReconcileRequest<Cached>) => {
+      if (key === SWEEP_KEY) return sweep();
+      if (!object) return cleanUp(ctx, { namespace, name });
       try {
-        if (object.metadata.deletionTimestamp) return await finalize(ctx, object, signal);
+        if (object.metadata.deletionTimestamp) return await finalizeLegacy(ctx, object, signal);
         return await reconcileLive(ctx, object, signal);
       } catch (error) {
         if (!(error instanceof VaultRequestError)) throw error;
@@ -277,6 +244,7 @@ export function tradingServiceController(
       informer: services,
       // Its own status writes change nothing it reads.
       skip: statusOnly,
+      resyncKeys: [SWEEP_KEY],
       watches: [
         ...[...children].map(([kind, i]) => ({ informer: i, map: childOwners(kind, rotating) })),
         { informer: credentials, map: credentialConsumers },

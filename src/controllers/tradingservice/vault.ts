@@ -253,24 +253,30 @@ export async function dropAccess(
   platform: Platform,
   ref: ServiceRef,
 ): Promise<void> {
-  if ((await vault.readPolicy(vaultRoleName(ref))) === undefined) return;
+  const name = vaultRoleName(ref);
+  const [policy, role] = await Promise.all([
+    vault.readPolicy(name),
+    vault.read(`auth/${platform.vault.authMount}/role/${name}`),
+  ]);
+  if (policy === undefined && role === undefined) return;
   await deleteAccess(vault, platform, ref);
 }
 
 /**
- * Deletes the role, then the policy: a crash between the two leaves a policy nothing can log in
- * to, which the next reconcile removes, never a role naming a missing policy. Each delete
+ * Deletes the policy, then the role. The policy is the grant: tokens a pod already holds name
+ * it, so it goes first. A crash between the two leaves a role whose login grants nothing, and
+ * the role is what the sweep lists (docs/adr/0063), so the next pass deletes it. Each delete
  * succeeds when already absent.
  */
 export async function deleteAccess(vault: VaultAdapter, platform: Platform, ref: ServiceRef) {
   const name = vaultRoleName(ref);
-  await vault.deleteKubernetesRole(platform.vault.authMount, name);
   await vault.deletePolicy(name);
+  await vault.deleteKubernetesRole(platform.vault.authMount, name);
 }
 
 /**
- * What the finalizer removes: the policy, the role and the NKey (its NATS user leaves the
- * aggregated config with the CR). Every delete succeeds when already absent.
+ * Everything a deleted service left in Vault: the policy and the role, then the creds and the
+ * NKey (the NATS user is gone by then). Every delete succeeds when already absent.
  */
 export async function removeAccess(
   vault: VaultAdapter,
@@ -280,4 +286,21 @@ export async function removeAccess(
   await deleteAccess(vault, platform, ref);
   await vault.kvDestroy(credsPath(platform, ref));
   await vault.kvDestroy(nkeyPath(platform, ref));
+}
+
+/**
+ * The public keys of the NKey's newest version and the one before it: during a rotation both
+ * can log in, and a rotation that ended retired the older ones already.
+ */
+export async function nkeyKeys(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+): Promise<string[]> {
+  const path = nkeyPath(platform, ref);
+  const current = await readNkey(vault, path);
+  if (!current) return [];
+  const before = current.version > 1 ? await vault.kvRead(path, current.version - 1) : undefined;
+  const previous = before && publicKeyOf(before.data);
+  return previous ? [current.publicKey, previous] : [current.publicKey];
 }

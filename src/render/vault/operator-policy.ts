@@ -93,6 +93,11 @@ function managedRules(platform: Platform, name: string): PolicyRule[] {
       reason:
         'TradingService Kubernetes-auth roles: ensureAccess reads and writes, removeAccess deletes',
     },
+    {
+      path: `${auth}/`,
+      capabilities: ['list'],
+      reason: 'the Vault sweep lists roles to find what deleted TradingServices left',
+    },
     // Exact paths outrank the globs above: the operator can never widen its own access.
     {
       path: `sys/policies/acl/${name}`,
@@ -119,8 +124,8 @@ function kvRules(
     },
     {
       path: `${kv}/metadata/posture/nats/*`,
-      capabilities: ['delete'],
-      reason: 'NKey seeds: removeAccess destroys every version',
+      capabilities: ['list', 'delete'],
+      reason: 'NKey seeds: the Vault sweep lists them, removeAccess destroys every version',
     },
     ...metadataGlobs.map((path) => ({
       path,

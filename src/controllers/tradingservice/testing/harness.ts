@@ -55,6 +55,12 @@ export interface Harness {
   /** Puts a child (a Deployment that rolled) into the controller's own cache of its kind. */
   putChild: (resource: Resource, object: KubeObject) => void;
   reconcile: (object: KubeObject) => Promise<ReconcileResult | undefined>;
+  /** Removes the service from the cache and reconciles its key, as after its delete event. */
+  reconcileGone: (namespace: string, name: string) => Promise<ReconcileResult | undefined>;
+  /** Reconciles a key the cache may not have (the Vault sweep's, say). */
+  reconcileKey: (key: string) => Promise<ReconcileResult | undefined>;
+  /** Keys the controller queued outside the informers (the sweep's finds). */
+  enqueued: string[];
 }
 
 function recordingClient(
@@ -117,7 +123,9 @@ function fakePublisher(nats: { state: PublishState }, log: string[]): NatsPublis
   };
 }
 
-export function harness(options: { withNats?: boolean; vault?: FakeVault } = {}): Harness {
+export function harness(
+  options: { withNats?: boolean; vault?: FakeVault; without?: readonly string[] } = {},
+): Harness {
   const log: string[] = [];
   const statuses: Status[] = [];
   const applied = new Map<string, KubeObject>();
@@ -140,9 +148,13 @@ export function harness(options: { withNats?: boolean; vault?: FakeVault } = {})
   let captured:
     ((request: ReconcileRequest<KubeObject>) => Promise<ReconcileResult | undefined>) | undefined;
   const controller = manager.controller.bind(manager);
+  const enqueued: string[] = [];
   manager.controller = (spec) => {
-    if (spec.kind === 'TradingService') captured = spec.reconcile as typeof captured;
-    return controller(spec);
+    const registered = controller(spec);
+    if (spec.kind !== 'TradingService') return registered;
+    captured = spec.reconcile as typeof captured;
+    registered.enqueue = (key) => enqueued.push(key);
+    return registered;
   };
   const config = loadConfig({
     argv: ['--vault-addr=http://127.0.0.1:1', '--vault-role=unit'],
@@ -154,7 +166,9 @@ export function harness(options: { withNats?: boolean; vault?: FakeVault } = {})
   const put = (resource: Resource, object: KubeObject) => {
     manager.informer<KubeObject>({ resource }).store.upsert(object);
   };
-  for (const s of titanObjects.services) put(TRADING_SERVICE, s);
+  for (const s of titanObjects.services)
+    if (!options.without?.includes(`${s.metadata.namespace}/${s.metadata.name}`))
+      put(TRADING_SERVICE, s);
   for (const c of titanObjects.credentials) put(EXCHANGE_CREDENTIAL, c);
   for (const r of titanObjects.keyRings) put(HMAC_KEY_RING, r);
   const putChild = (resource: Resource, object: KubeObject) => {
@@ -170,17 +184,31 @@ export function harness(options: { withNats?: boolean; vault?: FakeVault } = {})
     nats,
     put,
     putChild,
+    enqueued,
     reconcile: (object) => {
-      if (!captured) throw new Error('the TradingService controller did not register');
       const { namespace = '', name = '' } = object.metadata;
       put(TRADING_SERVICE, object);
-      return captured({
-        key: `${namespace}/${name}`,
-        namespace,
-        name,
-        object,
-        signal: new AbortController().signal,
-      });
+      return call(`${namespace}/${name}`, object);
     },
+    reconcileGone: (namespace, name) => {
+      const services = manager.informer<KubeObject>({ resource: TRADING_SERVICE }).store;
+      const cached = services.get(`${namespace}/${name}`);
+      if (cached) services.remove(cached);
+      return call(`${namespace}/${name}`, undefined);
+    },
+    reconcileKey: (key) => call(key, undefined),
   };
+  function call(key: string, object: KubeObject | undefined) {
+    if (!captured) throw new Error('the TradingService controller did not register');
+    const [namespace, name = namespace ?? ''] = key.includes('/')
+      ? key.split('/')
+      : [undefined, key];
+    return captured({
+      key,
+      ...(namespace !== undefined && { namespace }),
+      name,
+      object,
+      signal: new AbortController().signal,
+    });
+  }
 }

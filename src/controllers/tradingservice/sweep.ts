@@ -1,0 +1,97 @@
+import type { Platform } from '../../api/platform/settings.ts';
+import { vaultRoleName } from '../../render/service/index.ts';
+import type { VaultAdapter } from '../../vault/adapter.ts';
+import type { ServiceRef } from './vault.ts';
+
+/**
+ * The Vault sweep (docs/adr/0063): what Vault holds for TradingServices, listed, against the
+ * services the cache has. A service deleted while no operator ran (or whose delete the watch
+ * missed) has no event left to react to; the sweep finds its state and queues its key, and the
+ * reconcile of a key the cache does not have removes it. It runs with every resync.
+ */
+
+/** The sweep's queue key: TradingService keys are `namespace/name`, so no service has it. */
+export const SWEEP_KEY = '<vault sweep>';
+
+const withoutSlash = (key: string) => (key.endsWith('/') ? key.slice(0, -1) : key);
+
+/** The keys of `refs` the cache does not have, each once, sorted. */
+export function orphanKeys(
+  refs: readonly ServiceRef[],
+  cached: (key: string) => boolean,
+): string[] {
+  const keys = new Set(refs.map((r) => `${r.namespace}/${r.name}`));
+  return [...keys].filter((key) => !cached(key)).sort();
+}
+
+/**
+ * The service a Kubernetes-auth role was written for: posture binds a service's role to its
+ * own ServiceAccount (named like the service) and names it vaultRoleName. Any other role, even
+ * one whose name starts the same, is not a service's.
+ */
+export function serviceOfRole(name: string, role: Record<string, unknown>): ServiceRef | undefined {
+  const [account] = (role.bound_service_account_names ?? []) as unknown[];
+  const [namespace] = (role.bound_service_account_namespaces ?? []) as unknown[];
+  if (typeof account !== 'string' || typeof namespace !== 'string') return undefined;
+  const ref = { namespace, name: account };
+  return vaultRoleName(ref) === name ? ref : undefined;
+}
+
+/** Services with an NKey (and creds): `<kv>/metadata/posture/nats/<namespace>/<name>`. */
+async function nkeyRefs(vault: VaultAdapter, platform: Platform, scope?: string) {
+  const root = `${platform.vault.kvMount}/metadata/posture/nats/`;
+  const namespaces = scope ? [scope] : (await vault.list(root)).filter((k) => k.endsWith('/'));
+  const listed = await Promise.all(
+    namespaces.map(async (folder) => {
+      const namespace = withoutSlash(folder);
+      const names = await vault.list(`${root}${namespace}/`);
+      return names.map((name) => ({ namespace, name: withoutSlash(name) }));
+    }),
+  );
+  return listed.flat();
+}
+
+/**
+ * Services with a role. Only roles no cached service explains are read (one read each), so a
+ * sweep of a platform with nothing deleted lists and reads nothing more.
+ */
+async function roleRefs(
+  vault: VaultAdapter,
+  platform: Platform,
+  explained: (roleName: string) => boolean,
+  scope?: string,
+) {
+  const mount = `auth/${platform.vault.authMount}/role`;
+  const names = (await vault.list(mount)).filter((n) => n.startsWith('posture-') && !explained(n));
+  const refs: ServiceRef[] = [];
+  for (const name of names) {
+    const role = await vault.read(`${mount}/${name}`);
+    const ref = role && serviceOfRole(name, role);
+    if (ref && (scope === undefined || ref.namespace === scope)) refs.push(ref);
+  }
+  return refs;
+}
+
+/**
+ * The keys of services Vault holds state for and the cache does not have. `cachedKeys` are the
+ * TradingServices the informer has (`namespace/name`); `scope`, a namespace-scoped operator's
+ * namespace.
+ */
+export async function sweepVault(
+  vault: VaultAdapter,
+  platform: Platform,
+  cachedKeys: ReadonlySet<string>,
+  scope?: string,
+): Promise<string[]> {
+  const roles = new Set(
+    [...cachedKeys].map((key) => {
+      const [namespace = '', name = ''] = key.split('/');
+      return vaultRoleName({ namespace, name });
+    }),
+  );
+  const [nkeys, bound] = await Promise.all([
+    nkeyRefs(vault, platform, scope),
+    roleRefs(vault, platform, (n) => roles.has(n), scope),
+  ]);
+  return orphanKeys([...nkeys, ...bound], (key) => cachedKeys.has(key));
+}
