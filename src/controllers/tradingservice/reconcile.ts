@@ -205,7 +205,10 @@ export function tradingServiceController(
     };
     const sweep = async () => {
       const cached = new Set(services.store.keys());
-      const orphans = await sweepVault(deps.vault, platform, cached, options.namespace);
+      const orphans = await sweepVault(deps.vault, platform, cached, {
+        namespace: options.namespace,
+        ownRole: deps.config.vault.role,
+      });
       if (orphans.length > 0)
         deps.log.info(
           { services: orphans.length },

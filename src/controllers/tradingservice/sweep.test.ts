@@ -84,10 +84,17 @@ describe('the Vault sweep', () => {
       'titan/gone',
       'titan/nonats',
     ]);
-    assert.deepEqual(await sweepVault(vault, platform, cached, 'titan'), [
+    assert.deepEqual(await sweepVault(vault, platform, cached, { namespace: 'titan' }), [
       'titan/gone',
       'titan/nonats',
     ]);
     assert.deepEqual(await sweepVault(new FakeVault(), platform, cached), []);
+    // Its own role is never read (its policy denies it), even when it looks like a service's.
+    await vault.write({ path: `${auth}/posture-ops-op`, body: role('ops', 'op') });
+    const own = await sweepVault(vault, platform, cached, {
+      namespace: 'ops',
+      ownRole: 'posture-ops-op',
+    });
+    assert.deepEqual(own, []);
   });
 });

@@ -72,16 +72,22 @@ async function roleRefs(
   return refs;
 }
 
+export interface SweepScope {
+  /** A namespace-scoped operator's namespace: nothing outside it is touched. */
+  namespace?: string | undefined;
+  /** The role the operator logs in with: its policy denies reading it, and it is no service's. */
+  ownRole?: string | undefined;
+}
+
 /**
  * The keys of services Vault holds state for and the cache does not have. `cachedKeys` are the
- * TradingServices the informer has (`namespace/name`); `scope`, a namespace-scoped operator's
- * namespace.
+ * TradingServices the informer has (`namespace/name`).
  */
 export async function sweepVault(
   vault: VaultAdapter,
   platform: Platform,
   cachedKeys: ReadonlySet<string>,
-  scope?: string,
+  { namespace: scope, ownRole }: SweepScope = {},
 ): Promise<string[]> {
   const roles = new Set(
     [...cachedKeys].map((key) => {
@@ -89,6 +95,7 @@ export async function sweepVault(
       return vaultRoleName({ namespace, name });
     }),
   );
+  if (ownRole) roles.add(ownRole);
   const [nkeys, bound] = await Promise.all([
     nkeyRefs(vault, platform, scope),
     roleRefs(vault, platform, (n) => roles.has(n), scope),

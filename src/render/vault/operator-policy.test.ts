@@ -18,7 +18,7 @@ function rules(hcl: string): Record<string, string> {
 describe("the operator's Vault policy", () => {
   it('should grant exactly the calls the reconcilers make, on the default mounts', () => {
     assert.deepEqual(rules(renderPolicyHcl(operatorPolicy(defaultPlatform()))), {
-      'auth/kubernetes/role/': '"list"',
+      'auth/kubernetes/role': '"list"',
       'auth/kubernetes/role/posture-*': '"create", "delete", "read", "update"',
       'auth/kubernetes/role/posture-operator': '"deny"',
       'auth/token/accessors': '"list", "sudo"',
@@ -37,7 +37,7 @@ describe("the operator's Vault policy", () => {
   it("should follow the platform's auth and KV mounts", () => {
     const hcl = renderPolicyHcl(operatorPolicy(custom));
     assert.deepEqual(Object.keys(rules(hcl)).sort(), [
-      'auth/k8s-prod/role/',
+      'auth/k8s-prod/role',
       'auth/k8s-prod/role/posture-*',
       'auth/k8s-prod/role/posture-operator',
       'auth/token/accessors',

@@ -94,7 +94,7 @@ function managedRules(platform: Platform, name: string): PolicyRule[] {
         'TradingService Kubernetes-auth roles: ensureAccess reads and writes, removeAccess deletes',
     },
     {
-      path: `${auth}/`,
+      path: auth,
       capabilities: ['list'],
       reason: 'the Vault sweep lists roles to find what deleted TradingServices left',
     },
