@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import type { DestinationStream } from 'pino';
 import type { Register } from '../controllers/kit/deps.ts';
 import { kubernetesLogin, tokenFile, type TokenSource } from '../vault/auth.ts';
@@ -71,9 +72,15 @@ export interface RunOptions extends Partial<Setup> {
  * `posture operator`: loads the configuration, wires the runtime, lets each reconciler
  * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
  */
+/** V8 reads this at every full collection, so it works set now (docs/adr/0064). */
+function limitHeapGrowth(percent: number): void {
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
 export async function runOperator(options: RunOptions): Promise<void> {
   const { argv, env = process.env } = options;
   const config = loadConfig({ argv, env });
+  limitHeapGrowth(config.heapGrowingPercent);
   const log = createLogger({
     level: config.logLevel,
     ...(options.logDestination && { destination: options.logDestination }),

@@ -19,6 +19,7 @@ describe('operator configuration', () => {
     assert.equal(config.workers, 4);
     assert.equal(config.resyncPeriodSeconds, 600);
     assert.equal(config.stallTimeoutSeconds, 60);
+    assert.equal(config.heapGrowingPercent, 50);
     assert.deepEqual(config.leaderElection, {
       enabled: true,
       namespace: 'posture-system',
