@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPlatform, splitNatsFlag, splitPlatformFlag } from './operator.ts';
+import { FLAG_HELP, settingsHelp } from './operator-help.ts';
+import { SETTINGS } from '../operator/config.ts';
 
 describe('posture operator flags', () => {
   it('should take --platform FILE and pass every other flag to the runtime unchanged', () => {
@@ -50,5 +52,24 @@ describe('posture operator --platform FILE', () => {
       'apiVersion: posture.dev/v1alpha1\nkind: PosturePlatform\nmetadata:\n  name: x\nspec: {}\n',
     );
     assert.throws(() => loadPlatform(other), /metadata\.name.*set metadata\.name: posture/s);
+  });
+});
+
+describe('posture operator --help', () => {
+  it('should explain every flag the configuration reads', () => {
+    const missing = SETTINGS.filter((s) => !FLAG_HELP[s.flag]).map((s) => s.flag);
+    assert.deepEqual(missing, []);
+    assert.deepEqual(
+      Object.keys(FLAG_HELP).filter((flag) => !SETTINGS.some((s) => s.flag === flag)),
+      [],
+      'help for a flag that does not exist',
+    );
+  });
+
+  it('should print each flag with what it does, its default and its environment variable', () => {
+    assert.match(
+      settingsHelp(),
+      /--workers <value> {2}reconciles that run at once, per controller \(default 4\) \(env POSTURE_WORKERS\)/,
+    );
   });
 });

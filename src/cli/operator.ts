@@ -1,3 +1,4 @@
+import { settingsHelp } from './operator-help.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
@@ -13,7 +14,6 @@ import {
 import { varzConfigLoadTime } from '../nats/reloader.ts';
 import { JwtAuthority } from '../nats/jwt/authority.ts';
 import { resolverTarget, systemConnection } from '../nats/jwt/resolver-target.ts';
-import { SETTINGS } from '../operator/config.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
 import { runOperator, type Setup } from './run-operator.ts';
 import {
@@ -131,13 +131,6 @@ export function natsPublisher(platform: Platform, monitorUrl: string | undefined
   };
 }
 
-const FLAGS_HELP = SETTINGS.map((s) => {
-  const env = s.env.join(' or ');
-  return s.multiple
-    ? `  --${s.flag} <name>=<value>  (repeatable; env ${env}, comma-separated)`
-    : `  --${s.flag} <value>  (env ${env})`;
-}).join('\n');
-
 /** `posture operator`: runs the reconcilers in the cluster (or against a kubeconfig). */
 export function registerOperator(program: Command): void {
   program
@@ -149,7 +142,10 @@ export function registerOperator(program: Command): void {
         'namespaces: Pod Security labels, posture-default-deny) and ExchangeCredentials ' +
         '(RotationDue, WhitelistMismatch as conditions and Events, key age; once a day it reads ' +
         'a Binance or Bybit key from Vault and asks the exchange what the key may do: ' +
-        'ExchangeVerified, WithdrawEnabled, the IP binding); the HmacKeyRing reconciler is not built yet.',
+        'ExchangeVerified, WithdrawEnabled, the IP binding) and HmacKeyRings (the first key, ' +
+        'rotation through listeners then signers, the grace period). A deleted service is ' +
+        'cleaned up from Vault and NATS level-based, and a sweep at every resync finds what ' +
+        'services deleted while no operator ran left.',
     )
     .allowUnknownOption()
     .allowExcessArguments()
@@ -162,7 +158,7 @@ Flags (also from --config FILE, YAML):
   --nats-monitor-url <url>  nats-server monitoring; Ready waits for its /varz to show the reload (without it, services with a NATS user stay Ready False, NatsNotConfirmed)
   --nats-namespace <ns>  the namespace the operator may write the NATS auth Secret in (the chart's nats.namespace); settings naming another are refused at start
   --watch-namespace <ns>  reconcile one namespace only (default: all)
-${FLAGS_HELP}`,
+${settingsHelp()}`,
     )
     .action(async (_options: unknown, command: Command) => {
       try {
