@@ -42,12 +42,13 @@ export interface NatsPublisher {
    */
   request: (version: number, render: () => ConfigSnapshot) => PublishState;
   /**
-   * Called after every confirmed write: waiting reconciles look again. Not after a failed one:
+   * Called after every confirmed write, with the version now confirmed: the reconciles waiting
+   * for that version or an older one look again. Not after a failed one:
    * waking every waiter on each failure bypassed their backoff, and with thousands waiting
    * (a config over the Secret limit) the queue did nothing else. They learn of a failure at
    * their next look and back off.
    */
-  onSettled: (listener: () => void) => void;
+  onSettled: (listener: (confirmed: number) => void) => void;
   /** Writes and reloads so far (tests, metrics). */
   readonly reloads: number;
   /**
@@ -81,7 +82,7 @@ export class ConfirmedPublisher implements NatsPublisher {
   readonly #reloader: CoalescingReloader;
   readonly #quietMs: number;
   readonly #maxWaitMs: number;
-  readonly #listeners: (() => void)[] = [];
+  readonly #listeners: ((confirmed: number) => void)[] = [];
   #confirmed = { version: 0, text: undefined as string | undefined };
   #failure: { version: number; error: Error } | undefined;
   #render: (() => ConfigSnapshot) | undefined;
@@ -105,7 +106,7 @@ export class ConfirmedPublisher implements NatsPublisher {
     return this.#reloader.reloads;
   }
 
-  onSettled(listener: () => void): void {
+  onSettled(listener: (confirmed: number) => void): void {
     this.#listeners.push(listener);
   }
 
@@ -169,7 +170,7 @@ export class ConfirmedPublisher implements NatsPublisher {
       this.#queued = undefined;
       if (this.#wanted > this.#confirmed.version) this.#ask(this.#wanted);
     }
-    if (confirmed) for (const listener of this.#listeners) listener();
+    if (confirmed) for (const listener of this.#listeners) listener(this.#confirmed.version);
   }
 }
 

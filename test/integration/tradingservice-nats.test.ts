@@ -93,7 +93,7 @@ class AskLog implements NatsPublisher {
     return this.#inner.request(version, render);
   }
 
-  onSettled(listener: () => void): void {
+  onSettled(listener: (confirmed: number) => void): void {
     this.#inner.onSettled(listener);
   }
 

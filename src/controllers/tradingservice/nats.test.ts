@@ -71,3 +71,37 @@ describe('NatsAuth during an NKey rotation', () => {
     assert.deepEqual(auth.loaded(KEY), { natsUser: newKey, previousNatsUser: oldKey });
   });
 });
+
+describe('NatsAuth waking the services that waited', () => {
+  it('should wake a service once a write confirmed its version, and not before', () => {
+    const answer: { state: PublishState } = { state: 'pending' };
+    let settle: (confirmed: number) => void = () => undefined;
+    const publisher: NatsPublisher = {
+      request: () => answer.state,
+      onSettled: (listener) => (settle = listener),
+      reloads: 0,
+      confirmsLoad: true,
+    };
+    const objects = ['brain', 'execution'].map((name) => {
+      const object = titanObjects.services.find((s) => s.metadata.name === name)!;
+      return structuredClone(object);
+    });
+    const services = {
+      store: {
+        list: () => objects,
+        get: (key: string) => objects.find((o) => `titan/${o.metadata.name}` === key),
+      },
+    } as unknown as Informer<KubeObject>;
+    const auth = new NatsAuth(platform, services, publisher);
+    const woken: string[] = [];
+    auth.onSettled((key) => woken.push(key));
+    auth.request({ key: 'titan/brain', natsUser: oldKey }); // version 1
+    auth.request({ key: 'titan/execution', natsUser: newKey }); // version 2
+    settle(1);
+    assert.deepEqual(woken, ['titan/brain'], 'execution asked for a version not written yet');
+    settle(2);
+    assert.deepEqual(woken, ['titan/brain', 'titan/execution']);
+    settle(3);
+    assert.equal(woken.length, 2, 'a service is woken once per wait');
+  });
+});

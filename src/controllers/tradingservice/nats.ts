@@ -147,11 +147,17 @@ export class NatsAuth {
     return this.#publisher.confirmsLoad;
   }
 
-  /** `wake` is called with the services that waited, once nats-server confirmed a write. */
+  /**
+   * `wake` is called with the services that waited, once nats-server confirmed a config holding
+   * their state. One that asked for a newer version than the write confirmed waits on: waking it
+   * only to find it still pending was a wasted reconcile per service in every burst.
+   */
   onSettled(wake: (key: string) => void): void {
-    this.#publisher.onSettled(() => {
-      const keys = [...this.#waiting];
-      this.#waiting.clear();
+    this.#publisher.onSettled((confirmed) => {
+      const keys = [...this.#waiting].filter(
+        (key) => (this.#states.get(key)?.version ?? 0) <= confirmed,
+      );
+      for (const key of keys) this.#waiting.delete(key);
       keys.forEach(wake);
     });
   }
