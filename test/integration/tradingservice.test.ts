@@ -288,7 +288,10 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     operator = startTradingServiceOperator({ namespace, platform, vault });
     await eventually('the sweep to remove it', async () =>
       (await vaultStateOf(namespace, 'orphan')) ? undefined : true,
-    );
+    ).catch(async (error: unknown) => {
+      const left = (await vaultStateOf(namespace, 'orphan'))?.join(', ');
+      throw new Error(`${String(error)}; left: ${left}; log: ${operator.log().slice(-3000)}`);
+    });
     assert.ok(
       await vaultStateOf(namespace, 'trader'),
       "the sweep leaves a live service's state alone",

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Store } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
-import { credentialConsumers, keyRingMembers, namedPeers } from './gather.ts';
+import { childOwners, credentialConsumers, keyRingMembers, namedPeers } from './gather.ts';
+import { APPLIED_HASH_ANNOTATION } from '../../operator/kube/apply.ts';
 
 /**
  * Which services a change of another CR reconciles: those it grants to and those it took access
@@ -65,4 +66,56 @@ describe('TradingService gather: dependants of a change', () => {
   for (const [name, map, c, want] of cases) {
     it(name, () => assert.deepEqual(map(c).sort(), want));
   }
+});
+
+describe('TradingService gather: a child change and its owner', () => {
+  const owner = [{ kind: 'TradingService', name: 'brain', controller: true }];
+  const child = (version: string, extra: Record<string, unknown> = {}) =>
+    ({
+      metadata: {
+        name: 'brain',
+        namespace: 'titan',
+        resourceVersion: version,
+        ownerReferences: owner,
+      },
+      ...extra,
+    }) as KubeObject;
+  const applied = (version: string) => {
+    const object = child(version);
+    object.metadata.annotations = { [APPLIED_HASH_ANNOTATION]: 'abc' };
+    return object;
+  };
+  const added = (object: KubeObject) => new Store<KubeObject>().upsert(object)!;
+  const map = childOwners('Deployment', () => false);
+  const cases: [string, ReturnType<typeof added>, string[]][] = [
+    [
+      'should not reconcile for the echo of its own apply (an add posture applied)',
+      added(applied('1')),
+      [],
+    ],
+    ['should reconcile for a child someone else created', added(child('1')), ['titan/brain']],
+    ['should reconcile for a child that was deleted', change(applied('1')), ['titan/brain']],
+    [
+      'should reconcile for a child someone changed',
+      change(applied('1'), child('2', { spec: { replicas: 5 } })),
+      ['titan/brain'],
+    ],
+    [
+      'should reconcile when the ready replicas change, and not for other status',
+      change(
+        child('1', { status: { readyReplicas: 1 } }),
+        child('2', { status: { readyReplicas: 2 } }),
+      ),
+      ['titan/brain'],
+    ],
+    [
+      'should not reconcile for a status change that keeps the ready replicas',
+      change(
+        child('1', { status: { readyReplicas: 1 } }),
+        child('2', { status: { readyReplicas: 1, observedGeneration: 2 } }),
+      ),
+      [],
+    ],
+  ];
+  for (const [name, c, expected] of cases) it(name, () => assert.deepEqual(map(c), expected));
 });

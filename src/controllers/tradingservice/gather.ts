@@ -3,6 +3,7 @@ import type { Informer } from '../../operator/informer/informer.ts';
 import type { Change } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { ownerKeys } from '../../operator/controller.ts';
+import { APPLIED_HASH_ANNOTATION } from '../../operator/kube/apply.ts';
 import { statusOnly } from '../kit/changes.ts';
 import {
   ExchangeCredentialSchema,
@@ -159,6 +160,9 @@ export const keyRingMembers = (change: Change<KubeObject>): string[] =>
 export const namedPeers = (change: Change<KubeObject>): string[] =>
   statusOnly(change) ? [] : beforeAndAfter(change, peerKeysOf);
 
+const appliedByPosture = (o: KubeObject) =>
+  o.metadata.annotations?.[APPLIED_HASH_ANNOTATION] !== undefined;
+
 /**
  * A child's change re-reconciles its TradingService, unless only its status changed and the
  * service reads nothing from it: a Deployment's status matters for the ready replicas status
@@ -169,6 +173,9 @@ export function childOwners(kind: string, rotating: (ownerKey: string) => boolea
   const ready = (o: KubeObject | undefined) =>
     (o as { status?: { readyReplicas?: unknown } } | undefined)?.status?.readyReplicas;
   return (change: Change<KubeObject>): string[] => {
+    // The add of a child posture applied is the echo of that apply: the reconcile that sent it
+    // is running or done (and at a start, the resync queues every service anyway).
+    if (change.type === 'add' && appliedByPosture(change.object)) return [];
     if (!statusOnly(change)) return owners(change);
     if (kind !== 'Deployment') return [];
     if (ready(change.old) !== ready(change.object)) return owners(change);

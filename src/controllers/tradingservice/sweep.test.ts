@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { platformSchema } from '../../api/platform/settings.ts';
 import { FakeVault } from '../../vault/fake.ts';
+import { VaultRequestError } from '../../vault/errors.ts';
 import { orphanKeys, serviceOfRole, sweepVault } from './sweep.ts';
 
 const platform = platformSchema.parse({});
@@ -96,5 +97,11 @@ describe('the Vault sweep', () => {
       ownRole: 'posture-ops-op',
     });
     assert.deepEqual(own, []);
+    // A role it may not read (its own, under a name it was not told) is skipped, not a failure.
+    const refusing = new FakeVault();
+    await refusing.write({ path: `${auth}/posture-ops-op`, body: role('ops', 'op') });
+    refusing.read = () =>
+      Promise.reject(new VaultRequestError('GET role', 403, 'permission denied'));
+    assert.deepEqual(await sweepVault(refusing, platform, cached), []);
   });
 });

@@ -1,6 +1,7 @@
 import type { Platform } from '../../api/platform/settings.ts';
 import { vaultRoleName } from '../../render/service/index.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
+import { VaultRequestError } from '../../vault/errors.ts';
 import type { ServiceRef } from './vault.ts';
 
 /**
@@ -37,6 +38,21 @@ export function serviceOfRole(name: string, role: Record<string, unknown>): Serv
   return vaultRoleName(ref) === name ? ref : undefined;
 }
 
+const SERVICE_ROLE = /^posture-[^-]+-./;
+
+/**
+ * A role, or undefined when the operator may not read it: its policy grants every posture-*
+ * role but its own, and a role it may not read is not one it wrote for a service.
+ */
+async function readRole(vault: VaultAdapter, path: string) {
+  try {
+    return await vault.read(path);
+  } catch (error) {
+    if (error instanceof VaultRequestError && error.status === 403) return undefined;
+    throw error;
+  }
+}
+
 /** Services with an NKey (and creds): `<kv>/metadata/posture/nats/<namespace>/<name>`. */
 async function nkeyRefs(vault: VaultAdapter, platform: Platform, scope?: string) {
   const root = `${platform.vault.kvMount}/metadata/posture/nats/`;
@@ -62,10 +78,11 @@ async function roleRefs(
   scope?: string,
 ) {
   const mount = `auth/${platform.vault.authMount}/role`;
-  const names = (await vault.list(mount)).filter((n) => n.startsWith('posture-') && !explained(n));
+  // A service's role is posture-<namespace>-<name>: posture-operator is none.
+  const names = (await vault.list(mount)).filter((n) => SERVICE_ROLE.test(n) && !explained(n));
   const refs: ServiceRef[] = [];
   for (const name of names) {
-    const role = await vault.read(`${mount}/${name}`);
+    const role = await readRole(vault, `${mount}/${name}`);
     const ref = role && serviceOfRole(name, role);
     if (ref && (scope === undefined || ref.namespace === scope)) refs.push(ref);
   }
