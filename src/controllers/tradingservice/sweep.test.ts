@@ -72,6 +72,10 @@ describe('the Vault sweep', () => {
     await vault.kvWrite(kv('titan/gone'), { publicKey: 'U2' });
     await vault.kvWrite(kv('titan/gone/jwt'), { jwt: 'j' });
     await vault.kvWrite(kv('risk/other'), { publicKey: 'U3' });
+    // The NATS operator and account keys (ADR 0060) share the folder: never a service's.
+    await vault.kvWrite(kv('_jwt/operator'), { seed: 'S' });
+    await vault.kvWrite(kv('_jwt/account-TITAN'), { seed: 'S' });
+    await vault.kvWrite(kv('titan/_odd'), { seed: 'S' });
     const auth = `auth/${platform.vault.authMount}/role`;
     await vault.write({ path: `${auth}/posture-titan-live`, body: role('titan', 'live') });
     await vault.write({ path: `${auth}/posture-titan-nonats`, body: role('titan', 'nonats') });

@@ -16,6 +16,13 @@ export const SWEEP_KEY = '<vault sweep>';
 
 const withoutSlash = (key: string) => (key.endsWith('/') ? key.slice(0, -1) : key);
 
+/**
+ * A namespace or a TradingService name (DNS labels). Anything else under the NKey folder is not
+ * a service's: the NATS operator and account keys live at `posture/nats/_jwt/` (ADR 0060), and
+ * the sweep must never take them for a deleted service's.
+ */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /** The keys of `refs` the cache does not have, each once, sorted. */
 export function orphanKeys(
   refs: readonly ServiceRef[],
@@ -56,12 +63,12 @@ async function readRole(vault: VaultAdapter, path: string) {
 /** Services with an NKey (and creds): `<kv>/metadata/posture/nats/<namespace>/<name>`. */
 async function nkeyRefs(vault: VaultAdapter, platform: Platform, scope?: string) {
   const root = `${platform.vault.kvMount}/metadata/posture/nats/`;
-  const namespaces = scope ? [scope] : (await vault.list(root)).filter((k) => k.endsWith('/'));
+  const folders = scope ? [scope] : (await vault.list(root)).filter((k) => k.endsWith('/'));
+  const namespaces = folders.map(withoutSlash).filter((ns) => DNS_LABEL.test(ns));
   const listed = await Promise.all(
-    namespaces.map(async (folder) => {
-      const namespace = withoutSlash(folder);
-      const names = await vault.list(`${root}${namespace}/`);
-      return names.map((name) => ({ namespace, name: withoutSlash(name) }));
+    namespaces.map(async (namespace) => {
+      const names = (await vault.list(`${root}${namespace}/`)).map(withoutSlash);
+      return names.filter((name) => DNS_LABEL.test(name)).map((name) => ({ namespace, name }));
     }),
   );
   return listed.flat();
