@@ -188,6 +188,5 @@ export const servicesOfNamespace =
   (services: Informer<KubeObject>) =>
   ({ object }: Change<KubeObject>): string[] =>
     services.store
-      .list()
-      .filter((o) => o.metadata.namespace === object.metadata.name)
+      .inNamespace(object.metadata.name ?? '')
       .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
