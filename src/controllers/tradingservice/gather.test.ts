@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Store } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
-import { childOwners, credentialConsumers, keyRingMembers, namedPeers } from './gather.ts';
+import {
+  cachedOnly,
+  childOwners,
+  credentialConsumers,
+  keyRingMembers,
+  namedPeers,
+} from './gather.ts';
 import { APPLIED_HASH_ANNOTATION } from '../../operator/kube/apply.ts';
 
 /**
@@ -118,4 +124,15 @@ describe('TradingService gather: a child change and its owner', () => {
     ],
   ];
   for (const [name, c, expected] of cases) it(name, () => assert.deepEqual(map(c), expected));
+});
+
+describe('TradingService gather: only services the cache has', () => {
+  it('should drop the keys of peers, consumers and members that do not exist', () => {
+    const services = new Store<KubeObject>();
+    services.upsert({ metadata: { name: 'brain', namespace: 'titan', resourceVersion: '1' } });
+    const informer = { store: services } as unknown as Parameters<typeof cachedOnly>[0];
+    const map = cachedOnly(informer, credentialConsumers);
+    const dropped = change(cr('1', { consumers: ['brain', 'nobody'] }), cr('2', { consumers: [] }));
+    assert.deepEqual(map(dropped), ['titan/brain']);
+  });
 });

@@ -190,3 +190,14 @@ export const servicesOfNamespace =
     services.store
       .inNamespace(object.metadata.name ?? '')
       .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+
+/**
+ * Only the keys of services the cache has. A spec names peers, consumers and members that may
+ * not exist; their keys queued a reconcile of a key the cache lacks, which is a deleted
+ * service's cleanup (docs/adr/0063): Vault reads and deletes and a NATS version for a service
+ * that never was. A deleted service's own delete event, and the sweep, queue its cleanup.
+ */
+export const cachedOnly =
+  (services: Informer<KubeObject>, map: (change: Change<KubeObject>) => string[]) =>
+  (change: Change<KubeObject>): string[] =>
+    map(change).filter((key) => services.store.get(key) !== undefined);

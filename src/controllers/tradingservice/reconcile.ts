@@ -23,6 +23,7 @@ import {
 } from './decide.ts';
 import { vaultDown, vaultRefused } from './failures.ts';
 import {
+  cachedOnly,
   childOwners,
   credentialConsumers,
   dependencyReader,
@@ -254,7 +255,7 @@ export function tradingServiceController(
         { informer: keyRings, map: keyRingMembers },
         { informer: services, map: namedPeers },
         { informer: namespaces, map: servicesOfNamespace(services) },
-      ],
+      ].map(({ informer, map }) => ({ informer, map: cachedOnly(services, map) })),
       reconcile,
     });
     ctx.nats?.onSettled((key) => controller.enqueue(key));
