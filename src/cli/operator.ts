@@ -1,4 +1,3 @@
-import { settingsHelp } from './operator-help.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
@@ -16,6 +15,7 @@ import { JwtAuthority } from '../nats/jwt/authority.ts';
 import { resolverTarget, systemConnection } from '../nats/jwt/resolver-target.ts';
 import type { OperatorDeps } from '../controllers/kit/deps.ts';
 import { runOperator, type Setup } from './run-operator.ts';
+import { settingsHelp } from './operator-help.ts';
 import {
   clusterPlatform,
   natsNamespaceProblem,

@@ -68,15 +68,15 @@ export interface RunOptions extends Partial<Setup> {
   logDestination?: DestinationStream;
 }
 
-/**
- * `posture operator`: loads the configuration, wires the runtime, lets each reconciler
- * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
- */
 /** V8 reads this at every full collection, so it works set now (docs/adr/0064). */
 function limitHeapGrowth(percent: number): void {
   if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
+/**
+ * `posture operator`: loads the configuration, wires the runtime, lets each reconciler
+ * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
+ */
 export async function runOperator(options: RunOptions): Promise<void> {
   const { argv, env = process.env } = options;
   const config = loadConfig({ argv, env });

@@ -30,10 +30,9 @@ export function baselineObjects(namespace: string): KubeObject[] {
   return baselineParts(namespace).map((p) => partManifest(p) as unknown as KubeObject);
 }
 
-const holdsService = (services: Informer<KubeObject>, namespace: string) => {
-  // The namespace's own index: a scan of the whole cache per namespace reconcile is O(services).
-  return services.store.inNamespace(namespace).some((o) => !o.metadata.deletionTimestamp);
-};
+// The namespace's own index: a scan of the whole cache per namespace reconcile is O(services).
+const holdsService = (services: Informer<KubeObject>, namespace: string) =>
+  services.store.inNamespace(namespace).some((o) => !o.metadata.deletionTimestamp);
 
 /** A service's change re-reconciles its namespace (the first one there brings the baseline). */
 const namespaceOf = (object: KubeObject): string[] =>

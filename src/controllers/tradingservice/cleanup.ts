@@ -7,6 +7,7 @@ import type { Cached } from '../kit/status-writer.ts';
 import { NATS_POLL_MS, refOf, type Context } from './apply.ts';
 import type { TradingServiceDecision } from './decide.ts';
 import { vaultDown } from './failures.ts';
+import { statusUsers } from './nats.ts';
 import { setFinalizer, hasFinalizer } from './status.ts';
 import { nkeyKeys, observeUserJwt, removeAccess, type ServiceRef } from './vault.ts';
 
@@ -71,10 +72,8 @@ export async function cleanUp(
 
 /** The keys status names (the current user, and the previous one during a rotation). */
 function statusKeys(object: KubeObject): string[] {
-  const status = (object as { status?: { natsUser?: unknown; previousNatsUser?: unknown } }).status;
-  return [status?.natsUser, status?.previousNatsUser].filter(
-    (k): k is string => typeof k === 'string' && k !== '',
-  );
+  const { natsUser, previousNatsUser } = statusUsers(object);
+  return [natsUser, previousNatsUser].filter((k): k is string => k !== undefined && k !== '');
 }
 
 /**

@@ -83,7 +83,7 @@ export function natsAuthText(
 }
 
 /** The users a service's status names. */
-function usersOf(o: KubeObject): NatsUsers {
+export function statusUsers(o: KubeObject): NatsUsers {
   const status = (
     o as {
       status?: { natsUser?: unknown; previousNatsUser?: unknown; natsJwtRevokedBefore?: unknown };
@@ -199,7 +199,7 @@ export class NatsAuth {
     for (const o of live) {
       const key = `${o.metadata.namespace}/${o.metadata.name}`;
       if (this.#states.get(key)?.state === ABSENT) continue;
-      const users = this.#known.get(key) ?? usersOf(o);
+      const users = this.#known.get(key) ?? statusUsers(o);
       if (!users.natsUser) continue;
       nkeys.set(key, users.natsUser);
       if (users.previousNatsUser) previous.set(key, users.previousNatsUser);

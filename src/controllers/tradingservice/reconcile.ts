@@ -32,7 +32,7 @@ import {
   servicesOfNamespace,
 } from './gather.ts';
 import { namespaceBaselineController } from './baseline.ts';
-import { NatsAuth } from './nats.ts';
+import { NatsAuth, statusUsers } from './nats.ts';
 import { statusOnly } from '../kit/changes.ts';
 import { childCache } from '../kit/children.ts';
 import { namespaceIsolationController } from './isolation.ts';
@@ -239,9 +239,8 @@ export function tradingServiceController(
     };
     /** An NKey rotation in progress: it waits for the Deployment's rollout. */
     const rotating = (key: string) => {
-      const status = (services.store.get(key) as { status?: { previousNatsUser?: unknown } })
-        ?.status;
-      return status?.previousNatsUser !== undefined;
+      const object = services.store.get(key);
+      return object !== undefined && statusUsers(object).previousNatsUser !== undefined;
     };
     const controller = deps.manager.controller<Cached>({
       kind: 'TradingService',

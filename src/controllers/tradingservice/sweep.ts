@@ -1,4 +1,5 @@
 import type { Platform } from '../../api/platform/settings.ts';
+import { splitKey } from '../../operator/kube/types.ts';
 import { vaultRoleName } from '../../render/service/index.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { VaultRequestError } from '../../vault/errors.ts';
@@ -115,7 +116,7 @@ export async function sweepVault(
 ): Promise<string[]> {
   const roles = new Set(
     [...cachedKeys].map((key) => {
-      const [namespace = '', name = ''] = key.split('/');
+      const { namespace = '', name } = splitKey(key);
       return vaultRoleName({ namespace, name });
     }),
   );

@@ -3,7 +3,7 @@ import type { ReconcileRequest, ReconcileResult } from '../../../operator/contro
 import { loadConfig } from '../../../operator/config.ts';
 import type { KubeClient, KubeWrites } from '../../../operator/kube/client.ts';
 import type { Resource } from '../../../operator/kube/resources.ts';
-import type { KubeObject } from '../../../operator/kube/types.ts';
+import { splitKey, type KubeObject } from '../../../operator/kube/types.ts';
 import { Manager } from '../../../operator/manager.ts';
 import { silentLog } from '../../../operator/telemetry/log.ts';
 import { createMetrics } from '../../../operator/telemetry/metrics.ts';
@@ -200,15 +200,7 @@ export function harness(
   };
   function call(key: string, object: KubeObject | undefined) {
     if (!captured) throw new Error('the TradingService controller did not register');
-    const [namespace, name = namespace ?? ''] = key.includes('/')
-      ? key.split('/')
-      : [undefined, key];
-    return captured({
-      key,
-      ...(namespace !== undefined && { namespace }),
-      name,
-      object,
-      signal: new AbortController().signal,
-    });
+    // The request the controller builds: the key split as #process splits it.
+    return captured({ key, ...splitKey(key), object, signal: new AbortController().signal });
   }
 }
