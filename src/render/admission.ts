@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
+import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from './kinds.ts';
 import { MANAGED_BY } from './labels.ts';
 import { part, type Part } from './objects.ts';
 import type { Platform } from '../api/platform/settings.ts';
@@ -58,7 +58,7 @@ export function tenancyAdmissionParts(platform: Platform): Part[] {
   const prefix = prefixCel(platform);
   const metadata = () => ({ name: TENANCY_POLICY, labels: { ...MANAGED_BY } });
   return [
-    part('tenancy-policy', k8s.KubeValidatingAdmissionPolicy, {
+    part('tenancy-policy', KubeValidatingAdmissionPolicy, {
       metadata: metadata(),
       spec: {
         failurePolicy: 'Fail',
@@ -75,7 +75,7 @@ export function tenancyAdmissionParts(platform: Platform): Part[] {
         validations: [tradingServiceRule(platform, prefix), ownedRule(prefix)],
       },
     }),
-    part('tenancy-binding', k8s.KubeValidatingAdmissionPolicyBinding, {
+    part('tenancy-binding', KubeValidatingAdmissionPolicyBinding, {
       metadata: metadata(),
       spec: { policyName: TENANCY_POLICY, validationActions: ['Deny'] },
     }),

@@ -1,13 +1,13 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, type ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { natsConfig, platformApps, type AppParts, type RenderInput } from './index.ts';
-import { addPart, type AppRef, type RenderedObject } from './objects.ts';
+import { partManifest, type AppRef, type Part, type RenderedObject } from './objects.ts';
 import type { Json } from '../lib/json.ts';
 
 /**
  * The platform as a cdk8s construct tree: one Chart per namespace (`_cluster` for cluster-scoped
- * objects), one construct per app, and one L1 ApiObject per Kubernetes object, built from the
- * same parts as the fast path (`renderPlatform`). Use it to compose posture into a cdk8s App.
+ * objects), one construct per app, and one ApiObject per Kubernetes object, built from the same
+ * parts as the fast path (`renderPlatform`). Use it to compose posture into a cdk8s App.
  */
 export class AppConstruct extends Construct {
   readonly ref: AppRef;
@@ -17,6 +17,15 @@ export class AppConstruct extends Construct {
     this.ref = group.app;
     for (const p of group.parts) addPart(this, p);
   }
+}
+
+/**
+ * A part as a plain ApiObject of its manifest. Not the generated L1 class: parts carry only their
+ * kind, so the operator, which renders the same parts, never loads the generated classes
+ * (docs/adr/0065). The render test holds the two paths to the same objects.
+ */
+export function addPart(scope: Construct, p: Part): ApiObject {
+  return new ApiObject(scope, p.id, partManifest(p) as unknown as ApiObjectProps);
 }
 
 const CLUSTER_CHART = '_cluster';

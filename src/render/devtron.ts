@@ -1,8 +1,4 @@
-import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
-import {
-  CiliumNetworkPolicy,
-  CiliumNetworkPolicySpecIngressToPortsPortsProtocol as IngressProtocol,
-} from '../imports/cilium.io.js';
+import { CiliumNetworkPolicy, IngressProtocol, KubeRole, KubeRoleBinding } from './kinds.ts';
 import type { Platform } from '../api/platform/settings.ts';
 import { MANAGED_BY } from './labels.ts';
 import { part, type Part } from './objects.ts';
@@ -92,8 +88,8 @@ export function dashboardPolicyPart(devtron: Devtron): Part {
 function deployParts(devtron: Devtron, namespace: string, rules: ReturnType<typeof deployRules>) {
   const metadata = { name: DEPLOY_ROLE, namespace, labels: { ...MANAGED_BY } };
   return [
-    part(`role-${namespace}`, k8s.KubeRole, { metadata, rules }),
-    part(`binding-${namespace}`, k8s.KubeRoleBinding, {
+    part(`role-${namespace}`, KubeRole, { metadata, rules }),
+    part(`binding-${namespace}`, KubeRoleBinding, {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: DEPLOY_ROLE },
       subjects: [

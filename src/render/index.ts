@@ -6,15 +6,7 @@ import { DEVTRON_APP, devtronParts, type RenderedKind } from './devtron.ts';
 import type { PlatformModel, ServiceModel } from './model.ts';
 import { defaultDenyPart, namespacePart, quarantinePart } from './namespace.ts';
 import { NATS_AUTH_SECRET, natsAuthPart } from './nats-auth.ts';
-import type { ApiObjectProps } from 'cdk8s';
-import {
-  part,
-  partManifest,
-  RawApiObject,
-  type AppRef,
-  type Part,
-  type RenderedObject,
-} from './objects.ts';
+import { part, partManifest, RAW, type AppRef, type Part, type RenderedObject } from './objects.ts';
 import type { Platform } from '../api/platform/settings.ts';
 import { assertNoProblems, type Problem } from './problems.ts';
 import { buildModel, type CustomResources } from './build-model.ts';
@@ -202,8 +194,8 @@ class KindsSeen {
     if (namespace === '') return group;
     const seen = this.byNamespace.get(namespace) ?? new Map<string, RenderedKind>();
     this.byNamespace.set(namespace, seen);
-    for (const { type } of group.parts) {
-      const { apiVersion, kind } = type.GVK;
+    for (const { kind: type } of group.parts) {
+      const { apiVersion, kind } = type;
       seen.set(`${apiVersion} ${kind}`, { apiVersion, kind });
     }
     return group;
@@ -211,9 +203,7 @@ class KindsSeen {
 }
 
 function crdApp(crds: readonly { [key: string]: Json }[]): AppParts {
-  const parts = crds.map((manifest, i) =>
-    part(`crd-${i}`, RawApiObject, manifest as unknown as ApiObjectProps),
-  );
+  const parts = crds.map((manifest, i) => part(`crd-${i}`, RAW, manifest));
   return { app: { namespace: '', app: 'crds' }, parts };
 }
 

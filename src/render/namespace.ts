@@ -1,9 +1,4 @@
-import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
-import {
-  CiliumNetworkPolicy,
-  CiliumNetworkPolicySpecEgressDenyToEntities,
-  CiliumNetworkPolicySpecIngressDenyFromEntities,
-} from '../imports/cilium.io.js';
+import { CiliumNetworkPolicy, DENY_ALL, KubeNamespace } from './kinds.ts';
 import { MANAGED_BY } from './labels.ts';
 import { part, type Part } from './objects.ts';
 
@@ -17,7 +12,7 @@ export const QUARANTINE = 'posture-quarantine';
  * renders meet it, and anything else that lands in the namespace must too.
  */
 export function namespacePart(name: string): Part {
-  return part(`namespace-${name}`, k8s.KubeNamespace, {
+  return part(`namespace-${name}`, KubeNamespace, {
     metadata: {
       name,
       labels: {
@@ -60,8 +55,8 @@ export function quarantinePart(namespace: string): Part {
     spec: {
       description: 'posture quarantine: namespace isolated, all traffic denied',
       endpointSelector: {},
-      ingressDeny: [{ fromEntities: [CiliumNetworkPolicySpecIngressDenyFromEntities.ALL] }],
-      egressDeny: [{ toEntities: [CiliumNetworkPolicySpecEgressDenyToEntities.ALL] }],
+      ingressDeny: [{ fromEntities: [DENY_ALL.ingress] }],
+      egressDeny: [{ toEntities: [DENY_ALL.egress] }],
     },
   });
 }

@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
+import { KubeSecret } from './kinds.ts';
 import { MANAGED_BY } from './labels.ts';
 import { part, type Part } from './objects.ts';
 
@@ -17,7 +17,7 @@ export const NATS_AUTH_KEY = 'auth.conf';
  * apiserver stores it; reviewers read the plain text in gitops/review/nats/auth.conf.
  */
 export function natsAuthPart(namespace: string, text: string): Part {
-  return part(`${namespace}-${NATS_AUTH_SECRET}`, k8s.KubeSecret, {
+  return part(`${namespace}-${NATS_AUTH_SECRET}`, KubeSecret, {
     metadata: { name: NATS_AUTH_SECRET, namespace, labels: { ...MANAGED_BY } },
     type: 'Opaque',
     data: { [NATS_AUTH_KEY]: Buffer.from(text).toString('base64') },

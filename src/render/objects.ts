@@ -1,35 +1,64 @@
-import { ApiObject, type ApiObjectProps } from 'cdk8s';
-import type { Construct } from 'constructs';
 import type { Json } from '../lib/json.ts';
 
 /**
- * The unit of rendering. Each Kubernetes object posture renders is a `Part`: a cdk8s-imported L1
- * class (KubeDeployment, CiliumNetworkPolicy, ...) plus its typed props. The props functions are
- * the single source; a part becomes either
- * - a construct in a cdk8s tree (`addPart`), for anyone composing posture into a cdk8s App, or
- * - a manifest directly (`partManifest`), through the class's generated `manifest()`: the same
- *   conversion `toJson()` does, without building a construct tree and resolving tokens, which is
- *   what keeps render linear and fast at 10k services (docs/adr/0032-render-fast-path.md).
- * A contract test proves both give the same objects.
+ * The unit of rendering. Each Kubernetes object posture renders is a `Part`: a kind (kinds.ts:
+ * its apiVersion and kind, with the props type of the cdk8s-imported L1 class, KubeDeployment,
+ * CiliumNetworkPolicy, ...) plus its typed props. The props functions are the single source; a
+ * part becomes either
+ * - a manifest directly (`partManifest`): the conversion the class's generated `toJson()` does,
+ *   without building a construct tree and resolving tokens, which is what keeps render linear
+ *   and fast at 10k services (docs/adr/0032-render-fast-path.md), or
+ * - a construct in a cdk8s tree (constructs.ts), for anyone composing posture into a cdk8s App.
+ * Nothing here loads cdk8s at run time: the operator renders through this module, and the
+ * generated classes cost it about 30 MB of memory for their types alone (docs/adr/0065).
+ * A contract test proves the manifests equal what the generated classes make.
  */
 
-/** The static side of a cdk8s-imported API object class. */
-export interface ApiObjectClass<P> {
-  new (scope: Construct, id: string, props: P): ApiObject;
-  manifest(props: P): unknown;
-  readonly GVK: { apiVersion: string; kind: string };
+/** A Kubernetes kind posture renders; `P` is the props type of its cdk8s-imported class. */
+export interface Kind<P> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Never set: carries `P`, so `part()` checks props against the kind. */
+  readonly props?: P;
+}
+
+/** A kind whose props are checked against `P` (a type from the cdk8s imports). */
+export function kind<P>(apiVersion: string, kind: string): Kind<P> {
+  return { apiVersion, kind };
 }
 
 export interface Part<P = unknown> {
   /** Construct id within its app's scope; unique per app. */
   id: string;
-  type: ApiObjectClass<P>;
+  kind: Kind<P>;
   props: P;
 }
 
-/** Builds a part with its props type checked against the class. */
-export function part<P>(id: string, type: ApiObjectClass<P>, props: P): Part {
-  return { id, type, props } as Part;
+/** Builds a part with its props type checked against the kind. */
+export function part<P>(id: string, type: Kind<P>, props: P): Part {
+  return { id, kind: type, props } as Part;
+}
+
+/**
+ * A value type of the generated classes (Quantity, IntOrString): the manifest holds its `value`.
+ * Its own class, so `toJsonValue` tells it from a plain object (as it does the generated ones).
+ */
+class ValueType {
+  readonly value: string | number;
+
+  constructor(value: string | number) {
+    this.value = value;
+  }
+}
+
+/** A resource quantity (`100m`, `16Mi`), typed as the generated `Quantity`. */
+export function quantity(value: string): { readonly value: string | number } {
+  return new ValueType(value);
+}
+
+/** An int-or-string (a port name), typed as the generated `IntOrString`. */
+export function intOrString(value: string | number): { readonly value: string | number } {
+  return new ValueType(value);
 }
 
 /** Where an object belongs in gitops: the namespace and the app (a service, or `_namespace`). */
@@ -108,21 +137,11 @@ function copyBefore(value: Record<string, unknown>, stop: string): { [key: strin
   return out;
 }
 
-/** The manifest of a part, exactly as its construct would synthesize it (see the contract test). */
+/** The manifest of a part, exactly as its generated class would make it (the contract test). */
 export function partManifest(p: Part): { [key: string]: Json } {
-  const { apiVersion, kind } = p.type.GVK;
-  if (p.type === (RawApiObject as unknown)) return p.props as { [key: string]: Json };
+  if (p.kind === RAW) return p.props as { [key: string]: Json };
+  const { apiVersion, kind } = p.kind;
   return { apiVersion, kind, ...(toJsonValue(p.props) as { [key: string]: Json }) };
-}
-
-/** The same manifest through the class's generated `manifest()`: the reference for tests. */
-export function generatedManifest(p: Part): { [key: string]: Json } {
-  return p.type.manifest(p.props) as { [key: string]: Json };
-}
-
-/** Adds a part to a construct tree as a cdk8s ApiObject. */
-export function addPart(scope: Construct, p: Part): ApiObject {
-  return new p.type(scope, p.id, p.props);
 }
 
 /** The kind of a manifest. */
@@ -141,13 +160,7 @@ export function objectKey(manifest: { [key: string]: Json }): string {
 }
 
 /**
- * An object that is already a manifest (posture's CRDs, generated from the zod schemas): as a
- * construct it is a plain cdk8s ApiObject, and its manifest is itself.
+ * The kind of an object that is already a manifest (posture's CRDs, generated from the zod
+ * schemas): its manifest is its props.
  */
-export class RawApiObject extends ApiObject {
-  static readonly GVK = { apiVersion: 'v1', kind: 'Raw' };
-
-  static manifest(props: ApiObjectProps): unknown {
-    return props;
-  }
-}
+export const RAW: Kind<{ [key: string]: Json }> = kind('v1', 'Raw');

@@ -5,13 +5,8 @@ import { gitopsFiles } from '../gitops/layout.ts';
 import { toYaml } from '../lib/yaml.ts';
 import { platformApp, synthObjects } from './constructs.ts';
 import { natsConfig, platformApps, renderPlatform, type RenderInput } from './index.ts';
-import {
-  generatedManifest,
-  kindOf,
-  objectKey,
-  partManifest,
-  type RenderedObject,
-} from './objects.ts';
+import { kindOf, objectKey, partManifest, type RenderedObject } from './objects.ts';
+import { generatedManifest } from './testing/generated.ts';
 import { defaultPlatform } from '../api/platform/settings.ts';
 import { buildModel, type CustomResources } from './build-model.ts';
 import { platformResources } from './testing/arbitrary.ts';

@@ -1,10 +1,8 @@
-import {
-  CiliumNetworkPolicy,
-  CiliumNetworkPolicySpecEgressToPortsPortsProtocol as EgressProtocol,
-  CiliumNetworkPolicySpecIngressToPortsPortsProtocol as IngressProtocol,
-  type CiliumNetworkPolicySpecEgress,
-  type CiliumNetworkPolicySpecIngress,
+import type {
+  CiliumNetworkPolicySpecEgress,
+  CiliumNetworkPolicySpecIngress,
 } from '../../imports/cilium.io.js';
+import { CiliumNetworkPolicy, EgressProtocol, IngressProtocol } from '../kinds.ts';
 import { endpointOf, endpointsIn, selectorLabels, serviceLabels } from '../labels.ts';
 import type { FqdnModel, PeerModel, PortRef, ServiceModel, WorkloadPeerModel } from '../model.ts';
 import { part, type Part } from '../objects.ts';

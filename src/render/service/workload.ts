@@ -1,7 +1,8 @@
-import * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
+import type * as k8s from 'cdk8s-plus-33/lib/imports/k8s.js';
 import { selectorLabels, serviceLabels } from '../labels.ts';
 import type { ServiceModel } from '../model.ts';
-import { part, type Part } from '../objects.ts';
+import { KubeDeployment, KubeService, KubeServiceAccount } from '../kinds.ts';
+import { intOrString, part, quantity, type Part } from '../objects.ts';
 import type { Platform } from '../../api/platform/settings.ts';
 import { fileEnv, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './vault-agent.ts';
 import { VAULT_AUDIENCE } from '../vault/policy.ts';
@@ -19,7 +20,7 @@ function metadata(service: ServiceModel): k8s.ObjectMeta {
 
 /** The service's identity. It never mounts a token by itself: see `deploymentPart`. */
 export function serviceAccountPart(service: ServiceModel): Part {
-  return part(`${service.name}-serviceaccount`, k8s.KubeServiceAccount, {
+  return part(`${service.name}-serviceaccount`, KubeServiceAccount, {
     metadata: metadata(service),
     automountServiceAccountToken: false,
   });
@@ -37,7 +38,7 @@ function env(service: ServiceModel, platform: Platform): k8s.EnvVar[] {
 function resources(service: ServiceModel): k8s.ResourceRequirements | undefined {
   if (!service.resources) return undefined;
   const quantities = (m?: Record<string, string>) =>
-    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, quantity(v)]));
   return {
     requests: quantities(service.resources.requests),
     limits: quantities(service.resources.limits),
@@ -73,7 +74,7 @@ function container(service: ServiceModel, platform: Platform): k8s.Container {
  */
 function volumes(service: ServiceModel): k8s.Volume[] {
   const list: k8s.Volume[] = [
-    { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+    { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: quantity('16Mi') } },
   ];
   if (service.files.length > 0) {
     list.push({
@@ -101,7 +102,7 @@ function volumes(service: ServiceModel): k8s.Volume[] {
  */
 export function deploymentPart(service: ServiceModel, platform: Platform): Part {
   const annotations = vaultAgentAnnotations(service, platform);
-  return part(`${service.name}-deployment`, k8s.KubeDeployment, {
+  return part(`${service.name}-deployment`, KubeDeployment, {
     metadata: metadata(service),
     spec: {
       replicas: service.replicas,
@@ -134,7 +135,7 @@ export function deploymentPart(service: ServiceModel, platform: Platform): Part 
 /** A ClusterIP Service for the declared ports; none when the service declares no port. */
 export function servicePart(service: ServiceModel): Part | undefined {
   if (service.ports.length === 0) return undefined;
-  return part(`${service.name}-service`, k8s.KubeService, {
+  return part(`${service.name}-service`, KubeService, {
     metadata: metadata(service),
     spec: {
       type: 'ClusterIP',
@@ -143,7 +144,7 @@ export function servicePart(service: ServiceModel): Part | undefined {
         name: p.name,
         port: p.port,
         protocol: p.protocol,
-        targetPort: k8s.IntOrString.fromString(p.name),
+        targetPort: intOrString(p.name),
       })),
     },
   });
