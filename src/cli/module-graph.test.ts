@@ -24,7 +24,10 @@ describe('the modules the posture CLI loads', () => {
   it('should include neither cdk8s, its generated classes nor constructs', async () => {
     const { stdout } = await exec(process.execPath, ['-e', LIST_MODULES, main]);
     const urls = JSON.parse(stdout) as string[];
-    assert.ok(urls.some((u) => u.endsWith('/src/render/index.ts')), 'render was not loaded');
+    assert.ok(
+      urls.some((u) => u.endsWith('/src/render/index.ts')),
+      'render was not loaded',
+    );
     const heavy = urls.filter((u) =>
       /\/node_modules\/(cdk8s|cdk8s-plus-33|constructs)\/|\/src\/imports\/cilium\.io\.js$/.test(u),
     );

@@ -12,6 +12,8 @@ export const FLAG_HELP: Readonly<Record<string, string>> = {
     'seconds a watch may send nothing (no event, no bookmark) before it is restarted (default 60)',
   'heap-growing-percent':
     "how far V8 lets the heap grow past the last full collection's live objects, in percent (default 50; 0: V8's own, up to 300)",
+  'idle-gc-seconds':
+    'seconds without work after which one memory-reducing collection gives back what a burst grew, if the heap grew since the last (default 10; 0: never)',
   'leader-elect':
     'true|false: take the Lease before reconciling, for more than one replica (default true)',
   'lease-namespace': "the Lease's namespace (default posture-system)",

@@ -13,10 +13,12 @@ import {
   type ClusterAccess,
 } from '../operator/kube/kubeconfig.ts';
 import { Manager } from '../operator/manager.ts';
+import { memoryReducingCollection, startMemoryReducer } from '../operator/memory.ts';
+import { systemClock } from '../lib/clock.ts';
 import { startAlertWebhook } from './webhook.ts';
 
-import { createLogger } from '../operator/telemetry/log.ts';
-import { createMetrics } from '../operator/telemetry/metrics.ts';
+import { createLogger, type Log } from '../operator/telemetry/log.ts';
+import { createMetrics, type Metrics } from '../operator/telemetry/metrics.ts';
 
 type VaultAuthFailures = NonNullable<HttpVaultOptions['onAuthFailure']>;
 
@@ -73,6 +75,27 @@ function limitHeapGrowth(percent: number): void {
   if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
+/** One memory-reducing collection once a burst of work is over (docs/adr/0066). */
+function reduceMemoryWhenIdle(
+  seconds: number,
+  manager: Manager,
+  metrics: Metrics,
+  log: Log,
+): () => void {
+  if (seconds === 0) return () => {};
+  return startMemoryReducer({
+    quietMs: seconds * 1000,
+    activity: () => manager.activity(),
+    collect: memoryReducingCollection(),
+    clock: systemClock,
+    onCollected: (ms, heapBytes) => {
+      metrics.idleCollections.inc();
+      metrics.idleCollectionSeconds.inc(ms / 1000);
+      log.info({ ms, heapMb: Math.round(heapBytes / 2 ** 20) }, 'gave back memory once idle');
+    },
+  });
+}
+
 /**
  * `posture operator`: loads the configuration, wires the runtime, lets each reconciler
  * register, and runs until SIGTERM/SIGINT, then shuts down in order (see Manager).
@@ -126,10 +149,12 @@ export async function runOperator(options: RunOptions): Promise<void> {
   // key file stops the start here, before any controller runs.
   const stopWebhook = await startAlertWebhook(config, client, log);
   const running = manager.run(stop.signal);
+  const stopReducer = reduceMemoryWhenIdle(config.idleGcSeconds, manager, metrics, log);
   try {
     options.onListening?.(await manager.listening());
     await running;
   } finally {
+    stopReducer();
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
     await stopWebhook?.();
   }

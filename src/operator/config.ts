@@ -41,6 +41,11 @@ export const OperatorConfigSchema = z.strictObject({
    * V8's own factor (up to 300 %, which at rest held 3 times the live objects). docs/adr/0064.
    */
   heapGrowingPercent: int(0, 300).default(50),
+  /**
+   * Seconds without work after which the operator runs one memory-reducing collection, if the
+   * heap grew since the last one; 0 never does. docs/adr/0066.
+   */
+  idleGcSeconds: int(0, 3600).default(10),
   leaderElection: z
     .strictObject({
       enabled: bool.default(true),
@@ -141,6 +146,7 @@ export const SETTINGS: readonly Setting[] = [
     env: ['POSTURE_HEAP_GROWING_PERCENT'],
     path: ['heapGrowingPercent'],
   },
+  { flag: 'idle-gc-seconds', env: ['POSTURE_IDLE_GC_SECONDS'], path: ['idleGcSeconds'] },
   { flag: 'leader-elect', env: ['POSTURE_LEADER_ELECT'], path: ['leaderElection', 'enabled'] },
   {
     flag: 'lease-namespace',

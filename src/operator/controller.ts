@@ -84,6 +84,7 @@ export class Controller<T extends KubeObject> {
   readonly #o: ControllerOptions<T>;
   readonly #clock: Clock;
   #queue: WorkQueue | undefined;
+  #reconciled = 0;
 
   constructor(options: ControllerOptions<T>) {
     this.#o = options;
@@ -109,6 +110,16 @@ export class Controller<T extends KubeObject> {
   }
 
   /** Queues `key` now: something outside Kubernetes it waited for settled. No-op unless leading. */
+  /** Keys queued or in flight (not those scheduled for later). */
+  get pending(): number {
+    return (this.#queue?.depth ?? 0) + (this.#queue?.inFlight ?? 0);
+  }
+
+  /** Reconciles finished since the start, whatever their result. */
+  get reconciled(): number {
+    return this.#reconciled;
+  }
+
   enqueue(key: string): void {
     this.#queue?.add(key);
   }
@@ -163,6 +174,7 @@ export class Controller<T extends KubeObject> {
       else log.warn({ kind, key, err: error }, 'reconcile failed, will retry');
       return terminal ? { kind: 'done' } : { kind: 'retry' };
     } finally {
+      this.#reconciled++;
       metrics.reconcileDuration.observe({ kind }, (this.#clock.now() - started) / 1000);
     }
   }

@@ -84,6 +84,18 @@ export class Manager {
     return this.#o.leaderElection.enabled ? (this.#elector?.isLeader() ?? false) : true;
   }
 
+  /** How busy the process is, for the memory reducer (operator/memory.ts). */
+  activity(): { pending: number; seen: number } {
+    let pending = 0;
+    let seen = 0;
+    for (const controller of this.#controllers) {
+      pending += controller.pending;
+      seen += controller.reconciled;
+    }
+    for (const informer of this.#informers) seen += informer.changes;
+    return { pending, seen };
+  }
+
   synced(): boolean {
     return this.#informers.every((informer) => informer.hasSynced());
   }

@@ -97,9 +97,15 @@ function namespacesOf(object: KubeObject): Set<string> {
   return new Set([own, ...peersOf(object).map((p) => p.namespace ?? own)]);
 }
 
-export function dependencyReader(caches: Caches): (object: KubeObject) => Dependencies {
+/** A memo of parsed TradingServices: one per controller, shared by whoever parses them. */
+export const parsedServices = (): ParsedCache<TradingService> =>
+  new ParsedCache(TradingServiceSchema, bySpec);
+
+export function dependencyReader(
+  caches: Caches,
+  services: ParsedCache<TradingService> = parsedServices(),
+): (object: KubeObject) => Dependencies {
   // Key rings' status (the KV versions they pin) feeds render: parsed on every change.
-  const services = new ParsedCache<TradingService>(TradingServiceSchema, bySpec);
   const credentials = new ParsedCache<ExchangeCredential>(ExchangeCredentialSchema);
   const keyRings = new ParsedCache<HmacKeyRing>(HmacKeyRingSchema);
   return (object) => {

@@ -116,7 +116,7 @@ export class NatsAuth {
   readonly #platform: Platform;
   readonly #services: Informer<KubeObject>;
   readonly #publisher: NatsPublisher;
-  readonly #parsed = new ParsedCache<TradingService>(TradingServiceSchema, bySpec);
+  readonly #parsed: ParsedCache<TradingService>;
   /** Public keys reconciles reported before their status reached the cache. */
   readonly #known = new Map<string, NatsUsers>();
   /** Each service's state as last reported, its users, and the version it entered at. */
@@ -133,8 +133,14 @@ export class NatsAuth {
     platform: Platform,
     services: Informer<KubeObject>,
     publisher: NatsPublisher,
-    options: { isolated?: (namespace: string) => boolean; mode?: NatsAuthMode | undefined } = {},
+    options: {
+      isolated?: (namespace: string) => boolean;
+      mode?: NatsAuthMode | undefined;
+      /** The controller's parse memo, shared so each service is held parsed once. */
+      parsed?: ParsedCache<TradingService>;
+    } = {},
   ) {
+    this.#parsed = options.parsed ?? new ParsedCache(TradingServiceSchema, bySpec);
     this.#platform = platform;
     this.#services = services;
     this.#publisher = publisher;

@@ -52,6 +52,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   #syncWaiters: Array<() => void> = [];
   #failures = 0;
   #mustList = true;
+  #changes = 0;
 
   constructor(options: InformerOptions) {
     const { resource, namespace } = options;
@@ -67,6 +68,11 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   get resourceVersion(): string {
     return this.#resourceVersion;
+  }
+
+  /** Changes seen since the start (lists and watch events): a measure of activity. */
+  get changes(): number {
+    return this.#changes;
   }
 
   hasSynced(): boolean {
@@ -194,6 +200,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   #emit(changes: Change<T>[]): void {
+    this.#changes += changes.length;
     for (const change of changes) {
       for (const handler of this.#handlers) handler(change);
     }

@@ -11,6 +11,9 @@ export interface Metrics {
   reconcileDuration: Histogram<'kind'>;
   watchRestarts: Counter<'resource' | 'reason'>;
   vaultAuthFailures: Counter<'kind'>;
+  /** Memory-reducing collections once work was over (operator/memory.ts). */
+  idleCollections: Counter;
+  idleCollectionSeconds: Counter;
   /** Adds a queue whose depth is summed into posture_queue_depth at scrape time. */
   trackQueueDepth(depth: () => number): void;
   /** Adds a client whose request counts (by verb) feed posture_kube_requests_total. */
@@ -77,6 +80,16 @@ export function createMetrics(): Metrics {
       name: 'posture_vault_auth_failures_total',
       help: 'Vault refusals of the operator: logins refused (kind=login) and requests answered 403 (kind=permission_denied).',
       labelNames: ['kind'],
+      registers,
+    }),
+    idleCollections: new Counter({
+      name: 'posture_idle_collections_total',
+      help: 'Memory-reducing collections run once the operator was quiet after work (--idle-gc-seconds).',
+      registers,
+    }),
+    idleCollectionSeconds: new Counter({
+      name: 'posture_idle_collection_seconds_total',
+      help: 'Time the event loop spent in those collections.',
       registers,
     }),
     trackQueueDepth: (depth) => void depths.push(depth),
