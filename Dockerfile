@@ -34,6 +34,8 @@ COPY package.json ./
 ENV NODE_ENV=production
 # docs/adr/0064: two malloc arenas are enough for the operator's native allocations.
 ENV MALLOC_ARENA_MAX=2
+# docs/adr/0066: fixed thresholds, so memory a burst freed goes back to the system.
+ENV MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
 # The chart runs it as 65532 too (runAsNonRoot needs a numeric user).
 USER 65532:65532
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]

@@ -524,12 +524,21 @@ const describeMemory = (m: Memory) =>
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** RSS at rest at 10,000 services: of the scale phase, or of the converge at --services 10000. */
+function rss10kOf(r: Figures): number | null {
+  if (r.scale?.services === 10_000) return r.scale.memory.rssAtRest;
+  return services === 10_000 ? r.memory.rssAtRest : null;
+}
+
 /**
- * Services Ready at 10,000: only the scale phase runs that many (the converge phase waits for
- * all Ready, which the NATS Secret's size rules out there, docs/adr/0034); null otherwise.
+ * Services Ready at 10,000: of the scale phase, or of the converge at --services 10000, which
+ * waits for all Ready (in config mode the NATS Secret's size rules that out, docs/adr/0034);
+ * null otherwise.
  */
 function ready10kOf(r: Figures): number | null {
   if (r.scale?.services === 10_000) return r.scale.ready;
+  // --services 10000: the converge itself waited for every one to be Ready.
+  if (services === 10_000) return services;
   return null;
 }
 
@@ -608,7 +617,7 @@ function report(r: Figures): void {
       kubectlMs: Math.round(r.kubectlMs),
       // The figure is at rest: 30 s after the bench's full GC, with no work.
       rssMb1k: services === 1000 ? r.memory.rssAtRest : null,
-      rssMb10k: r.scale?.services === 10_000 ? r.scale.memory.rssAtRest : null,
+      rssMb10k: rss10kOf(r),
       requestsPerReconcile,
       services,
       rssMb: r.memory.rss,
