@@ -458,7 +458,7 @@ async function main(env: Environment): Promise<Figures> {
 
   const jwt = natsAuth === 'jwt' ? await jwtNats(env, input) : undefined;
   const platformFile = join(dir, 'platform.json');
-  writeFileSync(platformFile, JSON.stringify(input.platform));
+  writeFileSync(platformFile, JSON.stringify(operatorPlatform(input.platform)));
   const access = loadKubeconfig(env.info.kube.kubeconfig);
   const admin = new KubeClient({ access, timeoutMs: 60_000, fieldManager: 'bench' });
   const watch = watchServices(admin);
@@ -490,6 +490,14 @@ async function main(env: Environment): Promise<Figures> {
   const { operatorCpu, ...converged } = run;
   const cpu = { kubectl: kubectlRun.cpu, operator: operatorCpu };
   return { kubectlMs, limit, cpu, ...converged };
+}
+
+/**
+ * The platform the operator reads: without `nats.users`, the public keys only `posture synth`
+ * needs (the operator keeps the seeds in Vault), which a platform holds for 4,096 services at most.
+ */
+function operatorPlatform(platform: Input['platform']): Input['platform'] {
+  return { ...platform, nats: { ...platform.nats, users: {} } };
 }
 
 /**

@@ -57,8 +57,7 @@ export function ringsOfDeployment(rings: Informer<KubeObject>) {
   return (change: Change<KubeObject>): string[] => {
     const { name, namespace } = change.object.metadata;
     return rings.store
-      .list()
-      .filter((ring) => ring.metadata.namespace === namespace)
+      .inNamespace(namespace ?? '')
       .filter((ring) => {
         const spec = (ring as { spec?: { signers?: unknown[]; listeners?: unknown[] } }).spec;
         return [...(spec?.signers ?? []), ...(spec?.listeners ?? [])].includes(name);
