@@ -36,7 +36,7 @@ export interface Part<P = unknown> {
 
 /** Builds a part with its props type checked against the kind. */
 export function part<P>(id: string, type: Kind<P>, props: P): Part {
-  return { id, kind: type, props } as Part;
+  return { id, kind: type, props };
 }
 
 /**
