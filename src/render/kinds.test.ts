@@ -23,23 +23,24 @@ describe('render kinds', () => {
 
   it("should give Cilium's protocols and entities the generated enums' values", async () => {
     const cilium = await import('../imports/cilium.io.js');
-    assert.equal(
-      kinds.EgressProtocol.TCP,
-      cilium.CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP,
-    );
-    assert.equal(
-      kinds.EgressProtocol.UDP,
-      cilium.CiliumNetworkPolicySpecEgressToPortsPortsProtocol.UDP,
-    );
-    assert.equal(
-      kinds.IngressProtocol.TCP,
-      cilium.CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP,
-    );
-    assert.equal(
-      kinds.IngressProtocol.UDP,
-      cilium.CiliumNetworkPolicySpecIngressToPortsPortsProtocol.UDP,
-    );
-    assert.equal(kinds.DENY_ALL.ingress, cilium.CiliumNetworkPolicySpecIngressDenyFromEntities.ALL);
-    assert.equal(kinds.DENY_ALL.egress, cilium.CiliumNetworkPolicySpecEgressDenyToEntities.ALL);
+    const egress = cilium.CiliumNetworkPolicySpecEgressToPortsPortsProtocol;
+    const ingress = cilium.CiliumNetworkPolicySpecIngressToPortsPortsProtocol;
+    const pairs: Array<[string, string, string]> = [
+      ['EgressProtocol.TCP', kinds.EgressProtocol.TCP, egress.TCP],
+      ['EgressProtocol.UDP', kinds.EgressProtocol.UDP, egress.UDP],
+      ['IngressProtocol.TCP', kinds.IngressProtocol.TCP, ingress.TCP],
+      ['IngressProtocol.UDP', kinds.IngressProtocol.UDP, ingress.UDP],
+      [
+        'DENY_ALL.ingress',
+        kinds.DENY_ALL.ingress,
+        cilium.CiliumNetworkPolicySpecIngressDenyFromEntities.ALL,
+      ],
+      [
+        'DENY_ALL.egress',
+        kinds.DENY_ALL.egress,
+        cilium.CiliumNetworkPolicySpecEgressDenyToEntities.ALL,
+      ],
+    ];
+    for (const [name, ours, generated] of pairs) assert.equal(ours, generated, name);
   });
 });
