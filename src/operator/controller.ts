@@ -109,7 +109,6 @@ export class Controller<T extends KubeObject> {
     return this.#o.kind;
   }
 
-  /** Queues `key` now: something outside Kubernetes it waited for settled. No-op unless leading. */
   /** Keys queued or in flight (not those scheduled for later). */
   get pending(): number {
     return (this.#queue?.depth ?? 0) + (this.#queue?.inFlight ?? 0);
@@ -120,6 +119,7 @@ export class Controller<T extends KubeObject> {
     return this.#reconciled;
   }
 
+  /** Queues `key` now: something outside Kubernetes it waited for settled. No-op unless leading. */
   enqueue(key: string): void {
     this.#queue?.add(key);
   }

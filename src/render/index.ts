@@ -194,8 +194,9 @@ class KindsSeen {
     if (namespace === '') return group;
     const seen = this.byNamespace.get(namespace) ?? new Map<string, RenderedKind>();
     this.byNamespace.set(namespace, seen);
-    for (const { kind: type } of group.parts) {
-      const { apiVersion, kind } = type;
+    for (const {
+      kind: { apiVersion, kind },
+    } of group.parts) {
       seen.set(`${apiVersion} ${kind}`, { apiVersion, kind });
     }
     return group;

@@ -10,7 +10,8 @@ import type { Json } from '../lib/json.ts';
  *   and fast at 10k services (docs/adr/0032-render-fast-path.md), or
  * - a construct in a cdk8s tree (constructs.ts), for anyone composing posture into a cdk8s App.
  * Nothing here loads cdk8s at run time: the operator renders through this module, and the
- * generated classes cost it about 30 MB of memory for their types alone (docs/adr/0065).
+ * generated classes cost it about 20 MB of resident memory for their types alone
+ * (docs/adr/0065).
  * A contract test proves the manifests equal what the generated classes make.
  */
 

@@ -4,8 +4,8 @@ import { natsConfig } from '../../render/index.ts';
 import type { Platform } from '../../api/platform/settings.ts';
 import { buildModel, keyOf } from '../../render/build-model.ts';
 import type { ConfigSnapshot, NatsPublisher, PublishState } from '../../nats/publisher.ts';
-import { bySpec, ParsedCache } from './gather.ts';
-import { TradingServiceSchema, type TradingService } from '../../api/tradingservice/schema.ts';
+import { parsedServices, type ParsedCache } from './gather.ts';
+import type { TradingService } from '../../api/tradingservice/schema.ts';
 import type { NatsUsers } from './nkey-rotation.ts';
 
 /**
@@ -140,7 +140,7 @@ export class NatsAuth {
       parsed?: ParsedCache<TradingService>;
     } = {},
   ) {
-    this.#parsed = options.parsed ?? new ParsedCache(TradingServiceSchema, bySpec);
+    this.#parsed = options.parsed ?? parsedServices();
     this.#platform = platform;
     this.#services = services;
     this.#publisher = publisher;
