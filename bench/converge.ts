@@ -339,6 +339,8 @@ interface Limit {
 interface Writes {
   operator: number;
   byVerb: Record<string, number>;
+  /** The operator's Vault requests per service, by `METHOD area`. */
+  vaultPerService: Record<string, number>;
   apiserverPerService: WriteCounts;
 }
 
@@ -425,9 +427,16 @@ function writesOf(
   for (const [verb, count] of Object.entries(after.counts))
     if (verb !== 'watch' && verb !== 'list' && verb !== 'get')
       byVerb[verb] = count - (before.counts[verb] ?? 0);
+  const vaultPerService = Object.fromEntries(
+    Object.entries(after.vault).map(([what, n]) => [
+      what,
+      round2((n - (before.vault[what] ?? 0)) / services),
+    ]),
+  );
   return {
     operator: after.writes - before.writes,
     byVerb,
+    vaultPerService,
     apiserverPerService: writesPerServiceOf(apiserverBefore, apiserverAfter, services),
   };
 }
@@ -609,6 +618,9 @@ function limitAndWrites(r: Figures): Record<string, unknown> {
     `operator writes during the converge: ${r.writes.operator} (${JSON.stringify(r.writes.byVerb)}), ${writesPerService} per service`,
   );
   console.log(
+    `operator Vault requests per service during the converge: ${JSON.stringify(r.writes.vaultPerService)}`,
+  );
+  console.log(
     `apiserver writes per service during the converge, by verb and resource (APPLY tradingservices is the bench's): ${JSON.stringify(r.writes.apiserverPerService)}`,
   );
   const ready10k = ready10kOf(r);
@@ -620,6 +632,7 @@ function limitAndWrites(r: Figures): Record<string, unknown> {
     limitByPool: r.limit.byPool,
     writesPerService,
     writesByVerb: r.writes.byVerb,
+    vaultPerService: r.writes.vaultPerService,
     apiserverWritesPerService: r.writes.apiserverPerService,
     ready10k,
   };

@@ -18,6 +18,8 @@ export interface Stats {
   reconciles: number;
   /** Reconciles by `kind/result`. */
   results: Record<string, number>;
+  /** Vault requests by `METHOD area` (posture_vault_requests_total). */
+  vault: Record<string, number>;
 }
 
 export interface OperatorProcess {
@@ -82,6 +84,12 @@ export function statsOf(samples: readonly Sample[]): Stats {
     writes: WRITE_VERBS.reduce((sum, verb) => sum + (counts[verb] ?? 0), 0),
     reconciles: Object.values(results).reduce((a, b) => a + b, 0),
     results,
+    vault: Object.fromEntries(
+      of('posture_vault_requests_total').map((s) => [
+        `${s.labels['method']} ${s.labels['area']}`,
+        s.value,
+      ]),
+    ),
   };
 }
 

@@ -119,6 +119,7 @@ export async function runOperator(options: RunOptions): Promise<void> {
     token: vaultToken(config, vaultAuthMount, onAuthFailure),
     timeoutMs: config.vault.timeoutMs,
     onAuthFailure,
+    onRequest: (method, area) => metrics.vaultRequests.inc({ method, area }),
   });
   metrics.trackKubeRequests(() => client.counts());
   const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;

@@ -13,6 +13,7 @@ import { Channel, FakeSource, object } from './testing/fake-source.ts';
 function setup(
   reconcile: Reconcile<KubeObject>,
   items: KubeObject[] = [object('a', '1'), object('b', '2')],
+  options: { onResync?: () => void } = {},
 ) {
   const clock = new FakeClock();
   const source = new FakeSource();
@@ -37,6 +38,7 @@ function setup(
     log: silentLog,
     clock,
     random: () => 0.5,
+    ...options,
   });
   const stop = new AbortController();
   const informerRun = informer.run(stop.signal);
@@ -150,6 +152,23 @@ describe('controller', () => {
     assert.deepEqual(seen.filter((k) => k === 'ns/a').length, 2);
     await t.clock.advance(40_000);
     assert.deepEqual(seen.filter((k) => k === 'ns/b').length, 2, 'resync after 60 s');
+    await t.finish();
+  });
+
+  it('should tell the controller of each resync, leadership starting included, before its keys', async () => {
+    const seen: string[] = [];
+    const t = setup(
+      (request) => {
+        seen.push(request.key);
+        return Promise.resolve();
+      },
+      [object('a', '1')],
+      { onResync: () => seen.push('resync') },
+    );
+    await t.clock.advance(0);
+    assert.deepEqual(seen, ['resync', 'ns/a']);
+    await t.clock.advance(60_000);
+    assert.deepEqual(seen, ['resync', 'ns/a', 'resync', 'ns/a']);
     await t.finish();
   });
 

@@ -48,6 +48,11 @@ export interface ControllerOptions<T extends KubeObject> {
    * reconcile does on a period, such as a sweep of state kept outside Kubernetes.
    */
   resyncKeys?: readonly string[];
+  /**
+   * Called at every resync (and when leadership starts) before the keys are queued: state a
+   * controller keeps between reconciles that only a full pass may trust again.
+   */
+  onResync?: () => void;
   reconcile: Reconcile<T>;
   workers: number;
   resyncPeriodMs: number;
@@ -133,6 +138,7 @@ export class Controller<T extends KubeObject> {
     // Every cached key now (changes seen before leadership were not queued), then periodically.
     let timer: unknown;
     const resync = (): void => {
+      this.#o.onResync?.();
       for (const key of this.#o.informer.store.keys()) queue.add(key);
       for (const key of this.#o.resyncKeys ?? []) queue.add(key);
       timer = this.#clock.setTimeout(resync, this.#o.resyncPeriodMs);

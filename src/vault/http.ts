@@ -25,6 +25,8 @@ export interface HttpVaultOptions {
   timeoutMs?: number;
   /** Told of every refused login and every 403 (posture_vault_auth_failures_total). */
   onAuthFailure?: (kind: VaultAuthFailure) => void;
+  /** Told of every request sent, by method and area (posture_vault_requests_total). */
+  onRequest?: (method: string, area: string) => void;
 }
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
@@ -74,6 +76,18 @@ function metadataOf(raw: RawMetadata): KvMetadata {
 }
 
 /**
+ * What a request is about, few enough values for a metric label: `sys/<endpoint>`, `auth`
+ * (any auth mount), `kv/data` or `kv/metadata` (any KV v2 mount), else `other`.
+ */
+export function vaultArea(path: string): string {
+  const [first = '', second = ''] = path.split('?')[0]?.split('/') ?? [];
+  if (first === 'sys') return `sys/${second}`;
+  if (first === 'auth') return 'auth';
+  if (second === 'data' || second === 'metadata') return `kv/${second}`;
+  return 'other';
+}
+
+/**
  * VaultAdapter over Vault's HTTP API with undici: one pool of kept-alive connections, a
  * deadline on every request, JSON in and out. Errors come out classified (VaultUnavailableError
  * to retry, VaultRequestError terminal). Replaced node-vault, whose axios stack was the
@@ -86,6 +100,7 @@ export class HttpVaultAdapter extends PathOperations implements VaultAdapter {
   readonly #prefix: string;
   readonly #token: TokenSource;
   readonly #onAuthFailure: (kind: VaultAuthFailure) => void;
+  readonly #onRequest: (method: string, area: string) => void;
 
   constructor(options: HttpVaultOptions) {
     super();
@@ -95,6 +110,7 @@ export class HttpVaultAdapter extends PathOperations implements VaultAdapter {
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#token = options.token;
     this.#onAuthFailure = options.onAuthFailure ?? (() => {});
+    this.#onRequest = options.onRequest ?? (() => {});
     // The deadline as undici's own timers: cheaper than an AbortSignal per request.
     const pool = { connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout };
     // A proxy named in the environment is used (with no_proxy), as node-vault's axios did;
@@ -264,6 +280,7 @@ export class HttpVaultAdapter extends PathOperations implements VaultAdapter {
     const body = call.json && JSON.stringify(call.json);
     let origin = this.#origin;
     let path = `${this.#prefix}/v1/${call.path}`;
+    this.#onRequest(call.method, vaultArea(call.path));
     for (let hop = 0; ; hop++) {
       const response = await this.#agent.request({
         origin,

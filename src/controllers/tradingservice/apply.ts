@@ -12,7 +12,9 @@ import type { Dependencies } from './gather.ts';
 import { natsFailed, natsUnconfirmed } from './failures.ts';
 import type { NatsAuth } from './nats.ts';
 import type { NatsUsers } from './nkey-rotation.ts';
-import { dropAccess, ensureAccess, issueUserJwt, writeNkey, type ServiceRef } from './vault.ts';
+import { issueUserJwt, writeNkey, type ServiceRef } from './vault.ts';
+import { dropAccess, ensureAccess } from './vault-access.ts';
+import type { VaultMemo } from './vault-memo.ts';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
 
 /** Apply and finish of a TradingService reconcile: Vault, children, then NATS and status. */
@@ -45,6 +47,8 @@ export interface Context {
   jwt?: JwtAuthority;
   /** Whether a namespace is isolated now: its services get no Vault access (docs/adr/0047). */
   isolated: (namespace: string) => boolean;
+  /** What posture wrote to Vault itself, until the next resync (docs/adr/0067). */
+  memo: VaultMemo;
 }
 
 export const refOf = (object: KubeObject): ServiceRef => ({
@@ -97,21 +101,22 @@ export async function applyDecision(
 ): Promise<TradingServiceDecision['fields']> {
   const fields = { ...decision.fields };
   const { vault } = ctx.deps;
+  const { memo, platform } = ctx;
   const write = decision.nkey?.write;
   if (write) {
-    const written = await writeNkey(vault, ctx.platform, refOf(object), write.cas);
+    const written = await writeNkey({ vault, platform, memo }, refOf(object), write.cas);
     fields.natsUser = written.publicKey;
     fields.nkeyVersion = written.version;
   }
   const jwt = decision.userJwt;
   if (jwt?.write && ctx.jwt) {
-    const signer = { vault, authority: ctx.jwt, platform: ctx.platform };
+    const signer = { vault, authority: ctx.jwt, platform, memo };
     const issued = await issueUserJwt(signer, refOf(object), jwt.write, jwt);
     fields.natsJwtVersion = issued.version;
     fields.natsJwtRevokedBefore = issued.revokedBefore;
   }
-  if (decision.access) await ensureAccess(vault, decision.access);
-  else await dropAccess(vault, ctx.platform, refOf(object));
+  if (decision.access) await ensureAccess(vault, decision.access, memo);
+  else await dropAccess(vault, platform, refOf(object), memo);
   await applyChildren(ctx, decision.objects);
   return fields;
 }

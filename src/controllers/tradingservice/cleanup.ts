@@ -9,7 +9,8 @@ import type { TradingServiceDecision } from './decide.ts';
 import { vaultDown } from './failures.ts';
 import { statusUsers } from './nats.ts';
 import { setFinalizer, hasFinalizer } from './status.ts';
-import { nkeyKeys, observeUserJwt, removeAccess, type ServiceRef } from './vault.ts';
+import { nkeyKeys, observeUserJwt, type ServiceRef } from './vault.ts';
+import { removeAccess } from './vault-access.ts';
 
 /**
  * What a deleted TradingService leaves behind, removed level-based (docs/adr/0063): whenever
@@ -65,7 +66,7 @@ export async function cleanUp(
   const nats = ctx.nats?.request({ key }) ?? 'confirmed';
   if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
   if (nats instanceof Error) throw nats;
-  await removeAccess(ctx.deps.vault, ctx.platform, ref);
+  await removeAccess(ctx.deps.vault, ctx.platform, ref, ctx.memo);
   ctx.nats?.forget(key);
   return undefined;
 }

@@ -22,7 +22,8 @@ import {
 import type { NatsAuth } from './nats.ts';
 import { revokeNamespaceTokens } from './tokens.ts';
 import { statusOnly } from '../kit/changes.ts';
-import { deleteAccess } from './vault.ts';
+import { deleteAccess } from './vault-access.ts';
+import type { VaultMemo } from './vault-memo.ts';
 
 /**
  * Namespace isolation (incident playbook steps 1 and 2, docs/adr/0047): the label
@@ -51,6 +52,8 @@ interface Context {
   seconds: ReturnType<typeof registerHistogram<never>>;
   /** The TradingServices of a namespace are reconciled again (access back after a release). */
   wake: (key: string) => void;
+  /** The TradingService controller's memo of its Vault writes: the deletes here update it. */
+  memo: VaultMemo;
 }
 
 /** While nats-server has not confirmed, look again shortly (a settled write also wakes it). */
@@ -107,7 +110,12 @@ function isolationSteps(ctx: Context, namespace: string): Step[] {
       run: async () => {
         const services = servicesIn(ctx, namespace);
         for (const s of services)
-          await deleteAccess(vault, ctx.platform, { namespace, name: s.metadata.name ?? '' });
+          await deleteAccess(
+            vault,
+            ctx.platform,
+            { namespace, name: s.metadata.name ?? '' },
+            ctx.memo,
+          );
         return done(`${services.length} roles removed`);
       },
     },
@@ -267,6 +275,7 @@ export function namespaceIsolationController(
     caches: IsolationCaches;
     nats?: NatsAuth | undefined;
     wake: (key: string) => void;
+    memo: VaultMemo;
     /** The one namespace this operator watches, if it watches one: others are not its own. */
     scope?: string | undefined;
   },

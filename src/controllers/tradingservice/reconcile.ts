@@ -42,6 +42,8 @@ import type { NatsPublisher } from '../../nats/publisher.ts';
 import { versionedPaths } from './pins.ts';
 import { tradingServiceStatus } from './status.ts';
 import { observeUserJwt, observeVault } from './vault.ts';
+import { memoKey, serviceKeys, VaultMemo } from './vault-memo.ts';
+import { vaultRoleName } from '../../render/service/index.ts';
 import { cleanUp, emptyDecision, finalizeLegacy } from './cleanup.ts';
 import { SWEEP_KEY, sweepVault } from './sweep.ts';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
@@ -73,7 +75,10 @@ function accountOf(ctx: Context, object: KubeObject): string {
 async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnapshot> {
   const dependencies = ctx.dependencies(object);
   const paths = versionedPaths(object, dependencies.credentials, ctx.platform);
-  const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object), paths);
+  const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object), {
+    versioned: paths,
+    memo: ctx.memo,
+  });
   const deployment = deploymentOf(ctx, object);
   const { namespace, name } = refOf(object);
   const jwt: { userJwt?: UserJwtObservation | undefined; accountKey?: string } =
@@ -92,7 +97,9 @@ async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnaps
 /** With `nats.auth: jwt`: the creds Vault holds and the account's key (created on first use). */
 async function observeJwt(ctx: Context, jwt: JwtAuthority, object: KubeObject) {
   const [userJwt, account] = await Promise.all([
-    observeUserJwt(ctx.deps.vault, ctx.platform, refOf(object)),
+    ctx.memo.read(memoKey.creds(refOf(object)), () =>
+      observeUserJwt(ctx.deps.vault, ctx.platform, refOf(object)),
+    ),
     jwt.account(accountOf(ctx, object)),
   ]);
   return {
@@ -194,9 +201,11 @@ export function tradingServiceController(
     // Each service parsed once for the render's dependencies and the NATS users (a copy each
     // was 2 KB per service).
     const parsed = parsedServices();
+    const memo = new VaultMemo();
     const ctx: Context = {
       deps,
       platform,
+      memo,
       isolated,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }, parsed),
@@ -246,12 +255,20 @@ export function tradingServiceController(
       const object = services.store.get(key);
       return object !== undefined && statusUsers(object).previousNatsUser !== undefined;
     };
+    // A change of the service itself is read against Vault whole (docs/adr/0067).
+    services.onChange((change) => {
+      if (statusOnly(change)) return;
+      const ref = refOf(change.object);
+      memo.forget(...serviceKeys(ref, vaultRoleName(ref)));
+    });
     const controller = deps.manager.controller<Cached>({
       kind: 'TradingService',
       informer: services,
       // Its own status writes change nothing it reads.
       skip: statusOnly,
       resyncKeys: [SWEEP_KEY],
+      // Every resync reads Vault again, as every reconcile did before the memo.
+      onResync: () => memo.clear(),
       watches: [
         ...[...children].map(([kind, i]) => ({ informer: i, map: childOwners(kind, rotating) })),
         { informer: credentials, map: credentialConsumers },
@@ -270,6 +287,7 @@ export function tradingServiceController(
       caches: { services, policies, namespaces },
       nats: ctx.nats,
       wake: (key) => controller.enqueue(key),
+      memo,
       scope: options.namespace,
     });
   };

@@ -8,16 +8,16 @@ import { revocationFor, type UserJwtDecision, type UserJwtObservation } from './
 import { newUserNkey } from '../../nats/nkey.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
 import { isCasMismatch, VaultUnavailableError } from '../../vault/errors.ts';
-import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../render/vault/policy.ts';
 import type { Platform } from '../../api/platform/settings.ts';
 import { NATS_SEED } from '../../render/build-model.ts';
-import { vaultRoleName, type VaultAccess } from '../../render/service/index.ts';
 import type { VaultObservation } from './decide.ts';
+import { memoKey, type VaultMemo } from './vault-memo.ts';
 
 /**
  * The Vault side of a TradingService: its NKey pair (seed in KV, never in Kubernetes, one KV
- * version per rotation), the KV versions of what it reads (metadata only), its policy and
- * Kubernetes-auth role. Each function writes only what differs from what Vault has.
+ * version per rotation) and its creds, and the KV versions of what it reads (metadata only).
+ * Its policy and role are vault-access.ts. What posture itself wrote is remembered until the
+ * next resync (vault-memo.ts); what others write (the pinned versions) is read every time.
  */
 
 export interface ServiceRef {
@@ -62,11 +62,11 @@ export async function observeVault(
   vault: VaultAdapter,
   platform: Platform,
   ref: ServiceRef,
-  versioned: readonly string[] = [],
+  { versioned, memo }: { versioned: readonly string[]; memo: VaultMemo },
 ): Promise<VaultObservation> {
   try {
     const [nkey, versions] = await Promise.all([
-      readNkey(vault, nkeyPath(platform, ref)),
+      memo.read(memoKey.nkey(ref), () => readNkey(vault, nkeyPath(platform, ref))),
       currentVersions(vault, versioned),
     ]);
     return { state: 'reachable', ...(nkey && { nkey }), versions };
@@ -83,16 +83,17 @@ export async function observeVault(
  * with a plain error: the retry reads Vault again and takes up what it finds.
  */
 export async function writeNkey(
-  vault: VaultAdapter,
-  platform: Platform,
+  { vault, platform, memo }: { vault: VaultAdapter; platform: Platform; memo: VaultMemo },
   ref: ServiceRef,
   cas: number,
 ): Promise<{ publicKey: string; version: number }> {
   const { publicKey, seed } = newUserNkey();
   const path = nkeyPath(platform, ref);
   try {
-    const written = await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, cas);
-    return { publicKey, version: written.version };
+    return await memo.write(memoKey.nkey(ref), async () => {
+      const written = await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, cas);
+      return { publicKey, version: written.version };
+    });
   } catch (error) {
     if (!isCasMismatch(error)) throw error;
     throw new Error(`the NKey seed at ${path} changed since it was read: reading it again`, {
@@ -113,15 +114,29 @@ export async function observeUserJwt(
   ref: ServiceRef,
 ): Promise<UserJwtObservation | undefined> {
   const secret = await vault.kvRead(credsPath(platform, ref));
-  const jwt = secret?.data.jwt;
-  if (!secret || !jwt) return undefined;
+  return secret && credsObservation(secret.data, secret.version);
+}
+
+/** What a version of the creds says: its JWT's claims and what posture wrote beside it. */
+function credsObservation(
+  data: Record<string, string>,
+  version: number,
+): UserJwtObservation | undefined {
+  return data.jwt ? jwtObservation(data.jwt, data, version) : undefined;
+}
+
+function jwtObservation(
+  jwt: string,
+  data: Record<string, string>,
+  version: number,
+): UserJwtObservation {
   const claims = jwtClaims(jwt) as ReturnType<typeof jwtClaims> & {
     iat?: number;
     nats?: Partial<UserClaims> & { issuer_account?: string };
   };
   return {
-    ...credsFields(secret.data),
-    version: secret.version,
+    ...credsFields(data),
+    version,
     publicKey: claims.sub,
     account: claims.nats?.issuer_account ?? '',
     claims: claims.nats ?? {},
@@ -157,7 +172,8 @@ export async function issueUserJwt(
     vault,
     authority,
     platform,
-  }: { vault: VaultAdapter; authority: JwtAuthority; platform: Platform },
+    memo,
+  }: { vault: VaultAdapter; authority: JwtAuthority; platform: Platform; memo: VaultMemo },
   ref: ServiceRef,
   write: NonNullable<UserJwtDecision['write']>,
   user: { account: string; claims: UserClaims; revokedBefore: number | undefined },
@@ -175,117 +191,27 @@ export async function issueUserJwt(
   const revokedBefore = revocationFor(write.replaces, publicKey, iat, user.revokedBefore);
   const creds = new TextDecoder().decode(fmtCreds(jwt, pair));
   const path = credsPath(platform, ref);
+  const data = {
+    jwt,
+    creds,
+    publicKey,
+    // The account's name: a withdrawn grant is revoked by the account that issued it.
+    account: user.account,
+    ...(revokedBefore !== undefined && { revokedBefore: String(revokedBefore) }),
+  };
   try {
-    const written = await vault.kvWrite(
-      path,
-      {
-        jwt,
-        creds,
-        publicKey,
-        // The account's name: a withdrawn grant is revoked by the account that issued it.
-        account: user.account,
-        ...(revokedBefore !== undefined && { revokedBefore: String(revokedBefore) }),
-      },
-      write.cas,
-    );
-    return { version: written.version, revokedBefore };
+    const { version } = await memo.write(memoKey.creds(ref), async () => {
+      const written = await vault.kvWrite(path, data, write.cas);
+      // What a read of this version says (the memo never holds the seed in `creds`).
+      return jwtObservation(jwt, data, written.version);
+    });
+    return { version, revokedBefore };
   } catch (error) {
     if (!isCasMismatch(error)) throw error;
     throw new Error(`the NATS creds at ${path} changed since they were read: reading them again`, {
       cause: error,
     });
   }
-}
-
-const SECONDS = { s: 1, m: 60, h: 3600 } as const;
-
-/** Vault answers TTLs in seconds; posture (and the fake adapter) speaks `1h`. */
-function seconds(duration: unknown): number {
-  const text = String(duration);
-  const unit = text.at(-1) as keyof typeof SECONDS;
-  if (!(unit in SECONDS)) return Number(text);
-  return Number(text.slice(0, -1)) * SECONDS[unit];
-}
-
-const sorted = (list: unknown): string[] => (Array.isArray(list) ? list.map(String).sort() : []);
-
-/** Whether the role Vault holds is the one posture wants (Vault reports TTLs in seconds). */
-export function roleMatches(live: Record<string, unknown>, want: KubernetesAuthRole): boolean {
-  const same = (a: unknown, b: readonly string[]) =>
-    JSON.stringify(sorted(a)) === JSON.stringify([...b].sort());
-  return (
-    same(live.bound_service_account_names, [want.serviceAccount]) &&
-    same(live.bound_service_account_namespaces, [want.namespace]) &&
-    same(live.token_policies, want.policies) &&
-    seconds(live.token_ttl) === seconds(want.tokenTtl) &&
-    seconds(live.token_max_ttl) === seconds(want.tokenMaxTtl) &&
-    (live.audience ?? '') === (want.audience ?? '')
-  );
-}
-
-/** Writes the policy and the role when they differ from Vault's; returns the writes sent. */
-export async function ensureAccess(vault: VaultAdapter, access: VaultAccess): Promise<number> {
-  const ensurePolicy = async () => {
-    const policy = policyWrite(access.policy);
-    if ((await vault.readPolicy(access.policy.name)) === policy.body.policy) return 0;
-    await vault.writePolicy(access.policy.name, policy.body.policy as string);
-    return 1;
-  };
-  // The role names the policy; Vault accepts it before the policy exists, so both go at once.
-  const ensureRole = async () => {
-    const role = roleWrite(access.role);
-    const live = await vault.read(role.path);
-    if (live && roleMatches(live, access.role)) return 0;
-    await vault.write(role);
-    return 1;
-  };
-  const [policy, role] = await Promise.all([ensurePolicy(), ensureRole()]);
-  return policy + role;
-}
-
-/**
- * A service that may read nothing from Vault now holds no policy or role: what it held before
- * is deleted (the NKey stays; it is the service's identity, not a grant). Reads first, so a
- * resync of a service without Vault access writes nothing.
- */
-export async function dropAccess(
-  vault: VaultAdapter,
-  platform: Platform,
-  ref: ServiceRef,
-): Promise<void> {
-  const name = vaultRoleName(ref);
-  const [policy, role] = await Promise.all([
-    vault.readPolicy(name),
-    vault.read(`auth/${platform.vault.authMount}/role/${name}`),
-  ]);
-  if (policy === undefined && role === undefined) return;
-  await deleteAccess(vault, platform, ref);
-}
-
-/**
- * Deletes the policy, then the role. The policy is the grant: tokens a pod already holds name
- * it, so it goes first. A crash between the two leaves a role whose login grants nothing, and
- * the role is what the sweep lists (docs/adr/0063), so the next pass deletes it. Each delete
- * succeeds when already absent.
- */
-export async function deleteAccess(vault: VaultAdapter, platform: Platform, ref: ServiceRef) {
-  const name = vaultRoleName(ref);
-  await vault.deletePolicy(name);
-  await vault.deleteKubernetesRole(platform.vault.authMount, name);
-}
-
-/**
- * Everything a deleted service left in Vault: the policy and the role, then the creds and the
- * NKey (the NATS user is gone by then). Every delete succeeds when already absent.
- */
-export async function removeAccess(
-  vault: VaultAdapter,
-  platform: Platform,
-  ref: ServiceRef,
-): Promise<void> {
-  await deleteAccess(vault, platform, ref);
-  await vault.kvDestroy(credsPath(platform, ref));
-  await vault.kvDestroy(nkeyPath(platform, ref));
 }
 
 /**

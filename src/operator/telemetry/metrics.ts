@@ -11,6 +11,7 @@ export interface Metrics {
   reconcileDuration: Histogram<'kind'>;
   watchRestarts: Counter<'resource' | 'reason'>;
   vaultAuthFailures: Counter<'kind'>;
+  vaultRequests: Counter<'method' | 'area'>;
   /** Memory-reducing collections once work was over (operator/memory.ts). */
   idleCollections: Counter;
   idleCollectionSeconds: Counter;
@@ -80,6 +81,12 @@ export function createMetrics(): Metrics {
       name: 'posture_vault_auth_failures_total',
       help: 'Vault refusals of the operator: logins refused (kind=login) and requests answered 403 (kind=permission_denied).',
       labelNames: ['kind'],
+      registers,
+    }),
+    vaultRequests: new Counter({
+      name: 'posture_vault_requests_total',
+      help: 'Requests sent to Vault, by method and area (sys/<endpoint>, auth, kv/data, kv/metadata, other).',
+      labelNames: ['method', 'area'],
       registers,
     }),
     idleCollections: new Counter({

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { defaultPlatform } from '../../api/platform/settings.ts';
+import type { VaultAccess } from '../../render/service/index.ts';
+import type { VaultWrite } from '../../vault/adapter.ts';
+import { FakeVault } from '../../vault/fake.ts';
+import { deleteAccess, dropAccess, ensureAccess, removeAccess } from './vault-access.ts';
+import { ABSENT, memoKey, serviceKeys, VaultMemo } from './vault-memo.ts';
+import { nkeyPath, observeVault, writeNkey } from './vault.ts';
+
+/**
+ * The memo of what posture wrote to Vault (docs/adr/0067): a reconcile between resyncs sends
+ * no read of its own writes, and nothing the memo holds keeps a grant that a write, a delete
+ * (an isolation) or a resync has changed.
+ */
+
+/** FakeVault that counts the requests it answers. */
+class CountingVault extends FakeVault {
+  requests = 0;
+  /** Writes land, then the answer is lost (a timeout after Vault applied it). */
+  answerLost = false;
+  override async write(w: VaultWrite) {
+    this.requests++;
+    await super.write(w);
+    if (this.answerLost) throw new Error('timed out waiting for the answer');
+  }
+  override read(path: string) {
+    this.requests++;
+    return super.read(path);
+  }
+  override delete(path: string) {
+    this.requests++;
+    return super.delete(path);
+  }
+  override kvRead(path: string, version?: number) {
+    this.requests++;
+    return super.kvRead(path, version);
+  }
+  override kvWrite(path: string, data: Record<string, string>, cas?: number) {
+    this.requests++;
+    return super.kvWrite(path, data, cas);
+  }
+}
+
+const platform = defaultPlatform();
+const ref = { namespace: 'titan', name: 'pricer' };
+const NAME = 'posture-titan-pricer';
+const access: VaultAccess = {
+  policy: {
+    name: NAME,
+    rules: [{ path: 'secret/data/titan/db', capabilities: ['read'], reason: 'the db URL' }],
+  },
+  role: {
+    name: NAME,
+    mount: platform.vault.authMount,
+    serviceAccount: 'pricer',
+    namespace: 'titan',
+    policies: [NAME],
+    tokenTtl: '1h',
+    tokenMaxTtl: '4h',
+  },
+};
+const policyPath = `sys/policies/acl/${NAME}`;
+
+describe('the Vault memo of a TradingService', () => {
+  let vault: CountingVault;
+  let memo: VaultMemo;
+  beforeEach(() => {
+    vault = new CountingVault();
+    memo = new VaultMemo();
+  });
+  const sent = async (step: () => Promise<unknown>) => {
+    const before = vault.requests;
+    await step();
+    return vault.requests - before;
+  };
+
+  it('should send nothing for a grant it wrote, until the next resync', async () => {
+    assert.equal(await ensureAccess(vault, access, memo), 2);
+    assert.equal(await sent(() => ensureAccess(vault, access, memo)), 0);
+  });
+
+  it('should read Vault again after a resync, and put back a policy someone deleted', async () => {
+    await ensureAccess(vault, access, memo);
+    await vault.delete(policyPath);
+    memo.clear();
+    assert.equal(await ensureAccess(vault, access, memo), 1, 'the policy written again');
+    assert.ok(vault.paths.has(policyPath));
+  });
+
+  it('should write the grant again after an isolation deleted it (the release)', async () => {
+    await ensureAccess(vault, access, memo);
+    await deleteAccess(vault, platform, ref, memo);
+    assert.equal(vault.paths.has(policyPath), false);
+    assert.equal(await ensureAccess(vault, access, memo), 2);
+    assert.ok(vault.paths.has(policyPath));
+  });
+
+  it('should delete a grant it wrote when the service may read nothing, and then send nothing', async () => {
+    await ensureAccess(vault, access, memo);
+    await dropAccess(vault, platform, ref, memo);
+    assert.equal(vault.paths.has(policyPath), false);
+    assert.equal(await sent(() => dropAccess(vault, platform, ref, memo)), 0);
+  });
+
+  it('should forget a write whose answer was lost, and read again on the next reconcile', async () => {
+    await ensureAccess(vault, access, memo);
+    const wider = structuredClone(access) as { policy: { rules: unknown[] } } & VaultAccess;
+    wider.policy.rules.push({ path: 'secret/data/titan/*', capabilities: ['read'], reason: 'x' });
+    vault.answerLost = true;
+    await assert.rejects(ensureAccess(vault, wider, memo));
+    vault.answerLost = false;
+    // The wider policy landed; the grant withdrawn again must be written, not taken as known.
+    assert.equal(await ensureAccess(vault, access, memo), 1);
+    assert.doesNotMatch(String(vault.paths.get(policyPath)?.['policy']), /titan\/\*/);
+  });
+
+  it('should write over a grant it only knows is there, without reading it', async () => {
+    const foreign = 'path "secret/*" { capabilities = ["read"] }';
+    await vault.write({ path: policyPath, body: { policy: foreign } });
+    memo.remember(memoKey.policy(NAME), 'present');
+    memo.remember(memoKey.role(NAME), 'present');
+    assert.equal(await sent(() => ensureAccess(vault, access, memo)), 2, 'two writes, no read');
+    assert.notEqual(vault.paths.get(policyPath)?.['policy'], foreign);
+  });
+
+  it("should remember the NKey's version and public key, never its seed", async () => {
+    const written = await writeNkey({ vault, platform, memo }, ref, 0);
+    const known = memo.known(memoKey.nkey(ref));
+    assert.deepEqual(known, written);
+    assert.doesNotMatch(JSON.stringify(known), /"S[UAO][A-Z2-7]{40,}/);
+    const observed = await sent(() => observeVault(vault, platform, ref, { versioned: [], memo }));
+    assert.equal(observed, 0);
+  });
+
+  it('should forget the NKey when a stale write fails check-and-set, and read it again', async () => {
+    await writeNkey({ vault, platform, memo }, ref, 0);
+    await vault.kvWrite(nkeyPath(platform, ref), { seed: 'rotated elsewhere', publicKey: 'UX' });
+    await assert.rejects(writeNkey({ vault, platform, memo }, ref, 1), /changed since it was read/);
+    const seen = await observeVault(vault, platform, ref, { versioned: [], memo });
+    assert.equal(seen.state === 'reachable' && seen.nkey?.version, 2);
+  });
+
+  it('should put back an edited policy once a change of the service forgot its entries', async () => {
+    await ensureAccess(vault, access, memo);
+    await vault.write({ path: policyPath, body: { policy: 'path "secret/*" {}' } });
+    assert.equal(await ensureAccess(vault, access, memo), 0, 'between resyncs: not seen');
+    memo.forget(...serviceKeys(ref, NAME));
+    assert.equal(await ensureAccess(vault, access, memo), 1);
+    assert.notEqual(vault.paths.get(policyPath)?.['policy'], 'path "secret/*" {}');
+  });
+
+  it('should not remember a read that Vault answered after a forget', async () => {
+    let answer: (v: string | undefined) => void = () => {};
+    const reading = memo.read('k', () => new Promise<string | undefined>((r) => (answer = r)));
+    memo.forget('k');
+    answer('old');
+    assert.equal(await reading, 'old');
+    assert.equal(memo.known('k'), undefined);
+  });
+
+  it("should remember a removed service's state as absent", async () => {
+    await ensureAccess(vault, access, memo);
+    await writeNkey({ vault, platform, memo }, ref, 0);
+    await removeAccess(vault, platform, ref, memo);
+    for (const key of [
+      memoKey.policy(NAME),
+      memoKey.role(NAME),
+      memoKey.nkey(ref),
+      memoKey.creds(ref),
+    ])
+      assert.equal(memo.known(key), ABSENT, key);
+    assert.equal(vault.kv.get(nkeyPath(platform, ref)), undefined);
+  });
+});

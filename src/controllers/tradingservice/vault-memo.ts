@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What the TradingService controller last read or wrote of the Vault state only it writes
+ * (docs/adr/0067): each service's policy and Kubernetes-auth role (as digests of the text
+ * posture wants), the NKey's newest version and public key, and what the creds' JWT says. Never
+ * a seed: those are read from Vault when a JWT is issued, and leave with the creds.
+ *
+ * Remembered until the next resync (and forgotten when leadership starts), so every resync
+ * reads Vault as every reconcile did before: what someone else changed there is found, and put
+ * right, by the same resync as ever. A change of the TradingService itself (spec, labels,
+ * annotations: not its status) forgets its entries too, so the reconcile it queues reads Vault
+ * whole. Between those, a reconcile that another object's event queued (a peer, a child, the
+ * NATS confirmation) reads only what others write (the KV versions it pins), not what it wrote
+ * itself a moment ago: at 1,000 services that was 6 reads of 17.5 Vault requests per service.
+ *
+ * A write forgets its entry before it is sent and remembers what it wrote only once Vault
+ * answered: a write that failed may or may not have landed, so the next reconcile reads again.
+ * Check-and-set guards the KV writes anyway; a stale entry there fails the write, never
+ * overwrites.
+ */
+
+/** Vault holds nothing there, as this operator last saw or made it. */
+export const ABSENT = Symbol('absent');
+
+export type Known<T> = T | typeof ABSENT;
+
+export class VaultMemo {
+  readonly #entries = new Map<string, unknown>();
+  /** Bumped by every forget and clear: a read that started before one is not remembered. */
+  #epoch = 0;
+
+  /** Entries held now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** What is remembered at `key` (ABSENT included), or undefined when nothing is. */
+  known<T>(key: string): Known<T> | undefined {
+    return this.#entries.get(key) as Known<T> | undefined;
+  }
+
+  /** `read`'s answer (undefined: absent), asking Vault only when nothing is remembered. */
+  async read<T>(key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    const known = this.known<T>(key);
+    if (known !== undefined) return known === ABSENT ? undefined : known;
+    const epoch = this.#epoch;
+    const value = await read();
+    // Something forgot while Vault answered: the answer may predate what made it forget.
+    if (epoch === this.#epoch) this.#entries.set(key, value ?? ABSENT);
+    return value;
+  }
+
+  /** Runs `write` with nothing remembered at `key`, then remembers what it says Vault holds. */
+  async write<T>(key: string, write: () => Promise<T>): Promise<T> {
+    this.#entries.delete(key);
+    const value = await write();
+    if (value !== undefined) this.#entries.set(key, value);
+    return value;
+  }
+
+  /** Remembers `value` at `key` (what a read just confirmed). */
+  remember<T>(key: string, value: Known<T>): void {
+    this.#entries.set(key, value);
+  }
+
+  /** Forgets `keys`: the next reconcile that needs them reads Vault again. */
+  forget(...keys: string[]): void {
+    this.#epoch++;
+    for (const key of keys) this.#entries.delete(key);
+  }
+
+  /** Forgets everything: the next reconcile of each service reads Vault again. */
+  clear(): void {
+    this.#epoch++;
+    this.#entries.clear();
+  }
+}
+
+/** Digest of a text posture wants in Vault: the memo keeps this, not the text. */
+export const digestOf = (text: string): string =>
+  createHash('sha256').update(text).digest('base64');
+
+const at = (ref: { namespace: string; name: string }) => `${ref.namespace}/${ref.name}`;
+
+/** The memo's keys. */
+export const memoKey = {
+  policy: (name: string) => `policy:${name}`,
+  role: (name: string) => `role:${name}`,
+  nkey: (ref: { namespace: string; name: string }) => `nkey:${at(ref)}`,
+  creds: (ref: { namespace: string; name: string }) => `creds:${at(ref)}`,
+};
+
+/** Every key of a service: its policy and role (`vaultName`), NKey and creds. */
+export const serviceKeys = (ref: { namespace: string; name: string }, vaultName: string) => [
+  memoKey.policy(vaultName),
+  memoKey.role(vaultName),
+  memoKey.nkey(ref),
+  memoKey.creds(ref),
+];
