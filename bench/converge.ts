@@ -396,7 +396,7 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   const namespaces = new Set(namespacesOf(input));
   await applyDependencies(env, input, namespaces);
   await sleep(1000);
-  const statsBefore = operator.stats as Stats;
+  const statsBefore = (await operator.scrape()) as Stats;
   const apiserverBefore = await apiserverWritesNow(env);
   const timed = async () => {
     const started = performance.now();
@@ -406,9 +406,7 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   };
   const { result: operatorMs, cpu } = await measureCpu(env, timed, operator.child.pid);
   console.log(`operator: ${services} TradingServices Ready in ${Math.round(operatorMs)} ms`);
-  // One more scrape of the operator's metrics (every 500 ms) so its count is not behind.
-  await sleep(1000);
-  const stats = operator.stats as Stats;
+  const stats = (await operator.scrape()) as Stats;
   const apiserverAfter = await apiserverWritesNow(env);
   const writes = writesOf(statsBefore, stats, apiserverBefore, apiserverAfter);
   const memory = await memoryOf(operator.child.pid, services);

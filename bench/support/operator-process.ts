@@ -7,8 +7,9 @@ import { freePort } from '../../src/testenv/process.ts';
 /**
  * The operator as it ships, for benchmarks: `bin/posture operator` on the compiled JavaScript
  * (`npm run build`, POSTURE_COMPILED=1, docs/adr/0035) with its node flags, in a process of its
- * own, so its memory is the operator's alone. Figures come from its own /metrics, scraped every
- * 500 ms, like Prometheus would.
+ * own, so its memory is the operator's alone. Figures come from its own /metrics: scraped every
+ * 2 s for the progress lines (each scrape costs the operator CPU the converge would otherwise
+ * have; Prometheus scrapes every 15–60 s), and on demand (`scrape`) where a count must be current.
  */
 
 export interface Stats {
@@ -25,6 +26,8 @@ export interface Stats {
 export interface OperatorProcess {
   child: ChildProcess;
   stats?: Stats;
+  /** Scrapes now: the stats as of this moment. */
+  scrape(): Promise<Stats | undefined>;
   stop(): void;
 }
 
@@ -140,9 +143,13 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       // Not listening yet, or busy: the next scrape tells.
     }
   };
-  const timer = setInterval(() => void scrape(), 500);
+  const timer = setInterval(() => void scrape(), 2000);
   const state: OperatorProcess = {
     child,
+    scrape: async () => {
+      await scrape();
+      return state.stats;
+    },
     stop: () => {
       clearInterval(timer);
       child.kill('SIGTERM');

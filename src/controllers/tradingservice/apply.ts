@@ -103,15 +103,15 @@ export async function applyDecision(
   const { vault } = ctx.deps;
   const { memo, platform } = ctx;
   const write = decision.nkey?.write;
-  if (write) {
-    const written = await writeNkey({ vault, platform, memo }, refOf(object), write.cas);
-    fields.natsUser = written.publicKey;
-    fields.nkeyVersion = written.version;
+  const nkey = write && (await writeNkey({ vault, platform, memo }, refOf(object), write.cas));
+  if (nkey) {
+    fields.natsUser = nkey.publicKey;
+    fields.nkeyVersion = nkey.version;
   }
   const jwt = decision.userJwt;
   if (jwt?.write && ctx.jwt) {
     const signer = { vault, authority: ctx.jwt, platform, memo };
-    const issued = await issueUserJwt(signer, refOf(object), jwt.write, jwt);
+    const issued = await issueUserJwt(signer, refOf(object), jwt.write, { ...jwt, nkey });
     fields.natsJwtVersion = issued.version;
     fields.natsJwtRevokedBefore = issued.revokedBefore;
   }

@@ -6,7 +6,8 @@ import type { VaultWrite } from '../../vault/adapter.ts';
 import { FakeVault } from '../../vault/fake.ts';
 import { deleteAccess, dropAccess, ensureAccess, removeAccess } from './vault-access.ts';
 import { ABSENT, memoKey, serviceKeys, VaultMemo } from './vault-memo.ts';
-import { nkeyPath, observeVault, writeNkey } from './vault.ts';
+import { JwtAuthority } from '../../nats/jwt/authority.ts';
+import { credsPath, issueUserJwt, nkeyPath, observeVault, writeNkey } from './vault.ts';
 
 /**
  * The memo of what posture wrote to Vault (docs/adr/0067): a reconcile between resyncs sends
@@ -32,8 +33,10 @@ class CountingVault extends FakeVault {
     this.requests++;
     return super.delete(path);
   }
+  readonly kvReads: string[] = [];
   override kvRead(path: string, version?: number) {
     this.requests++;
+    this.kvReads.push(path);
     return super.kvRead(path, version);
   }
   override kvWrite(path: string, data: Record<string, string>, cas?: number) {
@@ -127,7 +130,8 @@ describe('the Vault memo of a TradingService', () => {
   it("should remember the NKey's version and public key, never its seed", async () => {
     const written = await writeNkey({ vault, platform, memo }, ref, 0);
     const known = memo.known(memoKey.nkey(ref));
-    assert.deepEqual(known, written);
+    assert.deepEqual(known, { publicKey: written.publicKey, version: written.version });
+    assert.ok(written.seed.startsWith('SU'), 'the seed goes to the creds this reconcile issues');
     assert.doesNotMatch(JSON.stringify(known), /"S[UAO][A-Z2-7]{40,}/);
     const observed = await sent(() => observeVault(vault, platform, ref, { versioned: [], memo }));
     assert.equal(observed, 0);
@@ -157,6 +161,32 @@ describe('the Vault memo of a TradingService', () => {
     answer('old');
     assert.equal(await reading, 'old');
     assert.equal(memo.known('k'), undefined);
+  });
+
+  it('should issue creds from the seed it just wrote as from the seed read back, and remember their claims', async () => {
+    const authority = new JwtAuthority(vault, platform.vault.kvMount, { create: true });
+    const nkey = await writeNkey({ vault, platform, memo }, ref, 0);
+    const user = {
+      account: 'titan',
+      claims: { pub: { allow: ['a.>'] }, sub: { deny: ['>'] } },
+      revokedBefore: undefined,
+    };
+    const signer = { vault, authority, platform, memo };
+    const seedReads = () => vault.kvReads.filter((p) => p === nkeyPath(platform, ref)).length;
+    await issueUserJwt(signer, ref, { cas: 0 }, { ...user, nkey });
+    const fresh = (await vault.kvRead(credsPath(platform, ref)))?.data;
+    assert.equal(seedReads(), 0, 'the seed it just wrote is not read back');
+    await issueUserJwt(signer, ref, { cas: 1 }, user);
+    assert.equal(seedReads(), 1);
+    const readBack = (await vault.kvRead(credsPath(platform, ref)))?.data;
+    assert.equal(fresh?.['publicKey'], nkey.publicKey);
+    assert.equal(readBack?.['publicKey'], nkey.publicKey);
+    const seedOf = (creds = '') => /SU[A-Z2-7]+/.exec(creds)?.[0];
+    assert.equal(seedOf(fresh?.['creds']), nkey.seed);
+    assert.equal(seedOf(readBack?.['creds']), nkey.seed);
+    const known = memo.known(memoKey.creds(ref)) as { version: number; publicKey: string };
+    assert.deepEqual([known.version, known.publicKey], [2, nkey.publicKey]);
+    assert.doesNotMatch(JSON.stringify(known), /SU[A-Z2-7]{40,}/);
   });
 
   it("should remember a removed service's state as absent", async () => {

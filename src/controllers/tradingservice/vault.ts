@@ -1,5 +1,6 @@
 import { fromSeed } from '@nats-io/nkeys';
 import { fmtCreds } from '@nats-io/jwt';
+import type { KeyPair } from '@nats-io/nkeys';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
 import { fromSeed as userKey } from '../../nats/jwt/keys.ts';
 import type { UserClaims } from '../../render/nats/jwt.ts';
@@ -77,23 +78,33 @@ export async function observeVault(
   }
 }
 
+/** An NKey pair this reconcile made: its seed goes to Vault, and to its creds (never status). */
+export interface NewNkey {
+  publicKey: string;
+  version: number;
+  seed: string;
+}
+
 /**
  * A new NKey user pair; the seed goes to Vault only, as the version after `cas` (0: the first),
- * so a retry after a crash never writes twice. Someone else's write in between fails this one
+ * so a retry after a crash never writes twice. The seed is returned for the creds this reconcile
+ * issues next (read back from Vault, it cost a request and a key derivation per service). Someone else's write in between fails this one
  * with a plain error: the retry reads Vault again and takes up what it finds.
  */
 export async function writeNkey(
   { vault, platform, memo }: { vault: VaultAdapter; platform: Platform; memo: VaultMemo },
   ref: ServiceRef,
   cas: number,
-): Promise<{ publicKey: string; version: number }> {
+): Promise<NewNkey> {
   const { publicKey, seed } = newUserNkey();
   const path = nkeyPath(platform, ref);
   try {
-    return await memo.write(memoKey.nkey(ref), async () => {
+    // The memo keeps the version and public key, never the seed.
+    const stored = await memo.write(memoKey.nkey(ref), async () => {
       const written = await vault.kvWrite(path, { [NATS_SEED.field]: seed, publicKey }, cas);
       return { publicKey, version: written.version };
     });
+    return { ...stored, seed };
   } catch (error) {
     if (!isCasMismatch(error)) throw error;
     throw new Error(`the NKey seed at ${path} changed since it was read: reading it again`, {
@@ -162,10 +173,26 @@ async function pastSecond(iat: number): Promise<void> {
   while (nowSeconds() <= iat) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
+/** The newest seed in Vault, and its public key. */
+async function readSeed(vault: VaultAdapter, path: string) {
+  const entry = await vault.kvRead(path);
+  const seed = entry?.data[NATS_SEED.field];
+  if (!seed) throw new Error(`no NKey seed at ${path} yet: reading it again`);
+  // Native Ed25519: @nats-io/nkeys derives the public key in pure JavaScript (milliseconds).
+  return { seed, publicKey: userKey(seed, 'user').getPublicKey() };
+}
+
+/** The creds file nats clients read: the JWT, then the seed (fmtCreds reads only the seed). */
+function credsText(jwt: string, seed: string): string {
+  const pair = { getSeed: () => new TextEncoder().encode(seed) } as unknown as KeyPair;
+  return new TextDecoder().decode(fmtCreds(jwt, pair));
+}
+
 /**
  * Issues the service's user JWT and writes its creds (JWT and seed, as nats clients read them)
- * as the version after `cas`, with the revocation it brings. The seed is read here, from the
- * seed's own entry, and leaves this function only inside the creds Vault keeps.
+ * as the version after `cas`, with the revocation it brings. The seed is the one this reconcile
+ * wrote (`user.nkey`), else read here from the seed's own entry; it leaves this function only
+ * inside the creds Vault keeps.
  */
 export async function issueUserJwt(
   {
@@ -176,20 +203,21 @@ export async function issueUserJwt(
   }: { vault: VaultAdapter; authority: JwtAuthority; platform: Platform; memo: VaultMemo },
   ref: ServiceRef,
   write: NonNullable<UserJwtDecision['write']>,
-  user: { account: string; claims: UserClaims; revokedBefore: number | undefined },
+  user: {
+    account: string;
+    claims: UserClaims;
+    revokedBefore: number | undefined;
+    /** The NKey this reconcile wrote just before: its seed is not read back. */
+    nkey?: NewNkey | undefined;
+  },
 ): Promise<{ version: number; revokedBefore: number | undefined }> {
-  const seedEntry = await vault.kvRead(nkeyPath(platform, ref));
-  const seed = seedEntry?.data[NATS_SEED.field];
-  if (!seed) throw new Error(`no NKey seed at ${nkeyPath(platform, ref)} yet: reading it again`);
-  // Native Ed25519: @nats-io/nkeys derives the public key in pure JavaScript (milliseconds).
-  const pair = userKey(seed, 'user');
-  const publicKey = pair.getPublicKey();
+  const { seed, publicKey } = user.nkey ?? (await readSeed(vault, nkeyPath(platform, ref)));
   if (write.replaces) await pastSecond(write.replaces.iat);
   const id = `${ref.namespace}/${ref.name}`;
   const jwt = await authority.userJwt(user.account, { id, publicKey }, user.claims);
   const iat = Number(jwtClaims(jwt).iat);
   const revokedBefore = revocationFor(write.replaces, publicKey, iat, user.revokedBefore);
-  const creds = new TextDecoder().decode(fmtCreds(jwt, pair));
+  const creds = credsText(jwt, seed);
   const path = credsPath(platform, ref);
   const data = {
     jwt,
