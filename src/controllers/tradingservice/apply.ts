@@ -115,7 +115,9 @@ export async function applyDecision(
     fields.natsJwtVersion = issued.version;
     fields.natsJwtRevokedBefore = issued.revokedBefore;
   }
-  if (decision.access) await ensureAccess(vault, decision.access, memo);
+  // Never reconciled (no status): nothing of it in Vault to compare with first.
+  const unseen = (object as { status?: unknown }).status === undefined;
+  if (decision.access) await ensureAccess(vault, decision.access, { memo, unseen });
   else await dropAccess(vault, platform, refOf(object), memo);
   await applyChildren(ctx, decision.objects);
   return fields;

@@ -37,9 +37,14 @@ export function roleMatches(live: Record<string, unknown>, want: KubernetesAuthR
   );
 }
 
-/** One of the two writes of a grant: skipped when the memo, else Vault, already has it. */
+/**
+ * One of the two writes of a grant: skipped when the memo, else Vault, already has it. With
+ * `unseen` (the service was never reconciled: no status) Vault is not asked first: a write of
+ * what posture wants is right whatever Vault holds, and is one request where asking was one or
+ * two. A reconcile of a service that has a status (a resync) asks first, so it writes nothing.
+ */
 async function ensure(
-  memo: VaultMemo,
+  { memo, unseen }: { memo: VaultMemo; unseen: boolean },
   key: string,
   want: string,
   vault: { holds: () => Promise<boolean>; write: () => Promise<void> },
@@ -47,7 +52,7 @@ async function ensure(
   const known = memo.known<string>(key);
   if (known === want) return 0;
   // Known to differ: no need to ask Vault what it holds.
-  if (known === undefined && (await vault.holds())) {
+  if (known === undefined && !unseen && (await vault.holds())) {
     memo.remember(key, want);
     return 0;
   }
@@ -62,18 +67,19 @@ async function ensure(
 export async function ensureAccess(
   vault: VaultAdapter,
   access: VaultAccess,
-  memo: VaultMemo,
+  known: { memo: VaultMemo; unseen?: boolean },
 ): Promise<number> {
+  const how = { memo: known.memo, unseen: known.unseen === true };
   const policy = policyWrite(access.policy);
   const text = policy.body.policy as string;
   const role = roleWrite(access.role);
   // The role names the policy; Vault accepts it before the policy exists, so both go at once.
   const [policies, roles] = await Promise.all([
-    ensure(memo, memoKey.policy(access.policy.name), digestOf(text), {
+    ensure(how, memoKey.policy(access.policy.name), digestOf(text), {
       holds: async () => (await vault.readPolicy(access.policy.name)) === text,
       write: () => vault.writePolicy(access.policy.name, text),
     }),
-    ensure(memo, memoKey.role(access.role.name), digestOf(JSON.stringify(role)), {
+    ensure(how, memoKey.role(access.role.name), digestOf(JSON.stringify(role)), {
       holds: async () => {
         const live = await vault.read(role.path);
         return live !== undefined && roleMatches(live, access.role);
