@@ -131,6 +131,57 @@ describe('workers', () => {
     await running;
   });
 
+  it("should let a reconcile's requeue replace the one an earlier reconcile of the key asked for", async () => {
+    const { queue, clock } = queueWithClock();
+    const outcomes: Outcome[] = [
+      { kind: 'requeueAfter', ms: 30_000 },
+      { kind: 'requeueAfter', ms: 50_000 },
+      { kind: 'done' },
+    ];
+    const at: number[] = [];
+    const running = runWorkers(queue, {
+      workers: 1,
+      handle: () => {
+        at.push(clock.now());
+        return Promise.resolve(outcomes[at.length - 1] ?? { kind: 'done' });
+      },
+      onUnexpectedError: () => assert.fail('no handler throws here'),
+    });
+    const start = clock.now();
+    queue.add('ns/a');
+    await clock.advance(10_000);
+    queue.add('ns/a'); // a watch event: the second reconcile asks for 50 s from now
+    await clock.advance(30_000);
+    assert.equal(at.length, 2, 'the first schedule (30 s after the start) was replaced');
+    await clock.advance(20_000);
+    assert.deepEqual(
+      at.map((t) => t - start),
+      [0, 10_000, 60_000],
+    );
+    await clock.advance(600_000);
+    assert.equal(at.length, 3, 'the last reconcile asked for nothing: nothing is scheduled');
+    await queue.shutDown();
+    await running;
+  });
+
+  it('should drop the schedule of an earlier reconcile once one asks for no requeue', async () => {
+    const { queue, clock } = queueWithClock();
+    const outcomes: Outcome[] = [{ kind: 'requeueAfter', ms: 30_000 }, { kind: 'done' }];
+    let calls = 0;
+    const running = runWorkers(queue, {
+      workers: 1,
+      handle: () => Promise.resolve(outcomes[calls++] ?? { kind: 'done' }),
+      onUnexpectedError: () => assert.fail('no handler throws here'),
+    });
+    queue.add('ns/a');
+    await clock.advance(1000);
+    queue.add('ns/a');
+    await clock.advance(60_000);
+    assert.equal(calls, 2);
+    await queue.shutDown();
+    await running;
+  });
+
   it('should report a thrown error and retry the key', async () => {
     const { queue, clock } = queueWithClock();
     const errors: unknown[] = [];

@@ -24,7 +24,8 @@ interface Waiting {
  * - a key handed out by `get` is in flight until `done`; adding it meanwhile marks it dirty
  *   and it is handed out again after `done`, never to two workers at once;
  * - `addRateLimited` waits for max(per-key backoff, global token bucket), `forget` resets the
- *   key's backoff, `addAfter` schedules (the earliest pending schedule of a key wins).
+ *   key's backoff, `addAfter` schedules (the earliest pending schedule of a key wins),
+ *   `unschedule` drops a key's pending schedule.
  */
 export class WorkQueue {
   readonly #clock: Clock;
@@ -79,6 +80,14 @@ export class WorkQueue {
       this.add(key);
     }, ms);
     this.#waiting.set(key, { at, timer });
+  }
+
+  /** Drops the schedule `addAfter` left for `key`, if any (queued or in-flight keys stay). */
+  unschedule(key: string): void {
+    const waiting = this.#waiting.get(key);
+    if (!waiting) return;
+    this.#clock.clearTimeout(waiting.timer);
+    this.#waiting.delete(key);
   }
 
   /** Schedules a retry of `key` after its backoff and the global rate limit; returns the delay. */

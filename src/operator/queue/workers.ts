@@ -16,12 +16,21 @@ export interface WorkerOptions {
   onUnexpectedError: (key: string, error: unknown) => void;
 }
 
+/**
+ * A reconcile that finished decides when its key is looked at again: its requeue replaces the
+ * one an earlier reconcile of the key asked for, and none drops it. Each reconcile reads the
+ * whole current state, so an earlier one's schedule is stale. Keeping the earliest (as
+ * client-go does) reconciled every service of a burst once more, 30 s after its first
+ * reconcile asked to wait for NATS, though it had been Ready for long (10,000 reconciles at
+ * 10,000 services), and the late ones kept an operator at rest busy.
+ */
 function settle(queue: WorkQueue, key: string, outcome: Outcome): void {
   if (outcome.kind === 'retry') {
     queue.addRateLimited(key);
     return;
   }
   queue.forget(key);
+  queue.unschedule(key);
   if (outcome.kind === 'requeueAfter') queue.addAfter(key, outcome.ms);
 }
 
