@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
+import { VaultUnavailableError } from '../../src/vault/errors.ts';
 import { kubectl, testEnv } from './env.ts';
 
 export async function mustKubectl(args: string[]): Promise<string> {
@@ -19,6 +20,26 @@ export interface KubernetesAuthMount {
   mount: string;
   /** Disables the mount and removes the reviewer's binding. */
   remove: () => Promise<void>;
+}
+
+/**
+ * Enables a Kubernetes auth method at `mount`. Test files run two at a time, each enabling and
+ * disabling mounts of its own; Vault once answered one of those 500 "internal error" (a CI run
+ * of December 2026), which is not the test's subject: tried again a few times, and a mount an
+ * attempt left behind counts as enabled.
+ */
+async function enableAuth(root: VaultAdapter, mount: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await root.write({ path: `sys/auth/${mount}`, body: { type: 'kubernetes' } });
+      return;
+    } catch (error) {
+      if (!(error instanceof VaultUnavailableError) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      const mounts = await root.read('sys/auth');
+      if (mounts && `${mount}/` in mounts) return;
+    }
+  }
 }
 
 /**
@@ -41,7 +62,7 @@ export async function kubernetesAuthMount(
     `--serviceaccount=${namespace}:vault-reviewer`,
   ]);
   const reviewer = await serviceAccountToken(namespace, 'vault-reviewer', { duration: '2h' });
-  await root.write({ path: `sys/auth/${mount}`, body: { type: 'kubernetes' } });
+  await enableAuth(root, mount);
   await root.configureKubernetesAuth(mount, {
     host: env.kube.server,
     caCert: readFileSync(env.kube.caFile, 'utf8'),
