@@ -118,7 +118,7 @@ export async function applyDecision(
   // Never reconciled (no status): nothing of it in Vault to compare with first.
   const unseen = (object as { status?: unknown }).status === undefined;
   if (decision.access) await ensureAccess(vault, decision.access, { memo, unseen });
-  else await dropAccess(vault, platform, refOf(object), memo);
+  else await dropAccess({ vault, platform, memo }, refOf(object));
   await applyChildren(ctx, decision.objects);
   return fields;
 }

@@ -66,7 +66,7 @@ export async function cleanUp(
   const nats = ctx.nats?.request({ key }) ?? 'confirmed';
   if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
   if (nats instanceof Error) throw nats;
-  await removeAccess(ctx.deps.vault, ctx.platform, ref, ctx.memo);
+  await removeAccess({ vault: ctx.deps.vault, platform: ctx.platform, memo: ctx.memo }, ref);
   ctx.nats?.forget(key);
   return undefined;
 }

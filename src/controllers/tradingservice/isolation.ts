@@ -111,10 +111,8 @@ function isolationSteps(ctx: Context, namespace: string): Step[] {
         const services = servicesIn(ctx, namespace);
         for (const s of services)
           await deleteAccess(
-            vault,
-            ctx.platform,
+            { vault, platform: ctx.platform, memo: ctx.memo },
             { namespace, name: s.metadata.name ?? '' },
-            ctx.memo,
           );
         return done(`${services.length} roles removed`);
       },

@@ -11,6 +11,13 @@ import { ABSENT, digestOf, memoKey, type VaultMemo } from './vault-memo.ts';
  * last seen or made to hold is remembered until the next resync (vault-memo.ts).
  */
 
+/** Where a service's grant lives, and the memo of what posture wrote there. */
+export interface VaultScope {
+  vault: VaultAdapter;
+  platform: Platform;
+  memo: VaultMemo;
+}
+
 const SECONDS = { s: 1, m: 60, h: 3600 } as const;
 
 /** Vault answers TTLs in seconds; posture (and the fake adapter) speaks `1h`. */
@@ -104,12 +111,8 @@ const presence = async (read: Promise<unknown>): Promise<string | undefined> =>
  * is deleted (the NKey stays; it is the service's identity, not a grant). Reads first, so a
  * resync of a service without Vault access writes nothing.
  */
-export async function dropAccess(
-  vault: VaultAdapter,
-  platform: Platform,
-  ref: ServiceRef,
-  memo: VaultMemo,
-): Promise<void> {
+export async function dropAccess(scope: VaultScope, ref: ServiceRef): Promise<void> {
+  const { vault, platform, memo } = scope;
   const name = vaultRoleName(ref);
   const [policy, role] = await Promise.all([
     memo.read(memoKey.policy(name), () => presence(vault.readPolicy(name))),
@@ -118,7 +121,7 @@ export async function dropAccess(
     ),
   ]);
   if (policy === undefined && role === undefined) return;
-  await deleteAccess(vault, platform, ref, memo);
+  await deleteAccess(scope, ref);
 }
 
 /**
@@ -128,10 +131,8 @@ export async function dropAccess(
  * succeeds when already absent.
  */
 export async function deleteAccess(
-  vault: VaultAdapter,
-  platform: Platform,
+  { vault, platform, memo }: VaultScope,
   ref: ServiceRef,
-  memo: VaultMemo,
 ): Promise<void> {
   const name = vaultRoleName(ref);
   await memo.write(memoKey.policy(name), async () => {
@@ -148,13 +149,9 @@ export async function deleteAccess(
  * Everything a deleted service left in Vault: the policy and the role, then the creds and the
  * NKey (the NATS user is gone by then). Every delete succeeds when already absent.
  */
-export async function removeAccess(
-  vault: VaultAdapter,
-  platform: Platform,
-  ref: ServiceRef,
-  memo: VaultMemo,
-): Promise<void> {
-  await deleteAccess(vault, platform, ref, memo);
+export async function removeAccess(scope: VaultScope, ref: ServiceRef): Promise<void> {
+  const { vault, platform, memo } = scope;
+  await deleteAccess(scope, ref);
   await memo.write(memoKey.creds(ref), async () => {
     await vault.kvDestroy(credsPath(platform, ref));
     return ABSENT;

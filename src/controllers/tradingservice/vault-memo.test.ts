@@ -105,7 +105,7 @@ describe('the Vault memo of a TradingService', () => {
 
   it('should write the grant again after an isolation deleted it (the release)', async () => {
     await ensureAccess(vault, access, { memo });
-    await deleteAccess(vault, platform, ref, memo);
+    await deleteAccess({ vault, platform, memo }, ref);
     assert.equal(vault.paths.has(policyPath), false);
     assert.equal(await ensureAccess(vault, access, { memo }), 2);
     assert.ok(vault.paths.has(policyPath));
@@ -113,9 +113,9 @@ describe('the Vault memo of a TradingService', () => {
 
   it('should delete a grant it wrote when the service may read nothing, and then send nothing', async () => {
     await ensureAccess(vault, access, { memo });
-    await dropAccess(vault, platform, ref, memo);
+    await dropAccess({ vault, platform, memo }, ref);
     assert.equal(vault.paths.has(policyPath), false);
-    assert.equal(await sent(() => dropAccess(vault, platform, ref, memo)), 0);
+    assert.equal(await sent(() => dropAccess({ vault, platform, memo }, ref)), 0);
   });
 
   it('should forget a write whose answer was lost, and read again on the next reconcile', async () => {
@@ -204,7 +204,7 @@ describe('the Vault memo of a TradingService', () => {
   it("should remember a removed service's state as absent", async () => {
     await ensureAccess(vault, access, { memo });
     await writeNkey({ vault, platform, memo }, ref, 0);
-    await removeAccess(vault, platform, ref, memo);
+    await removeAccess({ vault, platform, memo }, ref);
     for (const key of [
       memoKey.policy(NAME),
       memoKey.role(NAME),
