@@ -50,9 +50,9 @@ export interface PatchOptions extends ObjectRef {
 }
 
 /**
- * A thin Kubernetes REST client: authentication and TLS come from a ClusterAccess,
- * requests go through undici's fetch. Every call has a deadline, every request is counted
- * (tests prove a no-op resync writes nothing), and writes use one field manager with
+ * A thin Kubernetes REST client: authentication and TLS come from a ClusterAccess, requests
+ * go through undici's `request` (transport.ts). Every call has a deadline, every request is
+ * counted (tests prove a no-op resync writes nothing), and writes use one field manager with
  * `fieldValidation=Strict`.
  */
 /** The field manager of every apply the operator makes (unless a client is given another). */
