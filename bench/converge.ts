@@ -18,7 +18,10 @@
  *
  *   npm run bench -- converge [--services 1000] [--workers 8] [--rss-services 10000 | 0]
  *                           [--limit-pools 16,32,64] [--nats-auth config | jwt] [--heap-snapshots]
- *                           [--fresh-clusters]
+ *                           [--fresh-clusters] [--resync-seconds 90]
+ *
+ * With `--resync-seconds` the operator resyncs that often, and its memory is read at rest once
+ * more after the first resync that follows the converge (`rssAfterResyncMb`).
  *
  * The sides share one cluster (each in namespaces of its own) unless `--fresh-clusters` gives
  * each side a new one: at 10,000 services what the cluster already holds slows the apiserver,
@@ -99,6 +102,8 @@ const services = flag('services', 1000);
 const workers = flag('workers', 8);
 const rssServices = flag('rss-services', 10_000);
 const freshClusters = process.argv.slice(3).includes('--fresh-clusters');
+/** With `--resync-seconds`, memory is read at rest again after the first resync that follows. */
+const resyncSeconds = flag('resync-seconds', 0);
 const limitPools = (() => {
   const args = process.argv.slice(3);
   const i = args.findIndex((a) => a === '--limit-pools' || a.startsWith('--limit-pools='));
@@ -352,6 +357,8 @@ interface Figures {
   /** CPU seconds per process during each timed phase: where the wall time went. */
   cpu: { kubectl: CpuSample; operator: CpuSample };
   memory: Memory;
+  /** With --resync-seconds: the memory at rest after the resync that followed the converge. */
+  afterResync?: Memory | undefined;
   stats: Stats;
   scale?: { services: number; memory: Memory; ready: number; ms: number };
 }
@@ -410,9 +417,31 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   const apiserverAfter = await apiserverWritesNow(env);
   const writes = writesOf(statsBefore, stats, apiserverBefore, apiserverAfter);
   const memory = await memoryOf(operator.child.pid, services);
-  const converged = { operatorMs, operatorCpu: cpu, memory, stats, writes };
+  const afterResync = resyncSeconds > 0 ? await memoryAfterResync(operator) : undefined;
+  const converged = { operatorMs, operatorCpu: cpu, memory, stats, writes, afterResync };
   if (rssServices <= services) return converged;
   return { ...converged, scale: await atScale(run) };
+}
+
+/**
+ * The operator's memory at rest after its next resync (`--resync-seconds`): the issue's goals
+ * are "at rest after a full resync". Waits until every service was reconciled once more (the
+ * resync queues every key), then until no reconcile happened for 5 s.
+ */
+async function memoryAfterResync(operator: OperatorProcess): Promise<Memory> {
+  const before = ((await operator.scrape()) as Stats).results['TradingService/success'] ?? 0;
+  const done = async () => {
+    const now = (await operator.scrape()) as Stats;
+    return (now.results['TradingService/success'] ?? 0) - before >= services;
+  };
+  while (!(await done())) await sleep(1000);
+  process.stderr.write('resync: every service reconciled again\n');
+  for (let last = -1; ; await sleep(5000)) {
+    const reconciles = ((await operator.scrape()) as Stats).reconciles;
+    if (reconciles === last) break;
+    last = reconciles;
+  }
+  return memoryOf(operator.child.pid, services);
 }
 
 function writesOf(
@@ -490,6 +519,7 @@ async function operatorSide(env: Environment, input: Input): Promise<Converged> 
     platformFile,
     workers,
     dir,
+    ...(resyncSeconds > 0 && { resyncSeconds }),
     nodeFlags: [
       ...(process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
       ...(snapshotDir ? heapSnapshotFlags(snapshotDir) : []),
@@ -666,6 +696,10 @@ function report(r: Figures): void {
   console.log(
     `operator RSS at ${services} services: ${describeMemory(r.memory)}; V8 heap in use ${r.stats.memory?.heapMb} MB`,
   );
+  if (r.afterResync)
+    console.log(
+      `operator RSS at ${services} services after a resync: ${describeMemory(r.afterResync)}`,
+    );
   if (r.scale)
     console.log(
       `operator RSS at ${r.scale.services} services: ${describeMemory(r.scale.memory)}; all reconciled in ${Math.round(r.scale.ms)} ms, ${r.scale.ready} Ready (docs/adr/0034)`,
@@ -689,6 +723,7 @@ function report(r: Figures): void {
       rssMb: r.memory.rss,
       rssBeforeGcMb: r.memory.rssBeforeGc,
       rssAtRestMb: r.memory.rssAtRest,
+      rssAfterResyncMb: r.afterResync?.rssAtRest ?? null,
       residentMb: r.memory.resident,
       heap: r.stats.memory?.spaces,
       cpuKubectl: r.cpu.kubectl,

@@ -36,6 +36,8 @@ export interface OperatorOptions {
   vault: { addr: string; token: string };
   platformFile: string;
   workers: number;
+  /** `--resync-period` in seconds (the operator's default is 600). */
+  resyncSeconds?: number;
   /** Scratch folder for the Vault token file. */
   dir: string;
   /** Extra node flags, e.g. from BENCH_OPERATOR_NODE_FLAGS. */
@@ -119,7 +121,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       `--platform=${options.platformFile}`,
       `--workers=${options.workers}`,
       '--leader-elect=false',
-      '--resync-period=600',
+      `--resync-period=${options.resyncSeconds ?? 600}`,
       '--log-level=error',
       `--metrics-port=${port}`,
       '--metrics-host=127.0.0.1',
