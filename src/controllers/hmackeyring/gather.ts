@@ -1,4 +1,4 @@
-import type { HmacKeyRing } from '../../api/hmackeyring/schema.ts';
+import type { HmacKeyRing, HmacPhase } from '../../api/hmackeyring/schema.ts';
 import type { Informer } from '../../operator/informer/informer.ts';
 import type { Change } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
@@ -53,7 +53,7 @@ export function memberRollouts(
 }
 
 /** The phases whose decision reads the members' rollouts (decide.ts: progress). */
-const ROLLING = new Set(['ListenersRolling', 'SignersRolling']);
+const ROLLING: ReadonlySet<string> = new Set<HmacPhase>(['ListenersRolling', 'SignersRolling']);
 
 /**
  * A member's Deployment changed (rolled, failed): the rings that list it and wait for their

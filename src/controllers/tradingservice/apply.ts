@@ -12,7 +12,7 @@ import type { Dependencies } from './gather.ts';
 import { natsFailed, natsUnconfirmed } from './failures.ts';
 import type { NatsAuth } from './nats.ts';
 import type { NatsUsers } from './nkey-rotation.ts';
-import { issueUserJwt, writeNkey, type ServiceRef } from './vault.ts';
+import { issueUserJwt, vaultScope, writeNkey, type ServiceRef } from './vault.ts';
 import { dropAccess, ensureAccess } from './vault-access.ts';
 import type { VaultMemo } from './vault-memo.ts';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
@@ -100,25 +100,24 @@ export async function applyDecision(
   decision: TradingServiceDecision,
 ): Promise<TradingServiceDecision['fields']> {
   const fields = { ...decision.fields };
-  const { vault } = ctx.deps;
-  const { memo, platform } = ctx;
+  const scope = vaultScope(ctx);
   const write = decision.nkey?.write;
-  const nkey = write && (await writeNkey({ vault, platform, memo }, refOf(object), write.cas));
+  const nkey = write && (await writeNkey(scope, refOf(object), write.cas));
   if (nkey) {
     fields.natsUser = nkey.publicKey;
     fields.nkeyVersion = nkey.version;
   }
   const jwt = decision.userJwt;
   if (jwt?.write && ctx.jwt) {
-    const signer = { vault, authority: ctx.jwt, platform, memo };
+    const signer = { ...scope, authority: ctx.jwt };
     const issued = await issueUserJwt(signer, refOf(object), jwt.write, { ...jwt, nkey });
     fields.natsJwtVersion = issued.version;
     fields.natsJwtRevokedBefore = issued.revokedBefore;
   }
   // Never reconciled (no status): nothing of it in Vault to compare with first.
   const unseen = (object as { status?: unknown }).status === undefined;
-  if (decision.access) await ensureAccess(vault, decision.access, { memo, unseen });
-  else await dropAccess({ vault, platform, memo }, refOf(object));
+  if (decision.access) await ensureAccess(scope.vault, decision.access, { memo: ctx.memo, unseen });
+  else await dropAccess(scope, refOf(object));
   await applyChildren(ctx, decision.objects);
   return fields;
 }

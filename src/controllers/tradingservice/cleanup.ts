@@ -9,7 +9,7 @@ import type { TradingServiceDecision } from './decide.ts';
 import { vaultDown } from './failures.ts';
 import { statusUsers } from './nats.ts';
 import { setFinalizer, hasFinalizer } from './status.ts';
-import { nkeyKeys, observeUserJwt, type ServiceRef } from './vault.ts';
+import { nkeyKeys, observeUserJwt, vaultScope, type ServiceRef } from './vault.ts';
 import { removeAccess } from './vault-access.ts';
 
 /**
@@ -66,7 +66,7 @@ export async function cleanUp(
   const nats = ctx.nats?.request({ key }) ?? 'confirmed';
   if (nats === 'pending') return { requeueAfterMs: NATS_POLL_MS };
   if (nats instanceof Error) throw nats;
-  await removeAccess({ vault: ctx.deps.vault, platform: ctx.platform, memo: ctx.memo }, ref);
+  await removeAccess(vaultScope(ctx), ref);
   ctx.nats?.forget(key);
   return undefined;
 }

@@ -23,6 +23,7 @@ import type { NatsAuth } from './nats.ts';
 import { revokeNamespaceTokens } from './tokens.ts';
 import { statusOnly } from '../kit/changes.ts';
 import { deleteAccess } from './vault-access.ts';
+import { vaultScope } from './vault.ts';
 import type { VaultMemo } from './vault-memo.ts';
 
 /**
@@ -110,10 +111,7 @@ function isolationSteps(ctx: Context, namespace: string): Step[] {
       run: async () => {
         const services = servicesIn(ctx, namespace);
         for (const s of services)
-          await deleteAccess(
-            { vault, platform: ctx.platform, memo: ctx.memo },
-            { namespace, name: s.metadata.name ?? '' },
-          );
+          await deleteAccess(vaultScope(ctx), { namespace, name: s.metadata.name ?? '' });
         return done(`${services.length} roles removed`);
       },
     },

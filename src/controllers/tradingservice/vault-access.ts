@@ -1,8 +1,7 @@
-import type { Platform } from '../../api/platform/settings.ts';
 import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../render/vault/policy.ts';
 import { vaultRoleName, type VaultAccess } from '../../render/service/index.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { credsPath, nkeyPath, type ServiceRef } from './vault.ts';
+import { credsPath, nkeyPath, type ServiceRef, type VaultScope } from './vault.ts';
 import { ABSENT, digestOf, memoKey, type VaultMemo } from './vault-memo.ts';
 
 /**
@@ -10,13 +9,6 @@ import { ABSENT, digestOf, memoKey, type VaultMemo } from './vault-memo.ts';
  * differ from what Vault has and deleted when the service may read nothing. What Vault was
  * last seen or made to hold is remembered until the next resync (vault-memo.ts).
  */
-
-/** Where a service's grant lives, and the memo of what posture wrote there. */
-export interface VaultScope {
-  vault: VaultAdapter;
-  platform: Platform;
-  memo: VaultMemo;
-}
 
 const SECONDS = { s: 1, m: 60, h: 3600 } as const;
 
@@ -74,9 +66,9 @@ async function ensure(
 export async function ensureAccess(
   vault: VaultAdapter,
   access: VaultAccess,
-  known: { memo: VaultMemo; unseen?: boolean },
+  { memo, unseen = false }: { memo: VaultMemo; unseen?: boolean },
 ): Promise<number> {
-  const how = { memo: known.memo, unseen: known.unseen === true };
+  const how = { memo, unseen };
   const policy = policyWrite(access.policy);
   const text = policy.body.policy as string;
   const role = roleWrite(access.role);

@@ -27,13 +27,8 @@ export type Known<T> = T | typeof ABSENT;
 
 export class VaultMemo {
   readonly #entries = new Map<string, unknown>();
-  /** Bumped by every forget and clear: a read that started before one is not remembered. */
-  #epoch = 0;
-
-  /** Entries held now. */
-  get size(): number {
-    return this.#entries.size;
-  }
+  /** Reads in flight, by key: a forget or clear drops a key's, so its answer is not kept. */
+  readonly #reading = new Map<string, symbol>();
 
   /** What is remembered at `key` (ABSENT included), or undefined when nothing is. */
   known<T>(key: string): Known<T> | undefined {
@@ -44,11 +39,16 @@ export class VaultMemo {
   async read<T>(key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
     const known = this.known<T>(key);
     if (known !== undefined) return known === ABSENT ? undefined : known;
-    const epoch = this.#epoch;
-    const value = await read();
-    // Something forgot while Vault answered: the answer may predate what made it forget.
-    if (epoch === this.#epoch) this.#entries.set(key, value ?? ABSENT);
-    return value;
+    const token = Symbol(key);
+    this.#reading.set(key, token);
+    try {
+      const value = await read();
+      // The key was forgotten while Vault answered: the answer may predate what made it forget.
+      if (this.#reading.get(key) === token) this.#entries.set(key, value ?? ABSENT);
+      return value;
+    } finally {
+      if (this.#reading.get(key) === token) this.#reading.delete(key);
+    }
   }
 
   /** Runs `write` with nothing remembered at `key`, then remembers what it says Vault holds. */
@@ -66,14 +66,16 @@ export class VaultMemo {
 
   /** Forgets `keys`: the next reconcile that needs them reads Vault again. */
   forget(...keys: string[]): void {
-    this.#epoch++;
-    for (const key of keys) this.#entries.delete(key);
+    for (const key of keys) {
+      this.#entries.delete(key);
+      this.#reading.delete(key);
+    }
   }
 
   /** Forgets everything: the next reconcile of each service reads Vault again. */
   clear(): void {
-    this.#epoch++;
     this.#entries.clear();
+    this.#reading.clear();
   }
 }
 

@@ -21,6 +21,20 @@ import { memoKey, type VaultMemo } from './vault-memo.ts';
  * next resync (vault-memo.ts); what others write (the pinned versions) is read every time.
  */
 
+/** Where a service's Vault state lives, and the memo of what posture wrote there. */
+export interface VaultScope {
+  vault: VaultAdapter;
+  platform: Platform;
+  memo: VaultMemo;
+}
+
+/** The scope of a controller context (the TradingService reconciler's, the isolation's). */
+export const vaultScope = (ctx: {
+  deps: { vault: VaultAdapter };
+  platform: Platform;
+  memo: VaultMemo;
+}): VaultScope => ({ vault: ctx.deps.vault, platform: ctx.platform, memo: ctx.memo });
+
 export interface ServiceRef {
   namespace: string;
   name: string;
@@ -87,12 +101,13 @@ export interface NewNkey {
 
 /**
  * A new NKey user pair; the seed goes to Vault only, as the version after `cas` (0: the first),
- * so a retry after a crash never writes twice. The seed is returned for the creds this reconcile
- * issues next (read back from Vault, it cost a request and a key derivation per service). Someone else's write in between fails this one
- * with a plain error: the retry reads Vault again and takes up what it finds.
+ * so a retry after a crash never writes twice. The seed is returned for the creds this
+ * reconcile issues next (read back from Vault, it cost a request and a key derivation per
+ * service). Someone else's write in between fails this one with a plain error: the retry reads
+ * Vault again and takes up what it finds.
  */
 export async function writeNkey(
-  { vault, platform, memo }: { vault: VaultAdapter; platform: Platform; memo: VaultMemo },
+  { vault, platform, memo }: VaultScope,
   ref: ServiceRef,
   cas: number,
 ): Promise<NewNkey> {
@@ -195,12 +210,7 @@ function credsText(jwt: string, seed: string): string {
  * inside the creds Vault keeps.
  */
 export async function issueUserJwt(
-  {
-    vault,
-    authority,
-    platform,
-    memo,
-  }: { vault: VaultAdapter; authority: JwtAuthority; platform: Platform; memo: VaultMemo },
+  { vault, authority, platform, memo }: VaultScope & { authority: JwtAuthority },
   ref: ServiceRef,
   write: NonNullable<UserJwtDecision['write']>,
   user: {
