@@ -83,6 +83,7 @@ export function jwtWiring(platform: Platform, natsUrl: string | undefined) {
     let authority = authorities.get(deps);
     if (!authority) {
       authority = new JwtAuthority(deps.vault, platform.vault.kvMount, {
+        systemAccount: platform.nats.systemAccount,
         ...(platform.nats.jwt && { expectOperatorJwt: platform.nats.jwt.operator }),
       });
       authorities.set(deps, authority);

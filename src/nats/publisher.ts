@@ -56,6 +56,11 @@ export interface NatsPublisher {
    * was written (no monitoring URL): then a service must not be reported Ready for it.
    */
   readonly confirmsLoad: boolean;
+  /**
+   * The config nats-server last confirmed, and its version; undefined before the first. A
+   * request whose needs that text already meets is confirmed without a write (NatsAuthMode.holds).
+   */
+  running?: () => ConfigSnapshot | undefined;
 }
 
 export interface PublisherOptions {
@@ -108,6 +113,11 @@ export class ConfirmedPublisher implements NatsPublisher {
 
   onSettled(listener: (confirmed: number) => void): void {
     this.#listeners.push(listener);
+  }
+
+  running(): ConfigSnapshot | undefined {
+    const { text, version } = this.#confirmed;
+    return text === undefined ? undefined : { text, version };
   }
 
   request(version: number, render: () => ConfigSnapshot): PublishState {

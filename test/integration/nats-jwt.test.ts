@@ -19,7 +19,7 @@ import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 import { JwtAuthority, jwtKeysPath } from '../../src/nats/jwt/authority.ts';
 import { initJwt } from '../../src/nats/jwt/init.ts';
 import { resolverTarget, systemConnection } from '../../src/nats/jwt/resolver-target.ts';
-import { ConfirmedPublisher } from '../../src/nats/publisher.ts';
+import { ConfirmedPublisher, type NatsPublisher } from '../../src/nats/publisher.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { RESOURCES } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
@@ -67,6 +67,23 @@ const service = (namespace: string, name: string, nats: Record<string, unknown>)
   },
 });
 
+/** The publisher, calling `pending` each time it answers an ask with 'pending'. */
+function countingPending(publisher: ConfirmedPublisher, pending: () => void): NatsPublisher {
+  return {
+    request: (version, render) => {
+      const state = publisher.request(version, render);
+      if (state === 'pending') pending();
+      return state;
+    },
+    onSettled: (listener) => publisher.onSettled(listener),
+    get reloads() {
+      return publisher.reloads;
+    },
+    confirmsLoad: publisher.confirmsLoad,
+    running: () => publisher.running(),
+  };
+}
+
 describe('NATS decentralized (JWT) auth on a real nats-server', () => {
   let admin: KubeClient;
   let namespace: string;
@@ -76,6 +93,8 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
   let login: OperatorVaultLogin | undefined;
   let target: ReturnType<typeof resolverTarget> | undefined;
   const open: NatsConnection[] = [];
+  /** How many asks for a NATS config the publisher answered 'pending' (a write to wait for). */
+  let pendings = 0;
 
   /** The creds file the service's pod gets: its pod template's annotations, rendered by the real agent. */
   async function podCreds(name: string): Promise<Uint8Array> {
@@ -158,6 +177,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     server = await startNats(bin, resolverConfigText(login.platform));
     // The operator reads the keys with its own Vault login, never the root token.
     const authority = new JwtAuthority(login.adapter(), KV, {
+      systemAccount: 'SYS',
       expectOperatorJwt: settings.operator,
     });
     target = resolverTarget(authority, systemConnection(server.url), { systemAccount: 'SYS' });
@@ -173,7 +193,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
       namespace,
       platform: login.platform,
       vault: login.adapter(),
-      nats: new ConfirmedPublisher(target, { quietMs: 200 }),
+      nats: countingPending(new ConfirmedPublisher(target, { quietMs: 200 }), () => pendings++),
       jwt: authority,
     });
   });
@@ -201,6 +221,21 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
       return undefined;
     })();
     assert.equal(await within(received, 'the quote reaching the trader'), 'one');
+  });
+
+  it('should make a service added to an account nats-server runs Ready without a write, and let it log in', async () => {
+    const before = pendings;
+    await admin.create(
+      TRADING_SERVICE,
+      service(namespace, 'ticker', { publish: ['titan.tick.>'], subscribe: ['titan.quote.>'] }),
+    );
+    await readyAll(['ticker']);
+    assert.equal(pendings, before, 'its account was running: nothing to wait for');
+    const ticker = await connectWith(await podCreds('ticker'));
+    const seen = violation(ticker);
+    ticker.publish('titan.cmd.buy', 'not mine');
+    assert.match((await seen) ?? 'no violation', /PERMISSIONS_VIOLATION/);
+    await admin.delete(TRADING_SERVICE, { name: 'ticker', namespace });
   });
 
   it('should enforce the denied subjects of each user', async () => {

@@ -8,7 +8,8 @@ import type { Platform } from '../../api/platform/settings.ts';
 import type { OperatorDeps } from '../kit/deps.ts';
 import type { Cached, StatusWriter } from '../kit/status-writer.ts';
 import type { TradingServiceDecision } from './decide.ts';
-import type { Dependencies } from './gather.ts';
+import type { Dependencies, ParsedCache } from './gather.ts';
+import type { TradingService } from '../../api/tradingservice/schema.ts';
 import { natsFailed, natsUnconfirmed } from './failures.ts';
 import type { NatsAuth } from './nats.ts';
 import type { NatsUsers } from './nkey-rotation.ts';
@@ -49,6 +50,8 @@ export interface Context {
   isolated: (namespace: string) => boolean;
   /** What posture wrote to Vault itself, until the next resync (docs/adr/0067). */
   memo: VaultMemo;
+  /** The TradingServices parsed, shared with the dependency reader and NATS. */
+  parsed: ParsedCache<TradingService>;
 }
 
 export const refOf = (object: KubeObject): ServiceRef => ({

@@ -6,7 +6,7 @@ import {
   readyCondition,
   type ConditionInput,
 } from '../kit/conditions.ts';
-import { invalidSpecConditions, parseObject, specValid } from '../kit/invalid-spec.ts';
+import { invalidSpecConditions, parseObject, specValid, type Parsed } from '../kit/invalid-spec.ts';
 import { vaultCondition } from '../kit/vault.ts';
 import { TradingServiceReason } from './reasons.ts';
 import type { ServiceModel } from '../../render/model.ts';
@@ -64,6 +64,8 @@ export interface TradingServiceSnapshot {
   natsLoaded?: NkeySnapshot['loaded'];
   /** With `nats.auth: jwt`: the public key of the service's NATS account. */
   natsAccountKey?: string;
+  /** `object` parsed (the controller's memo of it); parsed here when absent. */
+  parsed?: Parsed<TradingService>;
 }
 
 export interface TradingServiceDecision {
@@ -184,7 +186,7 @@ function withoutModel(
  * held while the service is Degraded (docs/adr/0038-revocation-within-one-reconcile.md).
  */
 export function decideTradingService(snapshot: TradingServiceSnapshot): TradingServiceDecision {
-  const parsed = parseObject(TradingServiceSchema, snapshot.object);
+  const parsed = snapshot.parsed ?? parseObject(TradingServiceSchema, snapshot.object);
   if (!parsed.ok) return invalid(parsed.message);
   const service = parsed.value;
   const { model, problems } = modelFor(snapshot, service);

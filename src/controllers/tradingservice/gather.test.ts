@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Store } from '../../operator/informer/store.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
+import { TradingServiceSchema } from '../../api/tradingservice/schema.ts';
+import { titanObjects } from './testing/harness.ts';
 import {
+  bySpec,
+  ParsedCache,
   cachedOnly,
   childOwners,
   credentialConsumers,
@@ -134,5 +138,55 @@ describe('TradingService gather: only services the cache has', () => {
     const map = cachedOnly(informer, credentialConsumers);
     const dropped = change(cr('1', { consumers: ['brain', 'nobody'] }), cr('2', { consumers: [] }));
     assert.deepEqual(map(dropped), ['titan/brain']);
+  });
+});
+
+describe('ParsedCache: each TradingService parsed once per change it reads', () => {
+  /** The schema of TradingServices, counting its parses. */
+  function counted() {
+    const count = { parses: 0 };
+    const schema = {
+      safeParse: (value: unknown) => {
+        count.parses++;
+        return TradingServiceSchema.safeParse(value);
+      },
+    };
+    return { cache: new ParsedCache(schema, bySpec), count };
+  }
+  const brain = titanObjects.services.find((s) => s.metadata.name === 'brain')!;
+  const at = (resourceVersion: string, generation: number, status?: Record<string, unknown>) =>
+    ({
+      ...structuredClone(brain),
+      metadata: { ...brain.metadata, uid: 'u1', resourceVersion, generation },
+      ...(status && { status }),
+    }) as KubeObject;
+
+  it("should reuse the dependency reader's parse for the reconcile of the same version", () => {
+    const { cache, count } = counted();
+    cache.valid([at('1', 1)]);
+    const own = cache.exact(at('1', 1));
+    assert.ok(own.ok);
+    assert.equal(count.parses, 1);
+  });
+
+  it('should parse the object again for its own reconcile once its status changed', () => {
+    const { cache, count } = counted();
+    cache.exact(at('1', 1));
+    const own = cache.exact(at('2', 1, { natsUser: 'UNEW' }));
+    assert.equal(own.ok && own.value.status?.natsUser, 'UNEW');
+    assert.equal(count.parses, 2);
+    cache.valid([at('2', 1, { natsUser: 'UNEW' })]);
+    cache.valid([at('3', 1, { natsUser: 'UNEWER' })]);
+    assert.equal(count.parses, 2, 'peers read the spec: a status write is no new parse');
+  });
+
+  it('should say why an object is not valid, naming the field', () => {
+    const { cache } = counted();
+    const spec = (brain as unknown as { spec: Record<string, unknown> }).spec;
+    const bad = { ...at('1', 1), spec: { ...spec, ports: 'http' } } as KubeObject;
+    const own = cache.exact(bad);
+    assert.equal(own.ok, false);
+    assert.match(own.ok ? '' : own.message, /ports/);
+    assert.deepEqual(cache.valid([bad]), []);
   });
 });

@@ -5,6 +5,8 @@ import type { KubeObject } from '../../operator/kube/types.ts';
 import { ownerKeys } from '../../operator/controller.ts';
 import { APPLIED_HASH_ANNOTATION } from '../../operator/kube/apply.ts';
 import { statusOnly } from '../kit/changes.ts';
+import type { Parsed } from '../kit/invalid-spec.ts';
+import { issueLines } from '../../api/validate/issues.ts';
 import {
   ExchangeCredentialSchema,
   type ExchangeCredential,
@@ -33,7 +35,7 @@ export const bySpec: ParseKey = (o) => `${o.metadata.generation}`;
 export class ParsedCache<T> {
   readonly #schema: Schema<T>;
   readonly #key: ParseKey;
-  readonly #memo = new Map<string, { key: string; parsed: T | null }>();
+  readonly #memo = new Map<string, { key: string; version: string; parsed: Parsed<T> }>();
 
   constructor(schema: Schema<T>, key: ParseKey = (o) => o.metadata.resourceVersion ?? '') {
     this.#schema = schema;
@@ -44,21 +46,37 @@ export class ParsedCache<T> {
   valid(objects: readonly KubeObject[]): T[] {
     const out: T[] = [];
     for (const object of objects) {
-      const parsed = this.#parse(object);
-      if (parsed !== null) out.push(parsed);
+      const parsed = this.#parse(object, (hit) => hit.key === this.#key(object));
+      if (parsed.ok) out.push(parsed.value);
     }
     return out;
   }
 
-  #parse(object: KubeObject): T | null {
+  /**
+   * `object` exactly as cached (its status included), or why it is not valid: the reconcile of
+   * the object itself. Parsed again only when its resourceVersion moved, so the reconcile that
+   * follows the dependency reader's parse of the same version costs none.
+   */
+  exact(object: KubeObject): Parsed<T> {
+    const version = object.metadata.resourceVersion;
+    if (!version) return this.#fresh(object);
+    return this.#parse(object, (hit) => hit.version === version);
+  }
+
+  #parse(object: KubeObject, fits: (hit: { key: string; version: string }) => boolean): Parsed<T> {
     const uid = object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`;
-    const key = this.#key(object);
     const hit = this.#memo.get(uid);
-    if (hit?.key === key) return hit.parsed;
-    const result = this.#schema.safeParse(object);
-    const parsed = result.success ? result.data : null;
-    this.#memo.set(uid, { key, parsed });
+    if (hit && fits(hit)) return hit.parsed;
+    const parsed = this.#fresh(object);
+    const version = object.metadata.resourceVersion ?? '';
+    this.#memo.set(uid, { key: this.#key(object), version, parsed });
     return parsed;
+  }
+
+  #fresh(object: KubeObject): Parsed<T> {
+    const result = this.#schema.safeParse(object);
+    if (result.success) return { ok: true, value: result.data };
+    return { ok: false, message: issueLines(result.error).join('; ') };
   }
 
   /**

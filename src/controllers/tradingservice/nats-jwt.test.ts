@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REVOKED_FOREVER } from '../../render/nats/jwt.ts';
+import { REVOKED_FOREVER, type AccountClaims } from '../../render/nats/jwt.ts';
 import { defaultPlatform } from '../../api/platform/settings.ts';
 import type { TradingService } from '../../api/tradingservice/schema.ts';
-import { jwtAccounts } from './nats-jwt.ts';
+import { accountsHold, jwtAccounts } from './nats-jwt.ts';
 
 const platform = defaultPlatform();
 const svc = (namespace: string, name: string, account?: string) =>
@@ -88,4 +88,48 @@ describe('jwtAccounts', () => {
       ['TITAN'],
     );
   });
+});
+
+describe('accountsHold: whether the accounts nats-server runs already serve a service', () => {
+  const running: AccountClaims[] = [
+    { name: 'TITAN', revocations: { UOLD: 1200, UGONE: REVOKED_FOREVER } },
+    { name: 'RISK', revocations: {} },
+  ];
+  const cases: [string, string, Parameters<typeof accountsHold>[2], boolean][] = [
+    ['a new user of an account nats-server runs needs nothing', 'RISK', { natsUser: 'UNEW' }, true],
+    ['a user of an account not pushed yet waits for it', 'OTHER', { natsUser: 'UNEW' }, false],
+    ['no user, nothing to hold', 'RISK', {}, false],
+    [
+      'older JWTs revoked as the state says are held',
+      'TITAN',
+      { natsUser: 'UOLD', revokedBefore: 1200 },
+      true,
+    ],
+    [
+      'a newer revocation than the running one waits',
+      'TITAN',
+      { natsUser: 'UOLD', revokedBefore: 1300 },
+      false,
+    ],
+    [
+      'a revocation the state does not bring waits (a retired key)',
+      'TITAN',
+      { natsUser: 'UGONE' },
+      false,
+    ],
+    [
+      'a rotation whose previous key is not revoked is held',
+      'RISK',
+      { natsUser: 'UNEW', previousNatsUser: 'UPREV' },
+      true,
+    ],
+    [
+      'a rotation whose previous key is revoked waits',
+      'TITAN',
+      { natsUser: 'UNEW', previousNatsUser: 'UGONE' },
+      false,
+    ],
+  ];
+  for (const [sentence, account, users, expected] of cases)
+    it(sentence, () => assert.equal(accountsHold(running, account, users), expected));
 });

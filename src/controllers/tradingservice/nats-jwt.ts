@@ -1,8 +1,14 @@
 import type { TradingService } from '../../api/tradingservice/schema.ts';
 import { keyOf } from '../../render/build-model.ts';
-import { accountsText, REVOKED_FOREVER, type AccountClaims } from '../../render/nats/jwt.ts';
+import {
+  accountsText,
+  parseAccountsText,
+  REVOKED_FOREVER,
+  type AccountClaims,
+} from '../../render/nats/jwt.ts';
 import type { Platform } from '../../api/platform/settings.ts';
 import type { NatsAuthExtras, NatsAuthMode } from './nats.ts';
+import type { NatsUsers } from './nkey-rotation.ts';
 
 /**
  * `nats.auth: jwt` (docs/adr/0060-nats-jwt-auth.md): what nats-server must run is each account's
@@ -71,11 +77,36 @@ export function jwtAccounts(
   return [...accounts].map(([name, revocations]) => ({ name, revocations }));
 }
 
+/**
+ * Whether accounts `text` give a (not isolated) service's `users` in `account` what they need:
+ * the account is there, its current user is revoked exactly as its state says (before its
+ * newest JWT, or not at all) and a previous key of a rotation not at all. Anything else, and
+ * the service waits for a write of its own.
+ */
+export function accountsHold(
+  accounts: readonly AccountClaims[],
+  account: string,
+  users: NatsUsers,
+): boolean {
+  const claims = accounts.find((a) => a.name === account);
+  if (!claims || !users.natsUser) return false;
+  const revoked = (key: string): number | undefined => claims.revocations[key];
+  if (revoked(users.natsUser) !== users.revokedBefore) return false;
+  return !users.previousNatsUser || revoked(users.previousNatsUser) === undefined;
+}
+
 /** The NatsAuth mode of decentralized auth over an authority's retired users. */
 export function jwtMode(retired: RetiredLookup, version: () => number): NatsAuthMode {
+  // The running text is parsed once, not once per service that asks.
+  let parsed: { text: string; accounts: AccountClaims[] } | undefined;
+  const accountsOf = (text: string) => {
+    if (parsed?.text !== text) parsed = { text, accounts: parseAccountsText(text) };
+    return parsed.accounts;
+  };
   return {
     text: (platform, services, nkeys, extras) =>
       accountsText(jwtAccounts(platform, { services, nkeys, extras }, retired)),
     fingerprint: () => String(version()),
+    holds: (text, account, users) => accountsHold(accountsOf(text), account, users),
   };
 }

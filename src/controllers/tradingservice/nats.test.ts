@@ -7,6 +7,7 @@ import type { KubeObject } from '../../operator/kube/types.ts';
 import { titanObjects } from './testing/harness.ts';
 import { readPlatformDir } from '../../gitops/source.ts';
 import { NatsAuth } from './nats.ts';
+import { jwtMode } from './nats-jwt.ts';
 
 const { platform } = readPlatformDir('examples/titan');
 const [oldKey, newKey] = [createUser().getPublicKey(), createUser().getPublicKey()];
@@ -103,5 +104,79 @@ describe('NatsAuth waking the services that waited', () => {
     assert.deepEqual(woken, ['titan/brain', 'titan/execution']);
     settle(3);
     assert.equal(woken.length, 2, 'a service is woken once per wait');
+  });
+});
+
+describe('NatsAuth with a config nats-server already runs (nats.auth: jwt)', () => {
+  /** brain and execution cached without status; a publisher that records the versions asked. */
+  function jwtAuth(options: { isolated?: boolean } = {}) {
+    const objects = ['brain', 'execution'].map((name) =>
+      structuredClone(titanObjects.services.find((s) => s.metadata.name === name)!),
+    );
+    const asked: number[] = [];
+    const state: { running?: { text: string; version: number } } = {};
+    const publisher: NatsPublisher = {
+      request: (version) => {
+        asked.push(version);
+        return version <= (state.running?.version ?? 0) ? 'confirmed' : 'pending';
+      },
+      onSettled: () => undefined,
+      reloads: 0,
+      confirmsLoad: true,
+      running: () => state.running,
+    };
+    const services = {
+      store: {
+        list: () => objects,
+        get: (key: string) => objects.find((o) => `titan/${o.metadata.name}` === key),
+      },
+    } as unknown as Informer<KubeObject>;
+    const changes = { count: 0 };
+    const mode = jwtMode(
+      () => ({}),
+      () => changes.count,
+    );
+    const auth = new NatsAuth(platform, services, publisher, {
+      mode,
+      isolated: () => options.isolated ?? false,
+    });
+    /** nats-server confirmed what the cache says now (as the publisher's write would). */
+    const confirm = () => (state.running = auth.snapshot());
+    return { auth, asked, changes, confirm };
+  }
+
+  it('should confirm a new user at once when its account is running, asking for no write', () => {
+    const { auth, asked, confirm } = jwtAuth();
+    assert.equal(auth.request({ key: 'titan/brain', natsUser: oldKey }), 'pending');
+    confirm();
+    assert.equal(auth.request({ key: 'titan/execution', natsUser: newKey }), 'confirmed');
+    assert.deepEqual(asked, [1, 1], 'execution was held by version 1: nothing new to write');
+    assert.deepEqual(auth.loaded('titan/execution'), { natsUser: newKey });
+  });
+
+  it('should ask for a write when something outside the cache changed since (a retired user)', () => {
+    const { auth, asked, changes, confirm } = jwtAuth();
+    auth.request({ key: 'titan/brain', natsUser: oldKey });
+    confirm();
+    changes.count += 1;
+    assert.equal(auth.request({ key: 'titan/execution', natsUser: newKey }), 'pending');
+    assert.deepEqual(asked, [1, 2]);
+  });
+
+  it('should ask for a write when the running accounts revoke less than the state brings', () => {
+    const { auth, asked, confirm } = jwtAuth();
+    auth.request({ key: 'titan/brain', natsUser: oldKey });
+    confirm();
+    const state = auth.request({ key: 'titan/brain', natsUser: oldKey, revokedBefore: 1234 });
+    assert.equal(state, 'pending');
+    assert.deepEqual(asked, [1, 2]);
+  });
+
+  it('should ask for a write in an isolated namespace: its users are revoked there', () => {
+    const { auth, asked, confirm } = jwtAuth({ isolated: true });
+    auth.request({ key: 'titan/brain', natsUser: oldKey });
+    confirm();
+    assert.equal(auth.request({ key: 'titan/execution', natsUser: newKey }), 'pending');
+    assert.deepEqual(asked, [1, 2]);
   });
 });

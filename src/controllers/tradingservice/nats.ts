@@ -44,9 +44,21 @@ export interface NatsAuthMode {
   ) => string;
   /** Changes whenever something outside the cache changes the text (retired users). */
   fingerprint?: () => string;
+  /**
+   * Whether `text` (a config nats-server runs) already gives the service's `users` in `account`
+   * all they need: then the service is confirmed without a write. Absent: never (each state
+   * is its own text, as in the aggregated config).
+   */
+  holds?: (text: string, account: string, users: NatsUsers) => boolean;
 }
 
 export const CONFIG_MODE: NatsAuthMode = { text: natsAuthText };
+
+/** The NATS account a cached service names (before validation: absent means the default). */
+export function accountNamed(platform: Platform, object: KubeObject): string {
+  const named = (object as { spec?: { nats?: { account?: unknown } } }).spec?.nats?.account;
+  return typeof named === 'string' ? named : platform.nats.account;
+}
 
 /** The config text for these services and public keys (pure). */
 export function natsAuthText(
@@ -123,7 +135,8 @@ export class NatsAuth {
   readonly #states = new Map<string, { state: string; version: number; users: NatsUsers }>();
   readonly #waiting = new Set<string>();
   #version = 0;
-  #memo: { fingerprint: string; text: string } | undefined;
+  /** The last text rendered, what it was rendered from, and the mode's fingerprint then. */
+  #memo: { fingerprint: string; text: string; external: string } | undefined;
   /** Whether a namespace is isolated now: its users are left out of the config (disabled). */
   readonly #isolated: (namespace: string) => boolean;
 
@@ -177,6 +190,7 @@ export class NatsAuth {
     const isolated = new Set(
       live.map((o) => o.metadata.namespace ?? '').filter((ns) => this.#isolated(ns)),
     );
+    const external = this.#mode.fingerprint?.() ?? '';
     const fingerprint = live
       .map((o) => `${o.metadata.namespace}/${o.metadata.name}:${o.metadata.generation}`)
       .concat(
@@ -184,7 +198,7 @@ export class NatsAuth {
         [...previous].map(([k, v]) => `${k}~${v}`),
         [...isolated].map((ns) => `!${ns}`),
         [...revokedBefore].map(([k, v]) => `${k}<${v}`),
-        [`#${this.#mode.fingerprint?.() ?? ''}`],
+        [`#${external}`],
       )
       .sort()
       .join('\n');
@@ -192,7 +206,7 @@ export class NatsAuth {
       const services = this.#parsed.valid(live);
       const extras = { previous, isolated, revokedBefore };
       const text = this.#mode.text(this.#platform, services, nkeys, extras);
-      this.#memo = { fingerprint, text };
+      this.#memo = { fingerprint, text, external };
     }
     return { text: this.#memo.text, version: this.#version };
   }
@@ -220,13 +234,41 @@ export class NatsAuth {
     const users = asked.natsUser ? asked : {};
     if (users.natsUser) this.#known.set(key, users);
     else this.#known.delete(key);
-    const generation = this.#services.store.get(key)?.metadata.generation ?? 0;
-    const state = stateOf(users, generation);
+    const object = this.#services.store.get(key);
+    const state = stateOf(users, object?.metadata.generation ?? 0);
     const noted = this.#states.get(key);
     if (noted?.state === state) return noted.version;
-    this.#version += 1;
-    this.#states.set(key, { state, version: this.#version, users });
-    return this.#version;
+    const version = this.#runningHolds(object, users) ?? (this.#version += 1);
+    this.#states.set(key, { state, version, users });
+    return version;
+  }
+
+  /**
+   * The version of the config nats-server runs when that config already holds what `users`
+   * need (their account, and exactly the revocations they bring), so the service is confirmed
+   * without a write: with `nats.auth: jwt`, a new service in an account nats-server has needs
+   * nothing from it. At 1,000 services that was a reconcile per service spent waiting for a
+   * write of the same text. Never in an isolated namespace (its users are revoked), and never
+   * while something outside the cache changed since that text was rendered: a user retired by
+   * this very reconcile (a withdrawn grant, a rotation's end) must reach nats-server, so its
+   * state asks for a new write as ever.
+   */
+  #runningHolds(object: KubeObject | undefined, users: NatsUsers): number | undefined {
+    const running = this.#runningAsRendered();
+    const holds = this.#mode.holds;
+    if (!running || !holds || !object || !users.natsUser) return undefined;
+    if (this.#isolated(object.metadata.namespace ?? '')) return undefined;
+    const account = accountNamed(this.#platform, object);
+    if (account === this.#platform.nats.systemAccount) return undefined;
+    return holds(running.text, account, users) ? running.version : undefined;
+  }
+
+  /** The config nats-server runs, if it is the last one rendered and nothing outside moved since. */
+  #runningAsRendered(): ConfigSnapshot | undefined {
+    const running = this.#publisher.running?.();
+    const rendered = this.#memo;
+    if (!running || rendered?.text !== running.text) return undefined;
+    return rendered.external === (this.#mode.fingerprint?.() ?? '') ? running : undefined;
   }
 
   /**

@@ -33,7 +33,7 @@ import {
   servicesOfNamespace,
 } from './gather.ts';
 import { namespaceBaselineController } from './baseline.ts';
-import { NatsAuth, statusUsers } from './nats.ts';
+import { accountNamed, NatsAuth, statusUsers } from './nats.ts';
 import { statusOnly } from '../kit/changes.ts';
 import { childCache } from '../kit/children.ts';
 import { namespaceIsolationController } from './isolation.ts';
@@ -60,13 +60,6 @@ export { FINALIZER } from './status.ts';
  */
 const VAULT_REFUSED_REQUEUE_MS = 300_000;
 
-/** The NATS account a cached service names (before validation: absent means the default). */
-function accountOf(ctx: Context, object: KubeObject): string {
-  const spec = (object as { spec?: { nats?: { account?: unknown } } }).spec;
-  const named = spec?.nats?.account;
-  return typeof named === 'string' ? named : ctx.platform.nats.account;
-}
-
 /**
  * Gather: the CRs it depends on and its Deployment (caches), the NKey and the current KV version
  * of each secret it reads (Vault, metadata only: read again at every reconcile and resync, since
@@ -74,6 +67,9 @@ function accountOf(ctx: Context, object: KubeObject): string {
  */
 async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnapshot> {
   const dependencies = ctx.dependencies(object);
+  // Never reconciled: no NKey or creds of its own yet (its writes check that; vault-memo.ts).
+  if (object.status === undefined)
+    ctx.memo.assumeAbsent(memoKey.nkey(refOf(object)), memoKey.creds(refOf(object)));
   const paths = versionedPaths(object, dependencies.credentials, ctx.platform);
   const vault = await observeVault(ctx.deps.vault, ctx.platform, refOf(object), {
     versioned: paths,
@@ -91,6 +87,7 @@ async function gather(ctx: Context, object: Cached): Promise<TradingServiceSnaps
     ...(deployment && { deployment }),
     natsLoaded: ctx.nats ? ctx.nats.loaded(`${namespace}/${name}`) : 'unmanaged',
     ...(jwt.accountKey && { natsAccountKey: jwt.accountKey }),
+    parsed: ctx.parsed.exact(object),
   };
 }
 
@@ -100,7 +97,7 @@ async function observeJwt(ctx: Context, jwt: JwtAuthority, object: KubeObject) {
     ctx.memo.read(memoKey.creds(refOf(object)), () =>
       observeUserJwt(ctx.deps.vault, ctx.platform, refOf(object)),
     ),
-    jwt.account(accountOf(ctx, object)),
+    jwt.account(accountNamed(ctx.platform, object)),
   ]);
   return {
     userJwt: userJwt && (await withRetired(jwt, userJwt)),
@@ -206,6 +203,7 @@ export function tradingServiceController(
       deps,
       platform,
       memo,
+      parsed,
       isolated,
       children,
       dependencies: dependencyReader({ services, credentials, keyRings }, parsed),

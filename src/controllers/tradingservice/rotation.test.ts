@@ -24,6 +24,9 @@ interface Status {
   conditions?: { type: string; status: string; reason: string }[];
 }
 
+/** Each object a new resourceVersion, as the apiserver gives every change of it. */
+let version = 0;
+
 function brain(status?: Status, rotate?: string): KubeObject {
   const object = structuredClone(titanObjects.services.find((s) => s.metadata.name === 'brain')!);
   return {
@@ -32,7 +35,7 @@ function brain(status?: Status, rotate?: string): KubeObject {
       ...object.metadata,
       uid: 'uid-brain',
       generation: 1,
-      resourceVersion: '1',
+      resourceVersion: String(++version),
       finalizers: [FINALIZER],
       ...(rotate && { annotations: { 'posture.dev/rotate-nkey': rotate } }),
     },

@@ -157,6 +157,25 @@ describe('the Vault memo of a TradingService', () => {
     assert.equal(seen.state === 'reachable' && seen.nkey?.version, 2);
   });
 
+  it('should take the NKey of a service never reconciled as absent, and read it once a write finds one', async () => {
+    // A crash after the seed was written and before status: Vault holds an NKey, status nothing.
+    const left = await writeNkey({ vault, platform, memo: new VaultMemo() }, ref, 0);
+    const observe = () => observeVault(vault, platform, ref, { versioned: [], memo });
+    memo.assumeAbsent(memoKey.nkey(ref));
+    assert.equal(await sent(observe), 0, 'nothing read');
+    await assert.rejects(writeNkey({ vault, platform, memo }, ref, 0), /changed since it was read/);
+    memo.assumeAbsent(memoKey.nkey(ref));
+    const seen = await observe();
+    assert.equal(
+      seen.state === 'reachable' && seen.nkey?.publicKey,
+      left.publicKey,
+      'the retry reads',
+    );
+    memo.assumeAbsent(memoKey.nkey(ref));
+    assert.equal(await sent(observe), 0, 'the read is remembered, not overridden');
+    assert.equal(seen.state === 'reachable' && seen.nkey?.version, 1);
+  });
+
   it('should put back an edited policy once a change of the service forgot its entries', async () => {
     await ensureAccess(vault, access, { memo });
     await vault.write({ path: policyPath, body: { policy: 'path "secret/*" {}' } });

@@ -29,6 +29,8 @@ export class VaultMemo {
   readonly #entries = new Map<string, unknown>();
   /** Reads in flight, by key: a forget or clear drops a key's, so its answer is not kept. */
   readonly #reading = new Map<string, symbol>();
+  /** Keys a check-and-set write found taken: read before anything is assumed of them again. */
+  readonly #taken = new Set<string>();
 
   /** What is remembered at `key` (ABSENT included), or undefined when nothing is. */
   known<T>(key: string): Known<T> | undefined {
@@ -45,6 +47,7 @@ export class VaultMemo {
       const value = await read();
       // The key was forgotten while Vault answered: the answer may predate what made it forget.
       if (this.#reading.get(key) === token) this.#entries.set(key, value ?? ABSENT);
+      this.#taken.delete(key);
       return value;
     } finally {
       if (this.#reading.get(key) === token) this.#reading.delete(key);
@@ -57,6 +60,24 @@ export class VaultMemo {
     const value = await write();
     if (value !== undefined) this.#entries.set(key, value);
     return value;
+  }
+
+  /**
+   * Takes `keys` as absent, unread, where nothing is remembered: a service never reconciled (no
+   * status) has nothing of its own in Vault yet. Its writes are checked-and-set against absence,
+   * so if something is there after all (a crash before its status was written), the write fails,
+   * `taken` marks the key, and the retry reads it.
+   */
+  assumeAbsent(...keys: string[]): void {
+    for (const key of keys)
+      if (!this.#entries.has(key) && !this.#taken.has(key)) this.#entries.set(key, ABSENT);
+  }
+
+  /** A check-and-set write at `key` found another version: forget it, and read it next time. */
+  taken(key: string): void {
+    this.#entries.delete(key);
+    this.#reading.delete(key);
+    this.#taken.add(key);
   }
 
   /** Remembers `value` at `key` (what a read just confirmed). */
@@ -76,6 +97,7 @@ export class VaultMemo {
   clear(): void {
     this.#entries.clear();
     this.#reading.clear();
+    this.#taken.clear();
   }
 }
 

@@ -122,6 +122,7 @@ export async function writeNkey(
     return { ...stored, seed };
   } catch (error) {
     if (!isCasMismatch(error)) throw error;
+    memo.taken(memoKey.nkey(ref));
     throw new Error(`the NKey seed at ${path} changed since it was read: reading it again`, {
       cause: error,
     });
@@ -246,6 +247,7 @@ export async function issueUserJwt(
     return { version, revokedBefore };
   } catch (error) {
     if (!isCasMismatch(error)) throw error;
+    memo.taken(memoKey.creds(ref));
     throw new Error(`the NATS creds at ${path} changed since they were read: reading them again`, {
       cause: error,
     });

@@ -75,6 +75,11 @@ export interface AuthorityOptions {
   create?: boolean;
   /** The operator JWT the platform settings name: Vault's key must be its subject. */
   expectOperatorJwt?: string;
+  /**
+   * The system account: its keys sign the operator's own pushes, and no service is rendered in
+   * it, so loading them is no change of the accounts' render (`changes`).
+   */
+  systemAccount?: string;
 }
 
 export class JwtAuthority {
@@ -160,7 +165,7 @@ export class JwtAuthority {
       version,
     };
     this.#accounts.set(name, keys);
-    this.#changes += 1;
+    if (name !== this.#options.systemAccount) this.#changes += 1;
     return keys;
   }
 
