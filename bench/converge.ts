@@ -203,9 +203,12 @@ interface Memory {
   resident: Resident;
   /** With --heap-snapshots: the heap by self size, once the figures above were read. */
   heap: HeapSummary | null;
+  /** The operator's idle collections so far (--idle-gc-seconds), and their mean pause. */
+  idle: { collections: number; meanMs: number | null };
 }
 
-async function memoryOf(pid: number | undefined, size: number): Promise<Memory> {
+async function memoryOf(operator: OperatorProcess, size: number): Promise<Memory> {
+  const pid = operator.child.pid;
   const rssBeforeGc = procStatus(pid, 'VmRSS');
   process.kill(pid ?? 0, 'SIGUSR2');
   await sleep(2000);
@@ -214,8 +217,19 @@ async function memoryOf(pid: number | undefined, size: number): Promise<Memory> 
   const rssAtRest = procStatus(pid, 'VmRSS');
   const resident = residentOf(pid ?? 0);
   const peak = procStatus(pid, 'VmHWM');
+  const idle = idleOf(await operator.scrape());
   // Last: V8 copies the heap into the snapshot, which RSS and peak must not include.
-  return { rss, rssBeforeGc, rssAtRest, peak, resident, heap: await heapOf(pid ?? 0, size) };
+  return { rss, rssBeforeGc, rssAtRest, peak, resident, idle, heap: await heapOf(pid ?? 0, size) };
+}
+
+/** How many idle collections ran, and how long each held the event loop on average. */
+function idleOf(stats: Stats | undefined): Memory['idle'] {
+  const collections = stats?.idle.collections ?? 0;
+  const seconds = stats?.idle.seconds ?? 0;
+  return {
+    collections,
+    meanMs: collections > 0 ? Math.round((1000 * seconds) / collections) : null,
+  };
 }
 
 /** The operator's heap by self size, printed as a table; the snapshot file is deleted. */
@@ -392,7 +406,7 @@ async function atScale({ env, admin, informer, operator }: Run) {
   await sleep(2000);
   return {
     services: rssServices,
-    memory: await memoryOf(operator.child.pid, rssServices),
+    memory: await memoryOf(operator, rssServices),
     ready,
     ms,
   };
@@ -416,7 +430,7 @@ async function converge(run: Run, input: Input): Promise<Converged> {
   const stats = (await operator.scrape()) as Stats;
   const apiserverAfter = await apiserverWritesNow(env);
   const writes = writesOf(statsBefore, stats, apiserverBefore, apiserverAfter);
-  const memory = await memoryOf(operator.child.pid, services);
+  const memory = await memoryOf(operator, services);
   const afterResync = resyncSeconds > 0 ? await memoryAfterResync(operator) : undefined;
   const converged = { operatorMs, operatorCpu: cpu, memory, stats, writes, afterResync };
   if (rssServices <= services) return converged;
@@ -441,7 +455,7 @@ async function memoryAfterResync(operator: OperatorProcess): Promise<Memory> {
     if (reconciles === last) break;
     last = reconciles;
   }
-  return memoryOf(operator.child.pid, services);
+  return memoryOf(operator, services);
 }
 
 function writesOf(
@@ -612,7 +626,7 @@ async function stopOperator(operator: OperatorProcess): Promise<void> {
 }
 
 const describeMemory = (m: Memory) =>
-  `${m.rssAtRest} MB at rest, 30 s after a full GC (${m.rss} MB 2 s after it, ${m.rssBeforeGc} MB before it, peak ${m.peak} MB); at rest by source, MB: ${JSON.stringify(m.resident)}`;
+  `${m.rssAtRest} MB at rest, 30 s after a full GC (${m.rss} MB 2 s after it, ${m.rssBeforeGc} MB before it, peak ${m.peak} MB); at rest by source, MB: ${JSON.stringify(m.resident)}; idle collections so far: ${m.idle.collections}, ${m.idle.meanMs ?? '-'} ms each on average`;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -724,6 +738,8 @@ function report(r: Figures): void {
       rssBeforeGcMb: r.memory.rssBeforeGc,
       rssAtRestMb: r.memory.rssAtRest,
       rssAfterResyncMb: r.afterResync?.rssAtRest ?? null,
+      idleCollections: r.memory.idle.collections,
+      idleCollectionMs: r.memory.idle.meanMs,
       residentMb: r.memory.resident,
       heap: r.stats.memory?.spaces,
       cpuKubectl: r.cpu.kubectl,

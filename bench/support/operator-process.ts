@@ -21,6 +21,8 @@ export interface Stats {
   results: Record<string, number>;
   /** Vault requests by `METHOD area` (posture_vault_requests_total). */
   vault: Record<string, number>;
+  /** Memory-reducing collections once quiet (--idle-gc-seconds), and the event loop's time in them. */
+  idle: { collections: number; seconds: number };
 }
 
 export interface OperatorProcess {
@@ -95,6 +97,10 @@ export function statsOf(samples: readonly Sample[]): Stats {
         s.value,
       ]),
     ),
+    idle: {
+      collections: one('posture_idle_collections_total'),
+      seconds: one('posture_idle_collection_seconds_total'),
+    },
   };
 }
 
