@@ -8,7 +8,10 @@ import type { Cached, StatusWriter } from './status-writer.ts';
 /** The cached object checked like the apiserver did: the typed object, or why it is not valid. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-export function parseObject<T>(schema: z.ZodType<T>, object: unknown): Parsed<T> {
+export function parseObject<T>(
+  schema: { safeParse: (value: unknown) => z.ZodSafeParseResult<T> },
+  object: unknown,
+): Parsed<T> {
   const parsed = schema.safeParse(object);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, message: issueLines(parsed.error).join('; ') };

@@ -5,8 +5,7 @@ import type { KubeObject } from '../../operator/kube/types.ts';
 import { ownerKeys } from '../../operator/controller.ts';
 import { APPLIED_HASH_ANNOTATION } from '../../operator/kube/apply.ts';
 import { statusOnly } from '../kit/changes.ts';
-import type { Parsed } from '../kit/invalid-spec.ts';
-import { issueLines } from '../../api/validate/issues.ts';
+import { parseObject, type Parsed } from '../kit/invalid-spec.ts';
 import {
   ExchangeCredentialSchema,
   type ExchangeCredential,
@@ -59,7 +58,7 @@ export class ParsedCache<T> {
    */
   exact(object: KubeObject): Parsed<T> {
     const version = object.metadata.resourceVersion;
-    if (!version) return this.#fresh(object);
+    if (!version) return parseObject(this.#schema, object);
     return this.#parse(object, (hit) => hit.version === version);
   }
 
@@ -67,16 +66,10 @@ export class ParsedCache<T> {
     const uid = object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`;
     const hit = this.#memo.get(uid);
     if (hit && fits(hit)) return hit.parsed;
-    const parsed = this.#fresh(object);
+    const parsed = parseObject(this.#schema, object);
     const version = object.metadata.resourceVersion ?? '';
     this.#memo.set(uid, { key: this.#key(object), version, parsed });
     return parsed;
-  }
-
-  #fresh(object: KubeObject): Parsed<T> {
-    const result = this.#schema.safeParse(object);
-    if (result.success) return { ok: true, value: result.data };
-    return { ok: false, message: issueLines(result.error).join('; ') };
   }
 
   /**

@@ -75,8 +75,7 @@ export class VaultMemo {
 
   /** A check-and-set write at `key` found another version: forget it, and read it next time. */
   taken(key: string): void {
-    this.#entries.delete(key);
-    this.#reading.delete(key);
+    this.forget(key);
     this.#taken.add(key);
   }
 
