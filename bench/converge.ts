@@ -54,6 +54,7 @@ import { startEnvironment, type Environment } from '../src/testenv/environment.t
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
 import { applyAtLimit, movedTo } from './support/limit.ts';
+import { Tally } from './support/tally.ts';
 import {
   formatHeapTable,
   heapFigures,
@@ -294,19 +295,19 @@ async function waitAll(
   watch: { stats: () => Stats | undefined; deadlineMs?: number },
 ): Promise<number> {
   const { stats, deadlineMs = Number.POSITIVE_INFINITY } = watch;
+  const finished = new Tally(informer, done);
+  const ready = done === isReady ? finished : new Tally(informer, isReady);
   const started = performance.now();
   let lastPrint = 0;
   for (;;) {
-    const items = informer.store.list();
-    const count = items.filter(done).length;
-    const ready = items.filter(isReady).length;
-    if (count === n || performance.now() - started > deadlineMs) return ready;
+    const count = finished.count;
+    if (count === n || performance.now() - started > deadlineMs) return ready.count;
     if (performance.now() - lastPrint > 2000) {
       lastPrint = performance.now();
       const s = stats();
       const seconds = ((lastPrint - started) / 1000).toFixed(1);
       process.stderr.write(
-        `${seconds}s: ${count}/${n} done, ${ready} Ready, ${s?.writes} writes, ${s?.reconciles} reconciles\n`,
+        `${seconds}s: ${count}/${n} done, ${ready.count} Ready, ${s?.writes} writes, ${s?.reconciles} reconciles\n`,
       );
     }
     await sleep(100);

@@ -3,7 +3,6 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -15,6 +14,7 @@ import {
 } from './heap-snapshot.ts';
 import { heapSnapshotFlags, isOpenBy, takeHeapSnapshot } from './heap-snapshot-signal.ts';
 import { operatorNodeOptions } from './operator-process.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const NODE = 'node_modules/.bin/node';
 
@@ -23,7 +23,7 @@ type Parsed = {
   nodes: number[];
   strings: string[];
 };
-const dir = mkdtempSync(join(tmpdir(), 'posture-heap-snapshot-test-'));
+const dir = scratchDir('posture-heap-snapshot-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const groupOf = (summary: HeapSummary, type: string, name: string) =>

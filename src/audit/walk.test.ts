@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { listFiles } from './walk.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
-const temp = mkdtempSync(join(tmpdir(), 'posture-audit-walk-'));
+const temp = scratchDir('posture-audit-walk-');
 
 function tree(root: string, files: string[]): void {
   for (const file of files) {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runAudit, type AuditCliOptions } from './audit.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 const testdata = join(import.meta.dirname, '../audit/testdata');
-const temp = mkdtempSync(join(tmpdir(), 'posture-audit-cli-'));
+const temp = scratchDir('posture-audit-cli-');
 
 function audit(path: string, options: Partial<AuditCliOptions> = {}) {
   let stdout = '';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPlatform, splitNatsFlag, splitPlatformFlag } from './operator.ts';
 import { FLAG_HELP, settingsHelp } from './operator-help.ts';
 import { SETTINGS } from '../operator/config.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 describe('posture operator flags', () => {
   it('should take --platform FILE and pass every other flag to the runtime unchanged', () => {
@@ -30,7 +30,7 @@ describe('posture operator flags', () => {
 });
 
 describe('posture operator --platform FILE', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-operator-platform-'));
+  const dir = scratchDir('posture-operator-platform-');
   const file = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeGitHub } from '../github/testing/fake-github.ts';
 import { buildProgram } from './main.ts';
 import { runPromote, type PromoteCliOptions } from './promote.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 const TOKEN = 'cli-token';
 
@@ -21,7 +21,7 @@ function capture() {
 
 describe('posture promote', () => {
   let fake: FakeGitHub;
-  const work = mkdtempSync(join(tmpdir(), 'posture-promote-'));
+  const work = scratchDir('posture-promote-');
   const tokenFile = join(work, 'token');
   writeFileSync(tokenFile, `${TOKEN}\n`);
 

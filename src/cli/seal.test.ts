@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { newIdentity, recipientOf } from '../sops/age.ts';
 import { runSeal, runUnseal } from './seal.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 const SECRET =
   'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n';
@@ -25,7 +26,7 @@ function io(cwd: string, env: Record<string, string> = {}) {
 }
 
 describe('posture seal / unseal', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-seal-'));
+  const dir = scratchDir('posture-seal-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const identity = newIdentity();
   writeFileSync(
@@ -60,7 +61,7 @@ describe('posture seal / unseal', () => {
   const refusals: { name: string; run: () => number; out: { stderr: string }; error: RegExp }[] = [
     (() => {
       const { out, io: context } = io(tmpdir());
-      const other = join(mkdtempSync(join(tmpdir(), 'posture-seal-none-')), 'db.yaml');
+      const other = join(scratchDir('posture-seal-none-'), 'db.yaml');
       writeFileSync(other, SECRET);
       return {
         name: 'seal without a .sops.yaml says to add one',

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALIAS_BOMB } from '../api/testdata/alias-bomb.ts';
 import { listFiles } from '../gitops/write.ts';
 import { runSynth } from './synth.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 function capture() {
   let text = '';
@@ -28,7 +28,7 @@ function tree(dir: string): Map<string, string> {
 }
 
 describe('posture synth', () => {
-  const work = mkdtempSync(join(tmpdir(), 'posture-synth-'));
+  const work = scratchDir('posture-synth-');
 
   it('should write the same bytes into two folders and print a summary per kind and app', () => {
     const [a, b] = [

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { readPlatformDir } from './source.ts';
 import { synthesize } from './synth.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 /** A copy of examples/titan whose platform.yaml is replaced by `text` (or changed by it). */
 function titanWith(platform: (original: string) => string, extra: [string, string][] = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-source-'));
+  const dir = scratchDir('posture-source-');
   cpSync('examples/titan', dir, { recursive: true });
   const file = join(dir, 'platform.yaml');
   writeFileSync(file, platform(readFileSync(file, 'utf8')));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FakeClock } from '../lib/testing/fake-clock.ts';
@@ -9,8 +8,9 @@ import { KeyRingFile, readKeyRingFile } from './loader.ts';
 import type { RingFile } from './ring-file.ts';
 import type { KeyRing } from './ring.ts';
 import { ringFile, rotated } from './testing/rings.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'posture-hmac-'));
+const dir = scratchDir('posture-hmac-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 

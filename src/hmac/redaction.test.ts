@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
@@ -10,8 +9,9 @@ import { KeyRingFile } from './loader.ts';
 import { ringOf, type RingFile } from './ring-file.ts';
 import { Signer } from './sign.ts';
 import { Verifier } from './verify.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'posture-hmac-redact-'));
+const dir = scratchDir('posture-hmac-redact-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const key = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b));

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 const VAULT_ENV = { POSTURE_VAULT_ADDR: 'http://127.0.0.1:8200', POSTURE_VAULT_ROLE: 'posture' };
 
 function file(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'posture-config-')), 'config.yaml');
+  const path = join(scratchDir('posture-config-'), 'config.yaml');
   writeFileSync(path, content);
   return path;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runSynth } from '../cli/synth.ts';
@@ -8,6 +7,7 @@ import { runValidate } from '../cli/validate.ts';
 import { TradingServiceSchema } from '../api/index.ts';
 import { defaultPlatform, platformSchema } from '../api/platform/settings.ts';
 import { namespacePrefix, pathRefusal } from './tenancy.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 /** Each escalation a tenant could try through posture, refused by `posture synth` of a folder. */
 
@@ -18,7 +18,7 @@ const sink = () => {
 
 /** examples/titan plus one more file; the exit code and what synth printed on stderr. */
 function synthWith(file: string, yaml: string, tenancy?: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-tenancy-'));
+  const dir = scratchDir('posture-tenancy-');
   cpSync('examples/titan', dir, { recursive: true });
   writeFileSync(join(dir, file), yaml);
   if (tenancy !== undefined) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BuildError, buildComponents } from './build.ts';
 import type { Component } from './components.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 // Tiny wrapper modules with no dependencies: the real build path (download, go build, rename,
 // cache) in about a second, without the proxy.
@@ -25,7 +25,7 @@ function wrapper(root: string, name: string, main: string): Component {
 }
 
 describe('building a component', () => {
-  const root = mkdtempSync(join(tmpdir(), 'posture-build-'));
+  const root = scratchDir('posture-build-');
   const previous = process.env.POSTURE_TESTENV_CACHE;
   const lines: string[] = [];
   before(() => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kubernetesLogin, tokenFile } from './auth.ts';
@@ -8,6 +7,7 @@ import { vaultContract } from './contract.ts';
 import { VaultRequestError, VaultUnavailableError } from './errors.ts';
 import { FakeVault } from './fake.ts';
 import { currentVersionAgeSeconds, kvPaths } from './kv.ts';
+import { scratchDir } from '../lib/testing/scratch.ts';
 
 vaultContract('FakeVault', () => new FakeVault());
 
@@ -65,7 +65,7 @@ describe('fake Vault', () => {
 
 describe('Kubernetes login token source', () => {
   it('should log in once, share the login, and log in again after two thirds of the lease', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posture-jwt-'));
+    const dir = scratchDir('posture-jwt-');
     writeFileSync(join(dir, 'token'), 'jwt-1\n');
     let now = 0;
     const logins: string[] = [];
@@ -89,7 +89,7 @@ describe('Kubernetes login token source', () => {
 
 describe('token file source', () => {
   it('should read the file once, share the read, and read it again after maxAgeMs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posture-token-'));
+    const dir = scratchDir('posture-token-');
     const file = join(dir, 'token');
     writeFileSync(file, 'hvs.one\n');
     let now = 0;
@@ -103,7 +103,7 @@ describe('token file source', () => {
   });
 
   it('should fail while the file is missing and recover once it appears', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'posture-token-')), 'token');
+    const file = join(scratchDir('posture-token-'), 'token');
     const source = tokenFile(file);
     await assert.rejects(source(), /ENOENT/);
     writeFileSync(file, 'hvs.late');

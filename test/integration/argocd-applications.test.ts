@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -20,11 +19,12 @@ import { ARGOCD } from '../../src/testenv/components.ts';
 import { waitEstablished } from '../support/crds.ts';
 import { kubectl, run } from '../support/env.ts';
 import { readExample, withNamespaceSuffix } from '../support/render.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const output = synthesize(withNamespaceSuffix(readExample(), suffix));
 const namespace = `argocd-${suffix}`;
-const dir = mkdtempSync(join(tmpdir(), 'posture-argocd-'));
+const dir = scratchDir('posture-argocd-');
 const files = [...output.files.keys()].filter((p) => p.startsWith('argocd/'));
 const applications = files.flatMap((p) =>
   parseAllDocuments(output.files.get(p)!).map(

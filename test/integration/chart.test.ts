@@ -9,8 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
@@ -22,6 +21,7 @@ import { createTestNamespace, eventually, testKubeClient } from '../support/oper
 import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { installPostureCrds } from '../support/tradingservice.ts';
 import { freePorts } from '../../src/testenv/process.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const CHART = 'charts/posture';
 const EXAMPLE = `${CHART}/ci/example-values.yaml`;
@@ -81,7 +81,7 @@ describe('the Helm chart', () => {
       ['chart-system', 'chart-nats'].map((p) => createTestNamespace(admin, p)),
     )) as [string, string];
     release = `chart-${system.slice(-8)}`;
-    dir = mkdtempSync(join(tmpdir(), 'posture-chart-'));
+    dir = scratchDir('posture-chart-');
   });
   after(async () => {
     await login?.remove();

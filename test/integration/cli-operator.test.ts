@@ -9,9 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -30,6 +29,7 @@ import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator
 import { conditionOf, installPostureCrds, isReady, rootVault } from '../support/tradingservice.ts';
 import { operatorCommand } from '../support/operator-command.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -136,7 +136,7 @@ describe('posture operator (the command) with the production NATS chain', () => 
       service(namespace, 'emitter', { publish: ['titan.evt.emitter.>'], subscribe: [] }),
     );
     login = await operatorVaultLogin(namespace);
-    const dir = mkdtempSync(join(tmpdir(), 'posture-cli-op-'));
+    const dir = scratchDir('posture-cli-op-');
     child = spawn(process.execPath, operatorArgs(namespace, dir, login, server.monitorUrl), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });

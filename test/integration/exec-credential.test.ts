@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resourceOf, tradingServiceKind } from '../../src/api/index.ts';
@@ -29,6 +20,7 @@ import {
 } from '../support/operator.ts';
 import { operatorVaultLogin } from '../support/operator-vault.ts';
 import { registerWidgetOperator } from '../support/widget-operator.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 /*
  * A kubeconfig whose user is a real exec credential plugin, as on EKS, GKE and AKS: a script
@@ -37,7 +29,7 @@ import { registerWidgetOperator } from '../support/widget-operator.ts';
  */
 
 const ns = `exec-cred-${randomBytes(3).toString('hex')}`;
-const dir = mkdtempSync(join(tmpdir(), 'posture-exec-credential-'));
+const dir = scratchDir('posture-exec-credential-');
 const TRADING_SERVICES = resourceOf(tradingServiceKind);
 
 const PLUGIN = `#!${process.execPath}

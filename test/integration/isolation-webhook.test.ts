@@ -5,8 +5,7 @@
  * nothing else is isolated, and every request leaves an audit line without any secret.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tradingServiceController } from '../../src/controllers/tradingservice/reconcile.ts';
@@ -27,9 +26,10 @@ import {
 } from '../support/operator.ts';
 import { operatorVaultLogin, type OperatorVaultLogin } from '../support/operator-vault.ts';
 import { installPostureCrds } from '../support/tradingservice.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 describe('the alert webhook of posture operator', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-webhook-'));
+  const dir = scratchDir('posture-webhook-');
   const keyFile = join(dir, 'ring.json');
   const auditFile = join(dir, 'audit.log');
   const ringFile = generateRing('sha256', 'falco-1');

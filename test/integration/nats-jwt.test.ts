@@ -9,8 +9,7 @@
  * account.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +38,7 @@ import {
 } from '../support/tradingservice.ts';
 import { operatorCommand } from '../support/operator-command.ts';
 import { runAgent } from '../support/vault-agent.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const KV = 'secret';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,7 +105,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
       }
     )?.spec?.template?.metadata?.annotations;
     assert.ok(template, `no pod template annotations on ${name}`);
-    const workDir = mkdtempSync(join(tmpdir(), `posture-jwt-${name}-`));
+    const workDir = scratchDir(`posture-jwt-${name}-`);
     const secretsDir = join(workDir, 'secrets');
     mkdirSync(secretsDir);
     const tokenPath = join(workDir, 'token');
@@ -167,7 +167,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     namespace = await createTestNamespace(admin, 'natsjwt');
     // The administrator's one-time step (`posture nats init`), with the root token.
     const settings = await initJwt(rootVault(), KV, 'SYS');
-    const resolverDir = mkdtempSync(join(tmpdir(), 'posture-resolver-'));
+    const resolverDir = scratchDir('posture-resolver-');
     // The operator logs in from its own namespace: isolating the services' namespace revokes
     // every Vault token issued there, which must not include the operator's.
     system = await createTestNamespace(admin, 'natsjwt-sys');
@@ -429,7 +429,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
   });
   it('should run as the posture operator command and exit on SIGTERM once connected to nats-server', async () => {
     const own = await createTestNamespace(admin, 'natsjwt-cmd');
-    const dir = mkdtempSync(join(tmpdir(), 'posture-jwt-cmd-'));
+    const dir = scratchDir('posture-jwt-cmd-');
     const platformFile = join(dir, 'platform.json');
     writeFileSync(platformFile, JSON.stringify(login!.platform));
     const flags = [

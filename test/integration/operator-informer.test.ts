@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Informer } from '../../src/operator/informer/informer.ts';
 import { KubeClient } from '../../src/operator/kube/client.ts';
@@ -22,6 +20,7 @@ import {
 } from '../support/operator.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 import { registerWidgetOperator } from '../support/widget-operator.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 describe('informer against a real apiserver', () => {
   it('should restart a watch that went silent within the stall timeout and miss nothing', async () => {
@@ -84,7 +83,7 @@ describe('operator recovery from a kube-apiserver restart (private control plane
   let client: KubeClient;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'posture-recovery-'));
+    dir = scratchDir('posture-recovery-');
     plane = await startControlPlane({ dir, bin: testEnv().bin });
     client = new KubeClient({ access: accessFor(plane.server, plane) });
     await installWidgetCrd(client);

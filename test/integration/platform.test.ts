@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -26,6 +25,7 @@ import { installPostureCrds } from '../support/crds.ts';
 import { kubectl, testEnv } from '../support/env.ts';
 import { createTestNamespace, eventually, testKubeClient } from '../support/operator.ts';
 import { freePorts } from '../../src/testenv/process.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const EXAMPLES = 'examples/titan';
 /** The manager crds.test.ts applies the examples with too: the same values, never a conflict. */
@@ -142,7 +142,7 @@ describe('zod and the apiserver agree on the Titan settings with one field chang
 });
 
 describe('posture operator on the settings in the cluster', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-platform-'));
+  const dir = scratchDir('posture-platform-');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs on the PosturePlatform and stops with exit 0 once its spec changes', async () => {

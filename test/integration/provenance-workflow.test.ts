@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -14,6 +13,7 @@ import { generateRing } from '../../src/hmac/keygen.ts';
 import { parseRingFile } from '../../src/hmac/ring-file.ts';
 import { signDigests } from '../../src/provenance/provenance.ts';
 import { run, type RunResult } from '../support/env.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const WORKFLOW = 'examples/ci/provenance.yml';
 const root = join(import.meta.dirname, '../..');
@@ -48,7 +48,7 @@ function runStep(script: string, env: Record<string, string>): Promise<RunResult
 }
 
 describe('example provenance workflow', () => {
-  const temp = mkdtempSync(join(tmpdir(), 'posture-provenance-ci-'));
+  const temp = scratchDir('posture-provenance-ci-');
   after(() => rmSync(temp, { recursive: true, force: true }));
 
   it('should pass actionlint', async () => {

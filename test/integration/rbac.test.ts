@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
@@ -35,6 +34,7 @@ import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 import { FINALIZER } from '../../src/controllers/tradingservice/reconcile.ts';
 import { operatorCommand } from '../support/operator-command.ts';
 import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const SERVICE_ACCOUNT = 'posture-operator';
 /** Checked by the OwnerReferencesPermissionEnforcement admission plugin, not an audited request. */
@@ -258,7 +258,7 @@ describe("the operator with only its Helm chart's RBAC", () => {
       ['rbac-apps', 'rbac-system', 'rbac-nats'].map((p) => createTestNamespace(admin, p)),
     );
     const release = `rbac-${(apps ?? '').slice(-8)}`;
-    const dir = mkdtempSync(join(tmpdir(), 'posture-rbac-'));
+    const dir = scratchDir('posture-rbac-');
     const base = { admin, apps: apps ?? '', system: system ?? '', nats: nats ?? '', release, dir };
     setup = await installChart(base);
     const kubeconfig = await operatorKubeconfig(setup);

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -17,6 +16,7 @@ import { parseDigests } from '../../src/provenance/digests.ts';
 import { verifyDigests } from '../../src/provenance/provenance.ts';
 import { parseSignatureFile } from '../../src/provenance/signature.ts';
 import type { RunResult } from '../support/env.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const root = join(import.meta.dirname, '../..');
 const IMAGE = 'ghcr.io/titan-platform/posture';
@@ -61,7 +61,7 @@ function runStep(script: string, cwd: string, env: Record<string, string>): Prom
 }
 
 describe('release workflow: signing digests.json', () => {
-  const temp = mkdtempSync(join(tmpdir(), 'posture-release-ci-'));
+  const temp = scratchDir('posture-release-ci-');
   after(() => rmSync(temp, { recursive: true, force: true }));
   const step = signStep();
 

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { synthesize } from '../../src/gitops/synth.ts';
@@ -19,11 +18,12 @@ import { kubectl, run } from '../support/env.ts';
 import { schemaLocation, writeCrdSchemas, writeKubernetesSchemas } from '../support/kubeconform.ts';
 import { readExample, withNamespaceSuffix } from '../support/render.ts';
 import type { Json } from '../../src/lib/json.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const source = withNamespaceSuffix(readExample(), suffix);
 const output = synthesize(source);
-const dir = mkdtempSync(join(tmpdir(), 'posture-render-'));
+const dir = scratchDir('posture-render-');
 const gitops = join(dir, 'gitops');
 const schemas = join(dir, 'schemas');
 const BASELINE_DIR = 'policies/cilium';

@@ -4,8 +4,7 @@
  * is denied.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createUser } from '@nats-io/nkeys';
@@ -15,6 +14,7 @@ import { startNats, type NatsServer } from '../../src/testenv/nats.ts';
 import { run, testEnv } from '../support/env.ts';
 import { delivered, serverError } from '../support/nats.ts';
 import { readExample, withFreshNkeys } from '../support/render.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const { source, seeds } = withFreshNkeys(readExample());
 const authConf = synthesize(source).rendered.nats.text;
@@ -45,7 +45,7 @@ describe('the rendered NATS auth config', () => {
   });
 
   it('should load in nats-server -t as an include, with no password or seed in it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posture-nats-t-'));
+    const dir = scratchDir('posture-nats-t-');
     try {
       writeFileSync(join(dir, 'auth.conf'), authConf);
       writeFileSync(join(dir, 'nats.conf'), 'host: 127.0.0.1\nport: -1\ninclude "auth.conf"\n');

@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateAgeKeyPair } from '../../src/gitops/agekey.ts';
 import { kubectl, run, testEnv } from '../support/env.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const ns = `smoke-${randomBytes(3).toString('hex')}`;
 
@@ -106,7 +106,7 @@ describe('the real test environment', () => {
   });
 
   it('encrypts and decrypts a file with sops and an age key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posture-sops-'));
+    const dir = scratchDir('posture-sops-');
     const { recipient, identity } = generateAgeKeyPair();
     writeFileSync(join(dir, 'secret.yaml'), 'password: hunter2\n');
     const env = { SOPS_AGE_KEY: identity };
@@ -127,7 +127,7 @@ describe('the real test environment', () => {
   });
 
   it('lints an empty chart with helm', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posture-helm-'));
+    const dir = scratchDir('posture-helm-');
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: empty\nversion: 0.1.0\n');
     const lint = await run('helm', ['lint', dir]);
     assert.equal(lint.code, 0, lint.stdout + lint.stderr);

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { generateAgeKeyPair } from '../../src/gitops/agekey.ts';
 import { run, type RunResult } from '../support/env.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -57,7 +57,7 @@ function flip(text: string, field: string): string {
 }
 
 describe('posture seal / unseal and sops', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-sops-'));
+  const dir = scratchDir('posture-sops-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const keys = generateAgeKeyPair();
   const keyFile = join(dir, 'keys.txt');

@@ -6,12 +6,12 @@
  * read to check what the patches set.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { run } from '../support/env.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const DIR = 'talos/patches';
 const patches = readdirSync(DIR)
@@ -57,7 +57,7 @@ function levelFor(rules: AuditRule[], resource: string, verb: string): string | 
 }
 
 function withBroken(name: string, patch: string): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'posture-talos-')), name);
+  const file = join(scratchDir('posture-talos-'), name);
   writeFileSync(file, patch);
   return [...patches, file];
 }

@@ -6,14 +6,14 @@
  * policies and roles, with the same settings.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { platformSchema } from '../../src/api/platform/settings.ts';
 import { bootstrapPlan, type BootstrapPlan } from '../../src/render/vault/bootstrap.ts';
 import { run } from '../support/env.ts';
 import { evaluator, readModule } from '../support/hcl.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const DIR = resolve('terraform');
 const HOST = 'https://kubernetes.example:6443';
@@ -56,7 +56,7 @@ describe('terraform/: the Vault side of the platform', () => {
   });
 
   it('refuses a copy whose formatting is broken, naming the file', async () => {
-    const copy = mkdtempSync(join(tmpdir(), 'posture-tf-'));
+    const copy = scratchDir('posture-tf-');
     cpSync(DIR, copy, { recursive: true });
     const main = join(copy, 'main.tf');
     writeFileSync(
@@ -69,7 +69,7 @@ describe('terraform/: the Vault side of the platform', () => {
   });
 
   it('refuses a copy that does not parse as HCL', async () => {
-    const copy = mkdtempSync(join(tmpdir(), 'posture-tf-'));
+    const copy = scratchDir('posture-tf-');
     cpSync(DIR, copy, { recursive: true });
     writeFileSync(join(copy, 'broken.tf'), 'resource "vault_mount" "x" {\n  path = \n');
     const result = await run('tofu', ['fmt', '-check', '-recursive', copy]);

@@ -7,15 +7,7 @@
  * agent runs again, as a restarted or rolled-out pod's init container would.
  */
 import assert from 'node:assert/strict';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SECRETS_DIR } from '../../src/render/service/vault-agent.ts';
@@ -24,6 +16,7 @@ import { serviceAccountToken } from '../support/kubernetes-auth.ts';
 import { setUpTitanVault, type TitanVault } from '../support/titan-vault.ts';
 import { agentFiles, runAgent, type AgentFile } from '../support/vault-agent.ts';
 import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 type Container = { env?: { name: string; value?: string }[] };
 type PodSpec = { spec?: { template?: { spec?: { containers?: Container[] } } } };
@@ -53,7 +46,7 @@ describe('Vault Agent renders the annotated files from the real Vault', () => {
   before(async () => {
     titan = await setUpTitanVault('agent');
     for (const service of ['brain', 'execution']) {
-      const workDir = mkdtempSync(join(tmpdir(), `posture-agent-${service}-`));
+      const workDir = scratchDir(`posture-agent-${service}-`);
       const secretsDir = join(workDir, 'vault', 'secrets');
       mkdirSync(secretsDir, { recursive: true });
       const tokenPath = join(workDir, 'token');

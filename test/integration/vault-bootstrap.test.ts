@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { platformSchema } from '../../src/api/platform/settings.ts';
@@ -18,6 +17,7 @@ import { bootstrapPlan } from '../../src/render/vault/bootstrap.ts';
 import type { VaultAdapter } from '../../src/vault/adapter.ts';
 import { testEnv } from '../support/env.ts';
 import { rootVault } from '../support/tradingservice.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 interface CliResult {
   code: number;
@@ -31,7 +31,7 @@ describe('posture vault bootstrap against the real Vault', () => {
   const kvMount = `kv-boot-${id}`;
   const auditPath = `boot-${id}`;
   const name = `posture-operator-boot-${id}`;
-  const dir = mkdtempSync(join(tmpdir(), 'posture-bootstrap-'));
+  const dir = scratchDir('posture-bootstrap-');
   const auditFile = join(dir, 'audit.log');
   const platformFile = join(dir, 'platform.yaml');
   let root: VaultAdapter;

@@ -11,8 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exchangeCredentialController } from '../../src/controllers/exchangecredential/reconcile.ts';
@@ -48,6 +47,7 @@ import { hmacKeyRingController } from '../../src/controllers/hmackeyring/reconci
 import { FakeExchange } from '../../src/exchanges/testing/fake-exchange.ts';
 import { TRADING_SERVICE } from '../../src/api/tradingservice/kind.ts';
 import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 interface AuditEntry {
   type: 'request' | 'response';
@@ -126,7 +126,7 @@ const denied = (error: unknown) => error instanceof VaultRequestError && error.s
 describe('the operator on its own Vault policy, logged in with --vault-role', () => {
   const id = randomBytes(3).toString('hex');
   const auditDevice = `posture-op-${id}`;
-  const auditLog = join(mkdtempSync(join(tmpdir(), 'posture-audit-')), 'audit.log');
+  const auditLog = join(scratchDir('posture-audit-'), 'audit.log');
   let admin: KubeClient;
   let namespace: string;
   let login: OperatorVaultLogin;

@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateAgeKeyPair } from '../../src/gitops/agekey.ts';
@@ -16,6 +15,7 @@ import { staticToken } from '../../src/vault/auth.ts';
 import { HttpVaultAdapter } from '../../src/vault/http.ts';
 import type { RunResult } from '../support/env.ts';
 import { testEnv } from '../support/env.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 const root = join(import.meta.dirname, '../..');
 const vaultInfo = testEnv().vault;
@@ -43,7 +43,7 @@ stringData:
 `;
 
 describe('posture vault push against Vault dev', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-push-'));
+  const dir = scratchDir('posture-push-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const keys = generateAgeKeyPair();
   const keyFile = join(dir, 'keys.txt');

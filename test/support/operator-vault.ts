@@ -6,8 +6,7 @@
  * projected token a pod would mount). The operator then runs with `--vault-role`, no root token.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   platformSchema,
@@ -21,6 +20,7 @@ import { testEnv } from './env.ts';
 import { kubernetesAuthMount, mustKubectl, serviceAccountToken } from './kubernetes-auth.ts';
 import { rootVault } from './tradingservice.ts';
 import { VAULT_AUDIENCE } from '../../src/render/vault/policy.ts';
+import { scratchDir } from '../../src/lib/testing/scratch.ts';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'posture-operator';
 
@@ -58,7 +58,7 @@ export async function operatorVaultLogin(
   if (!options.existingServiceAccount)
     await mustKubectl(['-n', namespace, 'create', 'serviceaccount', serviceAccount]);
   await root.write(operatorRoleWrite(platform, { namespace, serviceAccount, name: role }));
-  const jwtFile = join(mkdtempSync(join(tmpdir(), 'posture-op-jwt-')), 'token');
+  const jwtFile = join(scratchDir('posture-op-jwt-'), 'token');
   const jwt = await serviceAccountToken(namespace, serviceAccount, {
     audience: VAULT_AUDIENCE,
     duration: '2h',

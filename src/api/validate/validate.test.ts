@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
@@ -11,6 +10,7 @@ import { validTradingService } from '../testdata/valid.ts';
 import { formatPath } from './issues.ts';
 import { validateObject } from './validate.ts';
 import { validateYaml } from './documents.ts';
+import { scratchDir } from '../../lib/testing/scratch.ts';
 
 function capture(paths: string[]) {
   const out: string[] = [];
@@ -20,7 +20,7 @@ function capture(paths: string[]) {
 }
 
 function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-validate-'));
+  const dir = scratchDir('posture-validate-');
   try {
     return fn(dir);
   } finally {

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { ExecConfig } from './exec-credential.ts';
 import { runPlugin, type PluginRun } from './exec-plugin.ts';
+import { scratchDir } from '../../lib/testing/scratch.ts';
 
 /* Real processes: what the operating system answers for a missing or failing plugin. */
 
-const dir = mkdtempSync(join(tmpdir(), 'posture-exec-plugin-'));
+const dir = scratchDir('posture-exec-plugin-');
 const WHERE = '/home/me/.kube/config: users[oncall].user.exec';
 
 function script(name: string, body: string): string {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inClusterAccess, loadKubeconfig, tokenFromFile } from './kubeconfig.ts';
+import { scratchDir } from '../../lib/testing/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'posture-kubeconfig-'));
+const dir = scratchDir('posture-kubeconfig-');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function kubeconfig(

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createSecureServer } from 'node:http2';
@@ -10,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ExecCredentialSource } from './exec-plugin.ts';
 import { Transport } from './transport.ts';
+import { scratchDir } from '../../lib/testing/scratch.ts';
 
 /*
  * A request aborted before its own end was flushed must not leave anything behind that can
@@ -20,7 +20,7 @@ import { Transport } from './transport.ts';
 
 /** A self-signed certificate for 127.0.0.1 (openssl, as on every CI runner and dev machine). */
 function selfSigned(commonName = '127.0.0.1'): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-transport-'));
+  const dir = scratchDir('posture-transport-');
   try {
     const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
     const options = 'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1';
