@@ -608,7 +608,7 @@ async function jwtNats(env: Environment, input: Input) {
   const root = new HttpVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
   const { platform } = input;
   const settings = await initJwt(root, platform.vault.kvMount, platform.nats.systemAccount);
-  const resolverDir = mkdtempSync(join(tmpdir(), 'posture-converge-resolver-'));
+  const resolverDir = mkdtempSync(join(dir, 'resolver-'));
   platform.nats = { ...platform.nats, auth: 'jwt', jwt: { ...settings, resolverDir } };
   const bin = env.info.bin['nats-server'];
   if (!bin) throw new Error('the test environment has no nats-server');
@@ -764,4 +764,9 @@ function report(r: Figures): void {
 // The operator runs as it ships: compiled (docs/adr/0035), built from this checkout first.
 process.stderr.write('npm run build (the operator as it ships, compiled)\n');
 await exec('npm', ['run', 'build']);
-report(await main(() => startEnvironment({ controllers: false, log: () => undefined })));
+try {
+  report(await main(() => startEnvironment({ controllers: false, log: () => undefined })));
+} finally {
+  // The platform file, the operator's token and the resolver's JWTs: nothing to keep.
+  rmSync(dir, { recursive: true, force: true });
+}
