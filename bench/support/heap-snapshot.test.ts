@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   formatHeapTable,
   heapFigures,
@@ -24,7 +24,6 @@ type Parsed = {
   strings: string[];
 };
 const dir = scratchDir('posture-heap-snapshot-test-');
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const groupOf = (summary: HeapSummary, type: string, name: string) =>
   summary.top.find((g) => g.type === type && g.name === name);

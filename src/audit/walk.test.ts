@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { listFiles } from './walk.ts';
 import { scratchDir } from '../lib/testing/scratch.ts';
 
@@ -25,8 +25,6 @@ const FILES = [
 ];
 
 describe('audit file listing', () => {
-  after(() => rmSync(temp, { recursive: true, force: true }));
-
   it('skips node_modules, .git and dist outside a git work tree', () => {
     const root = join(temp, 'plain');
     tree(root, FILES);

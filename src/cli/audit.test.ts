@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runAudit, type AuditCliOptions } from './audit.ts';
 import { scratchDir } from '../lib/testing/scratch.ts';
 
@@ -24,8 +24,6 @@ function audit(path: string, options: Partial<AuditCliOptions> = {}) {
 }
 
 describe('posture audit', () => {
-  after(() => rmSync(temp, { recursive: true, force: true }));
-
   const exits: Array<[string, string, Partial<AuditCliOptions>, number]> = [
     ['exits 1 for a critical finding at the default threshold', 'literal-password/bad', {}, 1],
     ['exits 0 for a medium finding below the default threshold', 'secret-env-value/bad', {}, 0],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ringFile, rotated } from '../hmac/testing/rings.ts';
 import { runProvenanceSign, runProvenanceVerify } from './provenance.ts';
@@ -11,7 +11,6 @@ import { scratchDir } from '../lib/testing/scratch.ts';
 const exec = promisify(execFile);
 const main = new URL('./main.ts', import.meta.url).pathname;
 const dir = scratchDir('posture-provenance-');
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { newIdentity, recipientOf } from '../sops/age.ts';
 import { runSeal, runUnseal } from './seal.ts';
@@ -27,7 +27,6 @@ function io(cwd: string, env: Record<string, string> = {}) {
 
 describe('posture seal / unseal', () => {
   const dir = scratchDir('posture-seal-');
-  after(() => rmSync(dir, { recursive: true, force: true }));
   const identity = newIdentity();
   writeFileSync(
     join(dir, '.sops.yaml'),

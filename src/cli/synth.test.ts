@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALIAS_BOMB } from '../api/testdata/alias-bomb.ts';
 import { listFiles } from '../gitops/write.ts';
@@ -142,6 +142,4 @@ describe('posture synth', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /refusing to write into/);
   });
-
-  it('cleans up', () => rmSync(work, { recursive: true, force: true }));
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FakeClock } from '../lib/testing/fake-clock.ts';
 import { keyFileFromEnv } from './env.ts';
 import { KeyRingFile, readKeyRingFile } from './loader.ts';
@@ -11,7 +11,6 @@ import { ringFile, rotated } from './testing/rings.ts';
 import { scratchDir } from '../lib/testing/scratch.ts';
 
 const dir = scratchDir('posture-hmac-');
-after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 
 /** Writes the ring as Vault Agent does: a temporary file, then a rename over the target. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { FakeClock } from '../lib/testing/fake-clock.ts';
@@ -12,7 +12,6 @@ import { Verifier } from './verify.ts';
 import { scratchDir } from '../lib/testing/scratch.ts';
 
 const dir = scratchDir('posture-hmac-redact-');
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const key = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b));
 

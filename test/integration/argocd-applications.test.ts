@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -52,7 +52,6 @@ describe(`Argo CD Applications against Argo CD ${ARGOCD.version}'s CRD`, () => {
   });
   after(async () => {
     await kubectl(['delete', 'namespace', namespace, '--wait=false']);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('should write a root and the apps for the base and for every environment', () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Informer } from '../../src/operator/informer/informer.ts';
 import { KubeClient } from '../../src/operator/kube/client.ts';
@@ -90,7 +89,6 @@ describe('operator recovery from a kube-apiserver restart (private control plane
   });
   after(async () => {
     for (const p of [...plane.processes].reverse()) await p.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('should re-list after 410 Gone and keep reconciling without restarting itself', async () => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -143,7 +143,6 @@ describe('zod and the apiserver agree on the Titan settings with one field chang
 
 describe('posture operator on the settings in the cluster', () => {
   const dir = scratchDir('posture-platform-');
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs on the PosturePlatform and stops with exit 0 once its spec changes', async () => {
     await installPostureCrds();

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { generateRing } from '../../src/hmac/keygen.ts';
 import { parseRingFile } from '../../src/hmac/ring-file.ts';
@@ -49,7 +49,6 @@ function runStep(script: string, env: Record<string, string>): Promise<RunResult
 
 describe('example provenance workflow', () => {
   const temp = scratchDir('posture-provenance-ci-');
-  after(() => rmSync(temp, { recursive: true, force: true }));
 
   it('should pass actionlint', async () => {
     const result = await run('actionlint', [join(root, WORKFLOW)]);

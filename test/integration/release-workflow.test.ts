@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { generateRing } from '../../src/hmac/keygen.ts';
 import { parseRingFile } from '../../src/hmac/ring-file.ts';
@@ -62,7 +62,6 @@ function runStep(script: string, cwd: string, env: Record<string, string>): Prom
 
 describe('release workflow: signing digests.json', () => {
   const temp = scratchDir('posture-release-ci-');
-  after(() => rmSync(temp, { recursive: true, force: true }));
   const step = signStep();
 
   it('takes the image, the digest and the key ring from the step env, not from the script', () => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { synthesize } from '../../src/gitops/synth.ts';
@@ -70,7 +70,6 @@ describe('rendered manifests against Kubernetes v1.34 and Cilium', () => {
   });
   after(async () => {
     await kubectl(['delete', 'namespace', ...namespaces, '--wait=false']);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('should render every kind the brief asks for', () => {

@@ -4,7 +4,7 @@
  * is denied.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createUser } from '@nats-io/nkeys';
@@ -46,14 +46,10 @@ describe('the rendered NATS auth config', () => {
 
   it('should load in nats-server -t as an include, with no password or seed in it', async () => {
     const dir = scratchDir('posture-nats-t-');
-    try {
-      writeFileSync(join(dir, 'auth.conf'), authConf);
-      writeFileSync(join(dir, 'nats.conf'), 'host: 127.0.0.1\nport: -1\ninclude "auth.conf"\n');
-      const checked = await run('nats-server', ['-t', '-c', join(dir, 'nats.conf')]);
-      assert.equal(checked.code, 0, checked.stderr + checked.stdout);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    writeFileSync(join(dir, 'auth.conf'), authConf);
+    writeFileSync(join(dir, 'nats.conf'), 'host: 127.0.0.1\nport: -1\ninclude "auth.conf"\n');
+    const checked = await run('nats-server', ['-t', '-c', join(dir, 'nats.conf')]);
+    assert.equal(checked.code, 0, checked.stderr + checked.stdout);
     assert.doesNotMatch(authConf, /password\s*[:=]|\bSU[A-Z2-7]{50,}/i);
   });
 

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { generateAgeKeyPair } from '../../src/gitops/agekey.ts';
 import { run, type RunResult } from '../support/env.ts';
@@ -58,7 +58,6 @@ function flip(text: string, field: string): string {
 
 describe('posture seal / unseal and sops', () => {
   const dir = scratchDir('posture-sops-');
-  after(() => rmSync(dir, { recursive: true, force: true }));
   const keys = generateAgeKeyPair();
   const keyFile = join(dir, 'keys.txt');
   writeFileSync(keyFile, `# test key\n${keys.identity}\n`, { mode: 0o600 });

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { generateAgeKeyPair } from '../../src/gitops/agekey.ts';
 import { staticToken } from '../../src/vault/auth.ts';
 import { HttpVaultAdapter } from '../../src/vault/http.ts';
@@ -44,7 +44,6 @@ stringData:
 
 describe('posture vault push against Vault dev', () => {
   const dir = scratchDir('posture-push-');
-  after(() => rmSync(dir, { recursive: true, force: true }));
   const keys = generateAgeKeyPair();
   const keyFile = join(dir, 'keys.txt');
   writeFileSync(keyFile, `${keys.identity}\n`, { mode: 0o600 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
@@ -20,12 +20,7 @@ function capture(paths: string[]) {
 }
 
 function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = scratchDir('posture-validate-');
-  try {
-    return fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return fn(scratchDir('posture-validate-'));
 }
 
 describe('malformed objects', () => {
