@@ -40,7 +40,7 @@ path "secret/data/+/hmac/*" {
   capabilities = ["create", "read", "update"]
 }
 
-# NKey seeds: observeVault reads, writeNkey creates the first and writes each rotation (check-and-set)
+# NKey seeds (and with nats.auth jwt the creds beside them): observeVault reads, writeNkey or issueUserJwt creates the first and writes each rotation and JWT (check-and-set)
 path "secret/data/posture/nats/*" {
   capabilities = ["create", "read", "update"]
 }

@@ -262,10 +262,8 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
       return ready?.status === 'False' || undefined;
     });
     // Vault never got creds for it: nothing signed by the system account's keys.
-    assert.equal(
-      await rootVault().kvRead(`${KV}/posture/nats/${namespace}/intruder/jwt`),
-      undefined,
-    );
+    const intruder = await rootVault().kvRead(`${KV}/posture/nats/${namespace}/intruder`);
+    assert.equal(intruder?.data['jwt'], undefined);
     await admin.delete(TRADING_SERVICE, { name: 'intruder', namespace });
   });
 
@@ -424,7 +422,7 @@ describe('NATS decentralized (JWT) auth on a real nats-server', () => {
     const retired = JSON.parse(account?.data.retired ?? '{}') as Record<string, number>;
     assert.ok(retired[user], 'the account keeps the revocation');
     await eventually('its creds gone from Vault', async () =>
-      (await rootVault().kvRead(`${KV}/posture/nats/${namespace}/trader/jwt`)) ? undefined : true,
+      (await rootVault().kvRead(`${KV}/posture/nats/${namespace}/trader`)) ? undefined : true,
     );
   });
   it('should run as the posture operator command and exit on SIGTERM once connected to nats-server', async () => {

@@ -17,6 +17,7 @@ import { issueUserJwt, vaultScope, writeNkey, type ServiceRef } from './vault.ts
 import { dropAccess, ensureAccess } from './vault-access.ts';
 import type { VaultMemo } from './vault-memo.ts';
 import type { JwtAuthority } from '../../nats/jwt/authority.ts';
+import { newUserNkey } from '../../nats/nkey.ts';
 
 /** Apply and finish of a TradingService reconcile: Vault, children, then NATS and status. */
 
@@ -94,6 +95,37 @@ export async function retireWithdrawn(
 }
 
 /**
+ * With `nats.auth: jwt`: the creds, in the seed's entry (docs/adr/0071). A new key (the first,
+ * or a rotation's) is written with its first JWT, one version; a JWT for the same key is the
+ * entry's next version (decide names it in status). Fills in what the write decides.
+ */
+async function writeCreds(
+  ctx: Context,
+  object: Cached,
+  decision: TradingServiceDecision,
+  fields: TradingServiceDecision['fields'],
+): Promise<void> {
+  const jwt = decision.userJwt;
+  const authority = ctx.jwt;
+  if (!jwt?.write || !authority) return;
+  const newKey = decision.nkey?.write;
+  const nkey = newKey && newUserNkey();
+  const write = newKey ? { ...jwt.write, cas: newKey.cas } : jwt.write;
+  const previous = decision.nkey?.fields.previousNatsUser;
+  const issued = await issueUserJwt({ ...vaultScope(ctx), authority }, refOf(object), write, {
+    ...jwt,
+    nkey,
+    previous,
+  });
+  fields.natsJwtVersion = issued.version;
+  fields.natsJwtRevokedBefore = issued.revokedBefore;
+  if (nkey) {
+    fields.natsUser = issued.publicKey;
+    fields.nkeyVersion = issued.version;
+  }
+}
+
+/**
  * Vault first (fail closed: no workload without its access; a new NKey seed before status or
  * any template names it), then the Kubernetes objects.
  */
@@ -104,18 +136,11 @@ export async function applyDecision(
 ): Promise<TradingServiceDecision['fields']> {
   const fields = { ...decision.fields };
   const scope = vaultScope(ctx);
-  const write = decision.nkey?.write;
-  const nkey = write && (await writeNkey(scope, refOf(object), write.cas));
-  if (nkey) {
+  if (decision.userJwt?.write && ctx.jwt) await writeCreds(ctx, object, decision, fields);
+  else if (decision.nkey?.write) {
+    const nkey = await writeNkey(scope, refOf(object), decision.nkey.write.cas);
     fields.natsUser = nkey.publicKey;
     fields.nkeyVersion = nkey.version;
-  }
-  const jwt = decision.userJwt;
-  if (jwt?.write && ctx.jwt) {
-    const signer = { ...scope, authority: ctx.jwt };
-    const issued = await issueUserJwt(signer, refOf(object), jwt.write, { ...jwt, nkey });
-    fields.natsJwtVersion = issued.version;
-    fields.natsJwtRevokedBefore = issued.revokedBefore;
   }
   // Never reconciled (no status): nothing of it in Vault to compare with first.
   const unseen = (object as { status?: unknown }).status === undefined;

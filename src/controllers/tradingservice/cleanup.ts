@@ -9,7 +9,7 @@ import type { TradingServiceDecision } from './decide.ts';
 import { vaultDown } from './failures.ts';
 import { statusUsers } from './nats.ts';
 import { setFinalizer, hasFinalizer } from './status.ts';
-import { nkeyKeys, observeUserJwt, vaultScope, type ServiceRef } from './vault.ts';
+import { retirableKeys, vaultScope, type ServiceRef } from './vault.ts';
 import { removeAccess } from './vault-access.ts';
 
 /**
@@ -29,8 +29,8 @@ export const emptyDecision: TradingServiceDecision = {
 
 /**
  * With JWTs, the account that issued the creds revokes every key the service could log in
- * with, for good, kept in the account's Vault entry before anything is pushed: the NKey's
- * newest and previous versions (a rotation in flight), the creds' key, and what status named.
+ * with, for good, kept in the account's Vault entry before anything is pushed: the creds' key,
+ * the one a rotation in flight replaces (kept beside it), and what status named.
  */
 async function retireAll(
   ctx: Context,
@@ -38,10 +38,7 @@ async function retireAll(
   ref: ServiceRef,
   named: readonly string[],
 ): Promise<void> {
-  const [creds, keys] = await Promise.all([
-    observeUserJwt(ctx.deps.vault, ctx.platform, ref),
-    nkeyKeys(ctx.deps.vault, ctx.platform, ref),
-  ]);
+  const { creds, keys } = await retirableKeys(ctx.deps.vault, ctx.platform, ref);
   // No creds: no JWT was ever issued, so no key of it can log in.
   if (!creds) return;
   const all = new Set([...named, ...keys, creds.publicKey].filter((k) => k !== ''));

@@ -166,6 +166,50 @@ describe('TradingService decide', () => {
     assert.deepEqual(at(2), two, 'the same versions render the same bytes');
   });
 
+  describe('with nats.auth jwt (the creds share the seed entry, docs/adr/0071)', () => {
+    const platform = { ...titan.platform, nats: { ...titan.platform.nats, auth: 'jwt' as const } };
+    const status = { natsUser: 'UEXAMPLE', nkeyVersion: 3, nkeyPinnedVersion: 3 };
+    const jwtSnapshot = (over: Partial<TradingServiceSnapshot>) =>
+      snapshot({
+        platform,
+        natsAccountKey: 'AKEY',
+        object: { ...asObject(byName('execution')), status },
+        ...over,
+      });
+
+    it("should write a new service's first key and JWT as the entry's first version", () => {
+      const decision = decideTradingService(jwtSnapshot({ vault: { state: 'reachable' } }));
+      assert.deepEqual(decision.nkey?.write, { cas: 0 });
+      assert.deepEqual(decision.userJwt?.write, { cas: 0 });
+      assert.equal(pinsOf(decision)['nats-creds'], '1');
+    });
+
+    it("should name a settled key's new JWT as the key's version, the one pods read", () => {
+      const old = { pub: { allow: ['titan.old.>'] }, sub: { allow: ['>'] } };
+      const userJwt = { version: 3, publicKey: 'UEXAMPLE', account: 'AKEY', claims: old, iat: 9 };
+      const vault = {
+        state: 'reachable' as const,
+        nkey: { version: 3, publicKey: 'UEXAMPLE' },
+        userJwt,
+      };
+      const decision = decideTradingService(jwtSnapshot({ vault }));
+      assert.equal(decision.nkey?.write, undefined);
+      assert.deepEqual(decision.userJwt?.write, {
+        cas: 3,
+        replaces: { publicKey: 'UEXAMPLE', iat: 9 },
+      });
+      assert.deepEqual(
+        [
+          decision.fields.nkeyVersion,
+          decision.fields.nkeyPinnedVersion,
+          decision.fields.natsJwtVersion,
+        ],
+        [4, 4, 4],
+      );
+      assert.equal(pinsOf(decision)['nats-creds'], '4');
+    });
+  });
+
   it('should never put a seed or secret value into the rendered objects', () => {
     const text = JSON.stringify(decideTradingService(snapshot()).objects);
     assert.doesNotMatch(text, /SUA[A-Z2-7]{10}/);

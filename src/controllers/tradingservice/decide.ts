@@ -238,7 +238,19 @@ function natsSteps(
 ): Pick<TradingServiceDecision, 'nkey' | 'userJwt'> {
   const nkey = model.nats ? nkeyStep(snapshot, service) : undefined;
   if (!nkey) return {};
-  return { nkey, userJwt: userJwtStep(snapshot, model, nkey) };
+  const userJwt = userJwtStep(snapshot, model, nkey);
+  return { nkey: settled(nkey, userJwt), userJwt };
+}
+
+/**
+ * With `nats.auth: jwt` the creds share the seed's entry (docs/adr/0071): a new JWT for a
+ * settled key is the entry's next version, so that is the key's version, and what pods read.
+ */
+function settled(nkey: NkeyDecision, userJwt: TradingServiceDecision['userJwt']): NkeyDecision {
+  if (!userJwt || nkey.phase !== 'Stable' || nkey.write) return nkey;
+  const version = userJwt.pin;
+  const fields = { ...nkey.fields, nkeyVersion: version, nkeyPinnedVersion: version };
+  return { ...nkey, pin: version, fields };
 }
 
 /** With `nats.auth: jwt`: what the accounts must revoke now that the grant changed (if any). */
@@ -270,11 +282,14 @@ function userJwtStep(
   const user = natsUser(model, nkey.fields.natsUser ?? '');
   if (!user) return undefined;
   const claims = userClaims(user);
-  const decision = decideUserJwt(s.vault.userJwt, {
+  // The creds share the seed's entry (docs/adr/0071): a JWT is its next version.
+  const entry = s.vault.nkey?.version ?? 0;
+  const want = {
     publicKey: nkey.write ? undefined : nkey.fields.natsUser,
     account: s.natsAccountKey,
     claims,
-  });
+  };
+  const decision = decideUserJwt(s.vault.userJwt, want, entry);
   return { ...decision, account: model.nats?.account ?? s.platform.nats.account, claims };
 }
 

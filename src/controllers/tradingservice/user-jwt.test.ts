@@ -66,6 +66,10 @@ describe('decideUserJwt', () => {
       }
     });
 
+  it("issues the first JWT as the version after a seed alone in the entry (it shares the seed's)", () => {
+    const decision = decideUserJwt(undefined, { publicKey: 'UKEY', account: 'AKEY', claims }, 2);
+    assert.deepEqual([decision.write, decision.pin], [{ cas: 2 }, 3]);
+  });
   it('keeps the revocation the newest creds state while nothing is issued', () => {
     assert.equal(
       decideUserJwt(seen({ revokedBefore: 999 }), { publicKey: 'UKEY', account: 'AKEY', claims })

@@ -2,11 +2,11 @@ import { REVOKED_FOREVER, sameUserClaims, type UserClaims } from '../../render/n
 
 /**
  * A service's NATS user JWT with `nats.auth: jwt` (docs/adr/0060-nats-jwt-auth.md), decided
- * purely. The creds (JWT and seed) live in Vault beside the seed, one KV version per issue,
- * and the pod template pins that version: new permissions are a new version, so the pods roll
- * and reconnect with them. The JWT they replace is revoked by the account (`revokedBefore`, the
- * new JWT's issue time minus one second), written in the same KV version as the JWT, so a crash
- * between Vault and status never loses it.
+ * purely. The creds (JWT and seed) live in the seed's own Vault entry (docs/adr/0071), one KV
+ * version per issue, and the pod template pins that version: new permissions are a new version,
+ * so the pods roll and reconnect with them. The JWT they replace is revoked by the account
+ * (`revokedBefore`, the new JWT's issue time minus one second), written in the same KV version
+ * as the JWT, so a crash between Vault and status never loses it.
  */
 
 /** What gather read: the creds' newest version and the claims of its JWT (never the seed). */
@@ -54,13 +54,18 @@ function isCurrent(observed: UserJwtObservation, want: UserJwtWant): boolean {
   );
 }
 
+/**
+ * `entry` is the newest version of the entry the creds are written to (0: none yet): the seed's,
+ * which holds a new key's seed before its first JWT, so the next JWT follows that version.
+ */
 export function decideUserJwt(
   observed: UserJwtObservation | undefined,
   want: UserJwtWant,
+  entry: number = observed?.version ?? 0,
 ): UserJwtDecision {
   if (observed && isCurrent(observed, want))
     return { pin: observed.version, revokedBefore: observed.revokedBefore };
-  const cas = observed?.version ?? 0;
+  const cas = Math.max(entry, observed?.version ?? 0);
   return {
     write: {
       cas,

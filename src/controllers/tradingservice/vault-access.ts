@@ -1,7 +1,7 @@
 import { policyWrite, roleWrite, type KubernetesAuthRole } from '../../render/vault/policy.ts';
 import { vaultRoleName, type VaultAccess } from '../../render/service/index.ts';
 import type { VaultAdapter } from '../../vault/adapter.ts';
-import { credsPath, nkeyPath, type ServiceRef, type VaultScope } from './vault.ts';
+import { nkeyPath, type ServiceRef, type VaultScope } from './vault.ts';
 import { ABSENT, digestOf, memoKey, type VaultMemo } from './vault-memo.ts';
 
 /**
@@ -138,18 +138,17 @@ export async function deleteAccess(
 }
 
 /**
- * Everything a deleted service left in Vault: the policy and the role, then the creds and the
- * NKey (the NATS user is gone by then). Every delete succeeds when already absent.
+ * Everything a deleted service left in Vault: the policy and the role, then the NKey and its
+ * creds (the NATS user is gone by then). Every delete succeeds when already absent.
  */
 export async function removeAccess(scope: VaultScope, ref: ServiceRef): Promise<void> {
   const { vault, platform, memo } = scope;
   await deleteAccess(scope, ref);
-  await memo.write(memoKey.creds(ref), async () => {
-    await vault.kvDestroy(credsPath(platform, ref));
-    return ABSENT;
-  });
+  // With `nats.auth: jwt` the creds are in the NKey's entry (docs/adr/0071): one destroy.
+  memo.forget(memoKey.creds(ref));
   await memo.write(memoKey.nkey(ref), async () => {
     await vault.kvDestroy(nkeyPath(platform, ref));
     return ABSENT;
   });
+  memo.remember(memoKey.creds(ref), ABSENT);
 }

@@ -7,7 +7,16 @@ import { FakeVault } from '../../vault/fake.ts';
 import { deleteAccess, dropAccess, ensureAccess, removeAccess } from './vault-access.ts';
 import { ABSENT, memoKey, serviceKeys, VaultMemo } from './vault-memo.ts';
 import { JwtAuthority } from '../../nats/jwt/authority.ts';
-import { credsPath, issueUserJwt, nkeyPath, observeVault, writeNkey } from './vault.ts';
+import {
+  credsPath,
+  issueUserJwt,
+  nkeyPath,
+  observeVault,
+  retirableKeys,
+  writeNkey,
+} from './vault.ts';
+import { newUserNkey } from '../../nats/nkey.ts';
+import { NATS_SEED } from '../../render/build-model.ts';
 
 /**
  * The memo of what posture wrote to Vault (docs/adr/0067): a reconcile between resyncs sends
@@ -199,30 +208,76 @@ describe('the Vault memo of a TradingService', () => {
       assert.equal(memo.known('k'), kept);
     });
 
-  it('should issue creds from the seed it just wrote as from the seed read back, and remember their claims', async () => {
+  it("should write a new key's seed with its first JWT as one version, and issue the next JWT from the seed read back", async () => {
     const authority = new JwtAuthority(vault, platform.vault.kvMount, { create: true });
-    const nkey = await writeNkey({ vault, platform, memo }, ref, 0);
+    const nkey = newUserNkey();
     const user = {
       account: 'titan',
       claims: { pub: { allow: ['a.>'] }, sub: { deny: ['>'] } },
       revokedBefore: undefined,
     };
     const signer = { vault, authority, platform, memo };
-    const seedReads = () => vault.kvReads.filter((p) => p === nkeyPath(platform, ref)).length;
-    await issueUserJwt(signer, ref, { cas: 0 }, { ...user, nkey });
-    const fresh = (await vault.kvRead(credsPath(platform, ref)))?.data;
-    assert.equal(seedReads(), 0, 'the seed it just wrote is not read back');
+    const path = nkeyPath(platform, ref);
+    const seedReads = () => vault.kvReads.filter((p) => p === path).length;
+    const first = await issueUserJwt(signer, ref, { cas: 0 }, { ...user, nkey });
+    assert.equal(seedReads(), 0, 'the seed it just made is not read back');
+    const fresh = (await vault.kvRead(path))?.data;
+    assert.equal(first.version, 1, 'the seed and its first JWT are one version');
+    assert.equal(credsPath(platform, ref), path, 'the creds live in the seed entry');
     await issueUserJwt(signer, ref, { cas: 1 }, user);
-    assert.equal(seedReads(), 1);
-    const readBack = (await vault.kvRead(credsPath(platform, ref)))?.data;
+    assert.equal(seedReads(), 2, 'the seed is read back for the next JWT');
+    const readBack = (await vault.kvRead(path))?.data;
     assert.equal(fresh?.['publicKey'], nkey.publicKey);
     assert.equal(readBack?.['publicKey'], nkey.publicKey);
     const seedOf = (creds = '') => /-----BEGIN USER NKEY SEED-----\n(\S+)/.exec(creds)?.[1];
     assert.equal(seedOf(fresh?.['creds']), nkey.seed);
     assert.equal(seedOf(readBack?.['creds']), nkey.seed);
+    assert.equal(readBack?.[NATS_SEED.field], nkey.seed, 'the seed stays in the entry');
     const known = memo.known(memoKey.creds(ref)) as { version: number; publicKey: string };
     assert.deepEqual([known.version, known.publicKey], [2, nkey.publicKey]);
-    assert.doesNotMatch(JSON.stringify(known), /SU[A-Z2-7]{40,}/);
+    assert.deepEqual(memo.known(memoKey.nkey(ref)), { version: 2, publicKey: nkey.publicKey });
+    assert.doesNotMatch(JSON.stringify([known, memo.known(memoKey.nkey(ref))]), /SU[A-Z2-7]{40,}/);
+  });
+
+  it('should read the entry once for the NKey and the creds, with nats.auth jwt', async () => {
+    const jwtPlatform = { ...platform, nats: { ...platform.nats, auth: 'jwt' as const } };
+    const authority = new JwtAuthority(vault, platform.vault.kvMount, { create: true });
+    const signer = { vault, authority, platform: jwtPlatform, memo };
+    const claims = { pub: { allow: ['a.>'] }, sub: { deny: ['>'] } };
+    const nkey = newUserNkey();
+    await issueUserJwt(
+      signer,
+      ref,
+      { cas: 0 },
+      { account: 'titan', claims, revokedBefore: undefined, nkey },
+    );
+    memo.clear();
+    const path = nkeyPath(platform, ref);
+    const before = vault.kvReads.filter((p) => p === path).length;
+    const seen = await observeVault(vault, jwtPlatform, ref, { versioned: [], memo });
+    assert.equal(seen.state === 'reachable' && seen.nkey?.publicKey, nkey.publicKey);
+    const creds = memo.known(memoKey.creds(ref)) as { version: number; publicKey: string };
+    assert.deepEqual([creds.version, creds.publicKey], [1, nkey.publicKey]);
+    assert.equal(vault.kvReads.filter((p) => p === path).length - before, 1);
+  });
+
+  it("should keep a rotation's previous key beside the creds, for a deleted service's account to revoke", async () => {
+    const authority = new JwtAuthority(vault, platform.vault.kvMount, { create: true });
+    const signer = { vault, authority, platform, memo };
+    const claims = { pub: { allow: ['a.>'] }, sub: { deny: ['>'] } };
+    const user = { account: 'titan', claims, revokedBefore: undefined };
+    assert.deepEqual(await retirableKeys(vault, platform, ref), { creds: undefined, keys: [] });
+    const [first, second] = [newUserNkey(), newUserNkey()];
+    await issueUserJwt(signer, ref, { cas: 0 }, { ...user, nkey: first });
+    await issueUserJwt(
+      signer,
+      ref,
+      { cas: 1 },
+      { ...user, nkey: second, previous: first.publicKey },
+    );
+    const during = await retirableKeys(vault, platform, ref);
+    assert.deepEqual(during.keys, [second.publicKey, first.publicKey]);
+    assert.equal(during.creds?.publicKey, second.publicKey);
   });
 
   it("should remember a removed service's state as absent", async () => {

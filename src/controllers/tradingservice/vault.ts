@@ -12,13 +12,14 @@ import { isCasMismatch, VaultUnavailableError } from '../../vault/errors.ts';
 import type { Platform } from '../../api/platform/settings.ts';
 import { NATS_SEED } from '../../render/build-model.ts';
 import type { VaultObservation } from './decide.ts';
-import { memoKey, type VaultMemo } from './vault-memo.ts';
+import { ABSENT, memoKey, type VaultMemo } from './vault-memo.ts';
 
 /**
  * The Vault side of a TradingService: its NKey pair (seed in KV, never in Kubernetes, one KV
- * version per rotation) and its creds, and the KV versions of what it reads (metadata only).
- * Its policy and role are vault-access.ts. What posture itself wrote is remembered until the
- * next resync (vault-memo.ts); what others write (the pinned versions) is read every time.
+ * version per rotation) and, with `nats.auth: jwt`, its creds in the same entry (one KV version
+ * per JWT issued, docs/adr/0071), and the KV versions of what it reads (metadata only). Its
+ * policy and role are vault-access.ts. What posture itself wrote is remembered until the next
+ * resync (vault-memo.ts); what others write (the pinned versions) is read every time.
  */
 
 /** Where a service's Vault state lives, and the memo of what posture wrote there. */
@@ -51,11 +52,35 @@ function publicKeyOf(data: Record<string, string>): string | undefined {
   return seed ? fromSeed(new TextEncoder().encode(seed)).getPublicKey() : undefined;
 }
 
+type Entry = { data: Record<string, string>; version: number } | undefined;
+
 /** The newest seed's version and public key, or undefined when Vault holds none. */
-async function readNkey(vault: VaultAdapter, path: string) {
-  const secret = await vault.kvRead(path);
+function nkeyOf(secret: Entry) {
   const publicKey = secret ? publicKeyOf(secret.data) : undefined;
   return secret && publicKey ? { version: secret.version, publicKey } : undefined;
+}
+
+/**
+ * The NKey's newest version and public key, read once for both memo entries: with
+ * `nats.auth: jwt` the same read says what the creds' JWT says (docs/adr/0071).
+ */
+async function observeNkey(
+  vault: VaultAdapter,
+  platform: Platform,
+  ref: ServiceRef,
+  memo: VaultMemo,
+) {
+  const key = memoKey.nkey(ref);
+  let creds: UserJwtObservation | undefined;
+  const nkey = await memo.read(key, async () => {
+    const secret = await vault.kvRead(nkeyPath(platform, ref));
+    creds = secret && credsObservation(secret.data, secret.version);
+    return nkeyOf(secret);
+  });
+  const credsKey = memoKey.creds(ref);
+  const kept = memo.known(key) !== undefined && memo.known(credsKey) === undefined;
+  if (platform.nats.auth === 'jwt' && kept) memo.remember(credsKey, creds ?? ABSENT);
+  return nkey;
 }
 
 /** The current KV version of each path (metadata only, never a value); absent ones left out. */
@@ -81,7 +106,7 @@ export async function observeVault(
 ): Promise<VaultObservation> {
   try {
     const [nkey, versions] = await Promise.all([
-      memo.read(memoKey.nkey(ref), () => readNkey(vault, nkeyPath(platform, ref))),
+      observeNkey(vault, platform, ref, memo),
       currentVersions(vault, versioned),
     ]);
     return { state: 'reachable', ...(nkey && { nkey }), versions };
@@ -113,6 +138,8 @@ export async function writeNkey(
 ): Promise<NewNkey> {
   const { publicKey, seed } = newUserNkey();
   const path = nkeyPath(platform, ref);
+  // With `nats.auth: jwt` the creds share this entry: a version with a seed alone holds none.
+  memo.forget(memoKey.creds(ref));
   try {
     // The memo keeps the version and public key, never the seed.
     const stored = await memo.write(memoKey.nkey(ref), async () => {
@@ -129,9 +156,12 @@ export async function writeNkey(
   }
 }
 
-/** Where the creds of `nats.auth: jwt` live: beside the seed, `<seed path>/jwt`. */
+/**
+ * Where the creds of `nats.auth: jwt` live: in the seed's own entry (docs/adr/0071), so a new
+ * key and its first JWT are one write, and a JWT issued later is the entry's next version.
+ */
 export function credsPath(platform: Platform, ref: ServiceRef): string {
-  return `${nkeyPath(platform, ref)}/jwt`;
+  return nkeyPath(platform, ref);
 }
 
 /** The creds' newest version and what its JWT says (the seed in it stays here). */
@@ -204,50 +234,66 @@ function credsText(jwt: string, seed: string): string {
   return new TextDecoder().decode(fmtCreds(jwt, pair));
 }
 
+/** What issueUserJwt issues for: the account, the permissions and the key. */
+export interface UserJwtRequest {
+  account: string;
+  claims: UserClaims;
+  revokedBefore: number | undefined;
+  /** A key this reconcile made: its seed is written with its first JWT, in one version. */
+  nkey?: { publicKey: string; seed: string } | undefined;
+  /** The key an NKey rotation in flight replaces: kept beside the creds for the cleanup. */
+  previous?: string | undefined;
+}
+
+/** What a creds write left in Vault: its version, the key, and the revocation it brings. */
+export interface IssuedJwt {
+  version: number;
+  publicKey: string;
+  revokedBefore: number | undefined;
+}
+
 /**
  * Issues the service's user JWT and writes its creds (JWT and seed, as nats clients read them)
- * as the version after `cas`, with the revocation it brings. The seed is the one this reconcile
- * wrote (`user.nkey`), else read here from the seed's own entry; it leaves this function only
- * inside the creds Vault keeps.
+ * into the seed's entry as the version after `cas`, with the revocation it brings
+ * (docs/adr/0071). The seed is a new one this reconcile made (`user.nkey`, written here with
+ * its first JWT), else read here from the entry; it leaves this function only inside the entry.
  */
 export async function issueUserJwt(
   { vault, authority, platform, memo }: VaultScope & { authority: JwtAuthority },
   ref: ServiceRef,
   write: NonNullable<UserJwtDecision['write']>,
-  user: {
-    account: string;
-    claims: UserClaims;
-    revokedBefore: number | undefined;
-    /** The NKey this reconcile wrote just before: its seed is not read back. */
-    nkey?: NewNkey | undefined;
-  },
-): Promise<{ version: number; revokedBefore: number | undefined }> {
-  const { seed, publicKey } = user.nkey ?? (await readSeed(vault, nkeyPath(platform, ref)));
+  user: UserJwtRequest,
+): Promise<IssuedJwt> {
+  const path = credsPath(platform, ref);
+  const { seed, publicKey } = user.nkey ?? (await readSeed(vault, path));
   if (write.replaces) await pastSecond(write.replaces.iat);
   const id = `${ref.namespace}/${ref.name}`;
   const jwt = await authority.userJwt(user.account, { id, publicKey }, user.claims);
   const iat = Number(jwtClaims(jwt).iat);
   const revokedBefore = revocationFor(write.replaces, publicKey, iat, user.revokedBefore);
-  const creds = credsText(jwt, seed);
-  const path = credsPath(platform, ref);
   const data = {
-    jwt,
-    creds,
+    [NATS_SEED.field]: seed,
     publicKey,
+    jwt,
+    creds: credsText(jwt, seed),
     // The account's name: a withdrawn grant is revoked by the account that issued it.
     account: user.account,
     ...(revokedBefore !== undefined && { revokedBefore: String(revokedBefore) }),
+    ...(user.previous && user.previous !== publicKey && { previousPublicKey: user.previous }),
   };
+  memo.forget(memoKey.nkey(ref));
   try {
     const { version } = await memo.write(memoKey.creds(ref), async () => {
       const written = await vault.kvWrite(path, data, write.cas);
-      // What a read of this version says (the memo never holds the seed in `creds`).
+      // What a read of this version says (the memo never holds the seed).
       return jwtObservation(jwt, data, written.version);
     });
-    return { version, revokedBefore };
+    memo.remember(memoKey.nkey(ref), { version, publicKey });
+    return { version, publicKey, revokedBefore };
   } catch (error) {
     if (!isCasMismatch(error)) throw error;
     memo.taken(memoKey.creds(ref));
+    memo.taken(memoKey.nkey(ref));
     throw new Error(`the NATS creds at ${path} changed since they were read: reading them again`, {
       cause: error,
     });
@@ -255,18 +301,19 @@ export async function issueUserJwt(
 }
 
 /**
- * The public keys of the NKey's newest version and the one before it: during a rotation both
- * can log in, and a rotation that ended retired the older ones already.
+ * With `nats.auth: jwt`, what a deleted service's account must revoke, from one read of its
+ * entry: the creds (undefined: no JWT was ever issued) and every key that may still log in,
+ * the newest and, during an NKey rotation, the one it replaces.
  */
-export async function nkeyKeys(
+export async function retirableKeys(
   vault: VaultAdapter,
   platform: Platform,
   ref: ServiceRef,
-): Promise<string[]> {
-  const path = nkeyPath(platform, ref);
-  const current = await readNkey(vault, path);
-  if (!current) return [];
-  const before = current.version > 1 ? await vault.kvRead(path, current.version - 1) : undefined;
-  const previous = before && publicKeyOf(before.data);
-  return previous ? [current.publicKey, previous] : [current.publicKey];
+): Promise<{ creds: UserJwtObservation | undefined; keys: string[] }> {
+  const secret = await vault.kvRead(credsPath(platform, ref));
+  if (!secret) return { creds: undefined, keys: [] };
+  const current = publicKeyOf(secret.data);
+  const previous = secret.data.previousPublicKey;
+  const keys = [current, previous].filter((k): k is string => k !== undefined && k !== '');
+  return { creds: credsObservation(secret.data, secret.version), keys };
 }

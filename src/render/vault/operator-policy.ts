@@ -120,7 +120,7 @@ function kvRules(
       path: `${kv}/data/posture/nats/*`,
       capabilities: ['create', 'read', 'update'],
       reason:
-        'NKey seeds: observeVault reads, writeNkey creates the first and writes each rotation (check-and-set)',
+        'NKey seeds (and with nats.auth jwt the creds beside them): observeVault reads, writeNkey or issueUserJwt creates the first and writes each rotation and JWT (check-and-set)',
     },
     {
       path: `${kv}/metadata/posture/nats/*`,
