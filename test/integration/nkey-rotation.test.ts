@@ -53,6 +53,17 @@ describe('NKey rotation on a real nats-server, no client losing its login', () =
   let nats: { server: NatsServer; publisher: () => ConfirmedPublisher };
   let operator: RunningOperator | undefined;
 
+  /** The reasons of the Events about the service, oldest first as the apiserver lists them. */
+  const eventReasons = async () =>
+    (
+      await admin.list<KubeObject & { reason?: string; involvedObject?: { name?: string } }>(
+        RESOURCES.event,
+        { namespace },
+      )
+    ).items
+      .filter((e) => e.involvedObject?.name === NAME)
+      .map((e) => e.reason);
+
   const start = () => {
     operator = startTradingServiceOperator({
       namespace,
@@ -148,6 +159,16 @@ describe('NKey rotation on a real nats-server, no client losing its login', () =
       );
       assert.equal(rolling.previousNatsUser, first.natsUser);
       assert.equal(rolling.nkeyRotationRequest, 'first');
+      // The step's Event follows its status write: killed in between, the operator loses it
+      // (Events are best effort), and the new one sees no step to announce. Wait for it.
+      await eventually(
+        'an Event for the rotation step',
+        async () => {
+          const reasons = await eventReasons();
+          return reasons.some((r) => r === 'NkeyAuthorizing' || r === 'NkeyRolling') || undefined;
+        },
+        ROLL_MS,
+      );
       // Mid-rollout, a new operator takes over with nothing in memory.
       await operator?.stop();
       restartedAt = Date.now();
@@ -223,16 +244,9 @@ describe('NKey rotation on a real nats-server, no client losing its login', () =
     assert.equal(conditionOf(ts, 'NkeyRotating')?.status, 'False');
     assert.equal(conditionOf(ts, 'NkeyRotating')?.reason, 'NkeyStable');
     assert.doesNotMatch(JSON.stringify(ts), /SU[A-Z2-7]{50,}/, 'no seed in the object');
-    const events = (
-      await admin.list<KubeObject & { reason?: string; involvedObject?: { name?: string } }>(
-        RESOURCES.event,
-        { namespace },
-      )
-    ).items
-      .filter((e) => e.involvedObject?.name === NAME)
-      .map((e) => e.reason);
-    // The operator is killed mid-rollout: the Event of the step it had just written to status may
-    // be lost with it (Events are best effort, status is the record). The end is always there.
+    const events = await eventReasons();
+    // The operator is killed mid-rollout, once a step's Event was written (the rotation test
+    // waits for it): the next step's may be lost with it. The end is always there.
     assert.ok(events.includes('NkeyStable'), `an Event NkeyStable: ${events.join(', ')}`);
     assert.ok(
       events.some((r) => r === 'NkeyAuthorizing' || r === 'NkeyRolling'),
