@@ -51,6 +51,9 @@ import type { KubeObject } from '../src/operator/kube/types.ts';
 import { renderResources } from '../src/render/index.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
+import { GROUP_VERSION } from '../src/api/common/metadata.ts';
+import { posturePlatformKind } from '../src/api/platform/kind.ts';
+import { PLATFORM_OBJECT_NAME } from '../src/api/platform/schema.ts';
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
 import { applyAtLimit, movedTo } from './support/limit.ts';
@@ -525,7 +528,14 @@ async function kubectlSide(env: Environment, children: unknown[]) {
 async function operatorSide(env: Environment, input: Input): Promise<Converged> {
   const jwt = natsAuth === 'jwt' ? await jwtNats(env, input) : undefined;
   const platformFile = join(dir, 'platform.json');
-  writeFileSync(platformFile, JSON.stringify(operatorPlatform(input.platform)));
+  // A PosturePlatform object, as an operator's --platform file is written (not a bare map).
+  const platformObject = {
+    apiVersion: GROUP_VERSION,
+    kind: posturePlatformKind.kind,
+    metadata: { name: PLATFORM_OBJECT_NAME },
+    spec: operatorPlatform(input.platform),
+  };
+  writeFileSync(platformFile, JSON.stringify(platformObject));
   const admin = adminOf(env);
   const watch = watchServices(admin);
   const operator = await startOperator({
