@@ -21,11 +21,9 @@ import {
   type VaultAccess,
 } from '../../render/service/index.ts';
 import { TradingServiceSchema } from '../../api/tradingservice/schema.ts';
-import { kvDataPath } from '../../render/build-model.ts';
 import type { NkeyDecision, NkeyFields, NkeySnapshot } from './nkey-rotation.ts';
-import { nkeyCondition, nkeyStep, refOfService, seedPath } from './nkey-step.ts';
+import { nkeyCondition, nkeyStep, seedPath } from './nkey-step.ts';
 import { pinnedModel, type SecretVersions } from './pins.ts';
-import { credsPath } from './vault.ts';
 import {
   decideUserJwt,
   jwtRetirements,
@@ -300,9 +298,10 @@ function objectsOf(
   model: ServiceModel,
   { nkey, userJwt }: Pick<TradingServiceDecision, 'nkey' | 'userJwt'>,
 ): KubeObject[] {
-  const seed = userJwt
-    ? { dataPath: kvDataPath(credsPath(s.platform, refOfService(service))), version: userJwt.pin }
-    : nkey && { dataPath: seedPath(s.platform, service), version: nkey.pin };
+  // With `nats.auth: jwt` pods read the creds, in the seed's entry, at the JWT's version.
+  const version = userJwt?.pin ?? nkey?.pin;
+  const seed =
+    version !== undefined ? { dataPath: seedPath(s.platform, service), version } : undefined;
   const pinned = pinnedModel(model, versionsOf(s.vault), seed);
   return serviceParts(pinned, s.platform).map((p) =>
     withOwner(partManifest(p) as unknown as KubeObject, s.object),

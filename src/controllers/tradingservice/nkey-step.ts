@@ -10,16 +10,14 @@ import { rolloutState, type MemberRollout } from '../kit/rollout.ts';
 import type { TradingServiceSnapshot } from './decide.ts';
 import { decideNkey, type NkeyDecision } from './nkey-rotation.ts';
 import { TradingServiceReason } from './reasons.ts';
-import { credsPath, nkeyPath } from './vault.ts';
+import { nkeyPath } from './vault.ts';
 
 /** The NKey rotation's step within a TradingService decision (docs/adr/0045). */
 
-export const refOfService = (service: TradingService) => ({
-  namespace: service.metadata.namespace ?? '',
-  name: service.metadata.name,
-});
-
-/** The KV data path of the service's NKey seed, as its Vault Agent template names it. */
+/**
+ * The KV data path of the service's NKey seed, as its Vault Agent template names it; with
+ * `nats.auth: jwt` its creds are in the same entry (docs/adr/0071).
+ */
 export const seedPath = (platform: Platform, service: TradingService) =>
   kvDataPath(
     nkeyPath(platform, {
@@ -59,7 +57,7 @@ function nkeyRollout(s: TradingServiceSnapshot, service: TradingService): Member
   const creds = s.vault.userJwt;
   if (!creds || creds.publicKey !== status.natsUser)
     return { service: name, state: 'pending', detail: 'no creds for the new key yet' };
-  const dataPath = kvDataPath(credsPath(s.platform, refOfService(service)));
+  const dataPath = seedPath(s.platform, service);
   return rolloutState(name, s.deployment, { dataPath, version: creds.version });
 }
 

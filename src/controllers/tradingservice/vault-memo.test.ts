@@ -7,14 +7,7 @@ import { FakeVault } from '../../vault/fake.ts';
 import { deleteAccess, dropAccess, ensureAccess, removeAccess } from './vault-access.ts';
 import { ABSENT, memoKey, serviceKeys, VaultMemo } from './vault-memo.ts';
 import { JwtAuthority } from '../../nats/jwt/authority.ts';
-import {
-  credsPath,
-  issueUserJwt,
-  nkeyPath,
-  observeVault,
-  retirableKeys,
-  writeNkey,
-} from './vault.ts';
+import { issueUserJwt, nkeyPath, observeVault, retirableKeys, writeNkey } from './vault.ts';
 import { newUserNkey } from '../../nats/nkey.ts';
 import { NATS_SEED } from '../../render/build-model.ts';
 
@@ -223,7 +216,7 @@ describe('the Vault memo of a TradingService', () => {
     assert.equal(seedReads(), 0, 'the seed it just made is not read back');
     const fresh = (await vault.kvRead(path))?.data;
     assert.equal(first.version, 1, 'the seed and its first JWT are one version');
-    assert.equal(credsPath(platform, ref), path, 'the creds live in the seed entry');
+    assert.ok(fresh?.['jwt'] && fresh['creds'], 'the creds live in the seed entry');
     await issueUserJwt(signer, ref, { cas: 1 }, user);
     assert.equal(seedReads(), 2, 'the seed is read back for the next JWT');
     const readBack = (await vault.kvRead(path))?.data;

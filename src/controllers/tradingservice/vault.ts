@@ -41,7 +41,11 @@ export interface ServiceRef {
   name: string;
 }
 
-/** Where posture keeps a service's NKey seed: `<kvMount>/posture/nats/<ns>/<name>`. */
+/**
+ * Where posture keeps a service's NKey seed: `<kvMount>/posture/nats/<ns>/<name>`. With
+ * `nats.auth: jwt` its creds live in the same entry (docs/adr/0071): a new key and its first JWT
+ * are one write, and a JWT issued later is the entry's next version.
+ */
 export function nkeyPath(platform: Platform, ref: ServiceRef): string {
   return `${platform.vault.kvMount}/posture/nats/${ref.namespace}/${ref.name}`;
 }
@@ -156,21 +160,13 @@ export async function writeNkey(
   }
 }
 
-/**
- * Where the creds of `nats.auth: jwt` live: in the seed's own entry (docs/adr/0071), so a new
- * key and its first JWT are one write, and a JWT issued later is the entry's next version.
- */
-export function credsPath(platform: Platform, ref: ServiceRef): string {
-  return nkeyPath(platform, ref);
-}
-
 /** The creds' newest version and what its JWT says (the seed in it stays here). */
 export async function observeUserJwt(
   vault: VaultAdapter,
   platform: Platform,
   ref: ServiceRef,
 ): Promise<UserJwtObservation | undefined> {
-  const secret = await vault.kvRead(credsPath(platform, ref));
+  const secret = await vault.kvRead(nkeyPath(platform, ref));
   return secret && credsObservation(secret.data, secret.version);
 }
 
@@ -264,7 +260,7 @@ export async function issueUserJwt(
   write: NonNullable<UserJwtDecision['write']>,
   user: UserJwtRequest,
 ): Promise<IssuedJwt> {
-  const path = credsPath(platform, ref);
+  const path = nkeyPath(platform, ref);
   const { seed, publicKey } = user.nkey ?? (await readSeed(vault, path));
   if (write.replaces) await pastSecond(write.replaces.iat);
   const id = `${ref.namespace}/${ref.name}`;
@@ -310,7 +306,7 @@ export async function retirableKeys(
   platform: Platform,
   ref: ServiceRef,
 ): Promise<{ creds: UserJwtObservation | undefined; keys: string[] }> {
-  const secret = await vault.kvRead(credsPath(platform, ref));
+  const secret = await vault.kvRead(nkeyPath(platform, ref));
   if (!secret) return { creds: undefined, keys: [] };
   const current = publicKeyOf(secret.data);
   const previous = secret.data.previousPublicKey;
