@@ -184,6 +184,26 @@ describe('TradingService decide', () => {
       assert.equal(pinsOf(decision)['nats-creds'], '1');
     });
 
+    it("should grant the pod the seed entry's creds, and take that grant away with spec.nats", () => {
+      const entry = 'secret/data/posture/nats/titan/execution';
+      const paths = (over: Partial<TradingServiceSnapshot>) =>
+        (decideTradingService(jwtSnapshot(over)).access?.policy.rules ?? []).map((r) => r.path);
+      const vault = { state: 'reachable' as const, nkey: { version: 3, publicKey: 'UEXAMPLE' } };
+      assert.ok(paths({ vault }).includes(entry), 'the creds entry is granted');
+      const execution = byName('execution');
+      const withdrawn = {
+        ...asObject(execution),
+        spec: { ...execution.spec, nats: undefined },
+        status,
+      };
+      const left = paths({ vault, object: withdrawn });
+      assert.deepEqual(
+        left.filter((p) => p.includes('/posture/nats/')),
+        [],
+        'no NATS entry left in the policy',
+      );
+    });
+
     it("should name a settled key's new JWT as the key's version, the one pods read", () => {
       const old = { pub: { allow: ['titan.old.>'] }, sub: { allow: ['>'] } };
       const userJwt = { version: 3, publicKey: 'UEXAMPLE', account: 'AKEY', claims: old, iat: 9 };
