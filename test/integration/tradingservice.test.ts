@@ -127,7 +127,7 @@ describe('TradingService reconciler against the real apiserver and Vault', () =>
     await assertVaultAccess(root(), namespace, ts);
     assert.doesNotMatch(
       await objectsText(namespace),
-      /SUA[A-Z2-7]{20}/,
+      /\bSUA[A-Z2-7]{20}/,
       'no NKey seed in Kubernetes',
     );
   });
