@@ -1,0 +1,316 @@
+/**
+ * The floor under the converge bench's `limitRatio`: what any operator of TradingServices must
+ * cost this machine, measured against the same limit in the same run.
+ *
+ * The limit side (as `npm run bench -- converge`) server-side applies every service's four
+ * children with 16 requests in flight. The floor side does, with the same pool, only what a
+ * level-based operator cannot skip, and none of posture's logic:
+ *
+ * - the user's TradingService apply (the converge's operator side has it too);
+ * - the watches an operator holds: TradingServices, and its four child kinds by label (drift of a
+ *   child is put back from the watch), plus the converge's own readiness watch of TradingServices;
+ * - the four children (owned by their TradingService, as posture's) and one status apply per
+ *   service;
+ * - with `--vault`, the four Vault requests posture makes per service (policy, Kubernetes-auth
+ *   role, the NKey's KV write, the pinned secret's KV metadata), by the same HTTP client.
+ *
+ * Each side runs on a fresh cluster, `--rounds` times in turn; the JSON line has the median
+ * ratios. The converge's operator side over its limit (`limitRatio`) can be no lower than
+ * `floorRatioVault` in the same conditions.
+ *
+ *   npm run bench -- floor [--services 1000] [--rounds 2]
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
+import { childCache } from '../src/controllers/kit/children.ts';
+import { Informer } from '../src/operator/informer/informer.ts';
+import { KubeClient } from '../src/operator/kube/client.ts';
+import { loadKubeconfig } from '../src/operator/kube/kubeconfig.ts';
+import { RESOURCES, type Resource } from '../src/operator/kube/resources.ts';
+import type { KubeObject } from '../src/operator/kube/types.ts';
+import { silentLog } from '../src/operator/telemetry/log.ts';
+import { renderResources } from '../src/render/index.ts';
+import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
+import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
+import { staticToken } from '../src/vault/auth.ts';
+import { HttpVaultAdapter } from '../src/vault/http.ts';
+import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
+import { applyAtLimit, movedTo } from './support/limit.ts';
+import { percentile } from './support/stats.ts';
+
+const median = (values: readonly number[]) => percentile(values, 50);
+
+const exec = promisify(execFile);
+
+function flag(name: string, fallback: number): number {
+  const args = process.argv.slice(3);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  const arg = args[i] ?? '';
+  return Number(arg.includes('=') ? arg.split('=')[1] : args[i + 1]);
+}
+
+const services = flag('services', 1000);
+const rounds = flag('rounds', 2);
+const POOL = 16;
+const dir = mkdtempSync(join(tmpdir(), 'posture-floor-'));
+
+const RESOURCE_OF: Record<string, Resource> = {
+  ServiceAccount: RESOURCES.serviceAccount,
+  Service: RESOURCES.service,
+  Deployment: RESOURCES.deployment,
+  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
+};
+
+type Input = ReturnType<typeof syntheticPlatform>;
+
+/** Each service: its TradingService, its four children, and its pinned secret's KV path. */
+interface Unit {
+  service: KubeObject;
+  children: KubeObject[];
+  secretPath: string | undefined;
+}
+
+function unitsOf(input: Input): Unit[] {
+  const { platform, resources } = input;
+  const nkeys = (s: { namespace: string; name: string }) =>
+    platform.nats.users[`${s.namespace}/${s.name}`];
+  const rendered = renderResources({ platform, resources, nkeys });
+  const children = rendered.objects
+    .map((o) => o.manifest as unknown as KubeObject & { kind: string })
+    .filter((m) => m.kind in RESOURCE_OF);
+  const byService = new Map<string, KubeObject[]>();
+  for (const child of children) {
+    const key = `${child.metadata.namespace}/${child.metadata.name}`;
+    byService.set(key, [...(byService.get(key) ?? []), child]);
+  }
+  return resources.tradingServices.map(({ object }) => {
+    const key = `${object.metadata.namespace}/${object.metadata.name}`;
+    const spec = (object as { spec?: { secrets?: { vaultPath?: string }[] } }).spec;
+    return {
+      service: object,
+      children: byService.get(key) ?? [],
+      secretPath: spec?.secrets?.[0]?.vaultPath,
+    };
+  });
+}
+
+/** A status of the size posture writes: five conditions, the NKey's key and versions. */
+function statusOf(object: KubeObject): KubeObject {
+  const now = new Date().toISOString();
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastTransitionTime: now,
+    observedGeneration: object.metadata.generation ?? 1,
+  });
+  return {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
+    status: {
+      observedGeneration: object.metadata.generation ?? 1,
+      conditions: [
+        condition('Ready', 'True', 'Reconciled', 'Vault access, children and NATS user in place'),
+        condition('InvalidSpec', 'False', 'Valid', 'the spec is valid'),
+        condition('VaultUnavailable', 'False', 'VaultReachable', 'Vault answered'),
+        condition('Degraded', 'False', 'DependenciesReady', 'every dependency is in place'),
+        condition('Forbidden', 'False', 'WithinTenancy', 'every path is the namespace own'),
+      ],
+      readyReplicas: 0,
+      natsUser: `U${'A'.repeat(55)}`,
+      nkeyVersion: 1,
+      nkeyPinnedVersion: 1,
+    },
+  };
+}
+
+function kubectl(env: Environment, args: string[]) {
+  const bin = env.info.bin['kubectl'] ?? 'kubectl';
+  return exec(bin, [`--kubeconfig=${env.info.kube.kubeconfig}`, ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+async function prepare(env: Environment, namespaces: string[]): Promise<void> {
+  await kubectl(env, ['apply', '--server-side', '-f', 'charts/posture/crds/']);
+  await kubectl(env, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  const file = join(dir, 'namespaces.json');
+  const items = namespaces.map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  }));
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  await kubectl(env, ['apply', '--server-side', '-f', file]);
+}
+
+const clientOf = (env: Environment, fieldManager: string) =>
+  new KubeClient({
+    access: loadKubeconfig(env.info.kube.kubeconfig),
+    timeoutMs: 60_000,
+    fieldManager,
+  });
+
+/** The informers an operator of these kinds holds, and the converge's readiness watch. */
+async function watching(env: Environment, signal: AbortSignal): Promise<void> {
+  const operator = clientOf(env, 'posture');
+  const bench = clientOf(env, 'bench');
+  const informers = [
+    new Informer<KubeObject>({ source: operator, resource: TRADING_SERVICE, log: silentLog }),
+    new Informer<KubeObject>({ source: bench, resource: TRADING_SERVICE, log: silentLog }),
+    ...Object.entries(RESOURCE_OF).map(
+      ([kind, resource]) =>
+        new Informer<KubeObject>({
+          source: operator,
+          resource,
+          log: silentLog,
+          ...childCache(kind),
+        }),
+    ),
+  ];
+  informers.forEach((informer) => void informer.run(signal));
+  await Promise.all(informers.map((informer) => informer.waitForSync()));
+}
+
+/** The Vault requests posture makes for a new service (as the converge counts them). */
+function vaultWork(env: Environment) {
+  const vault = env.info.vault!;
+  const adapter = new HttpVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
+  return async (unit: Unit) => {
+    const { namespace = '', name = '' } = unit.service.metadata;
+    const policy = `posture-${namespace}-${name}`;
+    await Promise.all([
+      adapter.writePolicy(
+        policy,
+        `path "secret/data/posture/nats/${namespace}/${name}" {\n  capabilities = ["read"]\n}\n`,
+      ),
+      adapter.write({
+        path: `auth/kubernetes/role/${policy}`,
+        body: {
+          bound_service_account_names: [name],
+          bound_service_account_namespaces: [namespace],
+          token_policies: [policy],
+          token_ttl: 3600,
+        },
+      }),
+      adapter.kvWrite(
+        `secret/posture/nats/${namespace}/${name}`,
+        { seed: 'S'.repeat(58), jwt: 'e'.repeat(700) },
+        0,
+      ),
+      unit.secretPath ? adapter.kvMetadata(unit.secretPath) : Promise.resolve(undefined),
+    ]);
+  };
+}
+
+/** A child as an operator applies it: owned by its TradingService, so it goes with it. */
+function owned(child: KubeObject, owner: KubeObject): KubeObject {
+  const { name = '', uid = '' } = owner.metadata;
+  const reference = {
+    apiVersion: 'posture.dev/v1alpha1',
+    kind: 'TradingService',
+    name,
+    uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  return { ...child, metadata: { ...child.metadata, ownerReferences: [reference] } };
+}
+
+/** The floor side: what any operator of these services must do, 16 services in flight. */
+async function floorSide(env: Environment, units: Unit[], withVault: boolean) {
+  const controller = new AbortController();
+  await watching(env, controller.signal);
+  const operator = clientOf(env, 'posture');
+  const bench = clientOf(env, 'bench');
+  const vault = withVault ? vaultWork(env) : undefined;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < units.length; i = next++) {
+      const unit = units[i] as Unit;
+      const created = await bench.apply(TRADING_SERVICE, unit.service);
+      await vault?.(unit);
+      await Promise.all(
+        unit.children.map((child) =>
+          operator.apply(
+            RESOURCE_OF[(child as { kind?: string }).kind ?? ''] as Resource,
+            owned(child, created),
+          ),
+        ),
+      );
+      await operator.applyStatus(TRADING_SERVICE, statusOf(created));
+    }
+  };
+  try {
+    return await timed(env, () => Promise.all(Array.from({ length: POOL }, worker)));
+  } finally {
+    controller.abort();
+  }
+}
+
+async function timed(env: Environment, work: () => Promise<unknown>) {
+  const sample = (): CpuSample => ({ ...sampleCpu(env.servers()), bench: cpuOf('self').own });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const before = sample();
+  const started = performance.now();
+  await work();
+  const ms = Math.round(performance.now() - started);
+  return { ms, cpu: cpuBetween(before, sample()) };
+}
+
+async function onFreshCluster<T>(namespaces: string[], run: (env: Environment) => Promise<T>) {
+  const env = await startEnvironment({ controllers: false, log: () => undefined });
+  try {
+    await prepare(env, namespaces);
+    return await run(env);
+  } finally {
+    await env.stop();
+  }
+}
+
+const input = syntheticPlatform(services);
+const units = unitsOf(input);
+const namespaces = [...new Set(units.map((u) => u.service.metadata.namespace ?? ''))];
+const limitNamespaces = namespaces.map((ns) => `l${POOL}-${ns}`);
+const children = movedTo(
+  units.flatMap((u) => u.children),
+  `l${POOL}`,
+);
+const ratios = { k8s: [] as number[], vault: [] as number[] };
+try {
+  for (let round = 1; round <= rounds; round++) {
+    const limit = await onFreshCluster(limitNamespaces, (env) =>
+      timed(env, () => applyAtLimit(clientOf(env, 'bench'), children, POOL)),
+    );
+    console.log(`round ${round}: limit ${limit.ms} ms ${JSON.stringify(limit.cpu)}`);
+    const k8s = await onFreshCluster(namespaces, (env) => floorSide(env, units, false));
+    console.log(`round ${round}: floor, Kubernetes only ${k8s.ms} ms ${JSON.stringify(k8s.cpu)}`);
+    const vault = await onFreshCluster(namespaces, (env) => floorSide(env, units, true));
+    console.log(`round ${round}: floor with Vault ${vault.ms} ms ${JSON.stringify(vault.cpu)}`);
+    ratios.k8s.push(k8s.ms / limit.ms);
+    ratios.vault.push(vault.ms / limit.ms);
+  }
+  const round2 = (n: number) => Math.round(n * 100) / 100;
+  console.log(
+    `floor/limit, median of ${rounds}: Kubernetes only ${round2(median(ratios.k8s))}, with Vault ${round2(median(ratios.vault))}`,
+  );
+  console.log(
+    JSON.stringify({
+      services,
+      rounds,
+      floorRatio: round2(median(ratios.k8s)),
+      floorRatioVault: round2(median(ratios.vault)),
+      floorRatios: ratios.k8s.map(round2),
+      floorRatiosVault: ratios.vault.map(round2),
+    }),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
