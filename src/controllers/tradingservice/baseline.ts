@@ -38,8 +38,20 @@ const holdsService = (services: Informer<KubeObject>, namespace: string) =>
 const namespaceOf = (object: KubeObject): string[] =>
   object.metadata.namespace ? [object.metadata.namespace] : [];
 
-const serviceNamespace = (change: Change<KubeObject>): string[] =>
-  statusOnly(change) ? [] : namespaceOf(change.object);
+/**
+ * A service's change brings the baseline only where it is not in place yet: once the namespace's
+ * default-deny policy is cached, the policy's own watch puts it back, and the Namespace's watch
+ * (the primary, listed at every start) puts back its labels. Without this a burst of new services
+ * queued their namespace once each (800 reconciles for 1,000 services in 10 namespaces).
+ */
+export const serviceNamespace =
+  (policies: Pick<Informer<KubeObject>, 'store'>) =>
+  (change: Change<KubeObject>): string[] => {
+    if (statusOnly(change)) return [];
+    return namespaceOf(change.object).filter(
+      (namespace) => policies.store.get(`${namespace}/${DEFAULT_DENY}`) === undefined,
+    );
+  };
 
 /** A changed or deleted default-deny policy is put back. */
 const policyNamespace = ({ object }: Change<KubeObject>): string[] =>
@@ -63,7 +75,7 @@ export function namespaceBaselineController(
     kind: 'NamespaceBaseline',
     informer: namespaces,
     watches: [
-      { informer: caches.services, map: serviceNamespace },
+      { informer: caches.services, map: serviceNamespace(caches.policies) },
       { informer: caches.policies, map: policyNamespace },
     ],
     reconcile,

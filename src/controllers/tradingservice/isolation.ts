@@ -260,9 +260,21 @@ async function release(ctx: Context, object: KubeObject): Promise<ReconcileResul
   return undefined;
 }
 
-/** A TradingService appearing in an isolated namespace re-checks the namespace (fail closed). */
-const namespaceOfService = (change: Change<KubeObject>): string[] =>
-  !statusOnly(change) && change.object.metadata.namespace ? [change.object.metadata.namespace] : [];
+/**
+ * A TradingService appearing in an isolated namespace re-checks the namespace (fail closed): so
+ * does one in a namespace with an isolation or release on record, or one not cached yet. A
+ * namespace never isolated has nothing to check, and a burst of new services queued it once
+ * each (1,045 reconciles for 1,000 services in 10 namespaces).
+ */
+export const namespaceOfService =
+  (namespaces: Pick<Informer<KubeObject>, 'store'>) =>
+  (change: Change<KubeObject>): string[] => {
+    const namespace = change.object.metadata.namespace;
+    if (statusOnly(change) || !namespace) return [];
+    const object = namespaces.store.get(namespace);
+    const onRecord = object?.metadata.annotations?.[ISOLATION_STATUS] !== undefined;
+    return object === undefined || wantsIsolation(object) || onRecord ? [namespace] : [];
+  };
 
 export function namespaceIsolationController(
   deps: OperatorDeps,
@@ -299,7 +311,9 @@ export function namespaceIsolationController(
   deps.manager.controller<KubeObject>({
     kind: 'NamespaceIsolation',
     informer: options.caches.namespaces,
-    watches: [{ informer: options.caches.services, map: namespaceOfService }],
+    watches: [
+      { informer: options.caches.services, map: namespaceOfService(options.caches.namespaces) },
+    ],
     reconcile,
   });
 }
