@@ -58,6 +58,7 @@ import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
 import { applyAtLimit, movedTo } from './support/limit.ts';
 import { Tally } from './support/tally.ts';
+import { flag, textFlag } from './support/flags.ts';
 import {
   formatHeapTable,
   heapFigures,
@@ -81,23 +82,6 @@ import { HttpVaultAdapter } from '../src/vault/http.ts';
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CHILD_KINDS = new Set(['ServiceAccount', 'Service', 'Deployment', 'CiliumNetworkPolicy']);
-
-function flag(name: string, fallback: number): number {
-  const args = process.argv.slice(3);
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return fallback;
-  const arg = args[i] ?? '';
-  return Number(arg.includes('=') ? arg.split('=')[1] : args[i + 1]);
-}
-
-/** `--name value` as text. */
-function textFlag(name: string, fallback: string): string {
-  const args = process.argv.slice(3);
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return fallback;
-  const arg = args[i] ?? '';
-  return (arg.includes('=') ? arg.split('=')[1] : args[i + 1]) ?? fallback;
-}
 
 const natsAuth = textFlag('nats-auth', 'config');
 if (natsAuth !== 'config' && natsAuth !== 'jwt')

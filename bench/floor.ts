@@ -11,12 +11,13 @@
  *   child is put back from the watch), plus the converge's own readiness watch of TradingServices;
  * - the four children (owned by their TradingService, as posture's) and one status apply per
  *   service;
- * - with `--vault`, the four Vault requests posture makes per service (policy, Kubernetes-auth
- *   role, the NKey's KV write, the pinned secret's KV metadata), by the same HTTP client.
+ * - on a second floor side, also the four Vault requests posture makes per service (policy,
+ *   Kubernetes-auth role, the NKey's KV write, the pinned secret's KV metadata), by posture's
+ *   Vault client.
  *
- * Each side runs on a fresh cluster, `--rounds` times in turn; the JSON line has the median
- * ratios. The converge's operator side over its limit (`limitRatio`) can be no lower than
- * `floorRatioVault` in the same conditions.
+ * Each side runs on a fresh cluster, `--rounds` times in turn (limit, floor, floor with Vault);
+ * the JSON line has the median ratios and every round's. Whatever posture's own logic costs
+ * comes on top of `floorRatioVault`: the converge's `limitRatio` minus it is that logic's share.
  *
  *   npm run bench -- floor [--services 1000] [--rounds 2]
  */
@@ -27,6 +28,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
 import { childCache } from '../src/controllers/kit/children.ts';
+import { withOwner } from '../src/controllers/tradingservice/decide.ts';
 import { Informer } from '../src/operator/informer/informer.ts';
 import { KubeClient } from '../src/operator/kube/client.ts';
 import { loadKubeconfig } from '../src/operator/kube/kubeconfig.ts';
@@ -41,18 +43,11 @@ import { HttpVaultAdapter } from '../src/vault/http.ts';
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { applyAtLimit, movedTo } from './support/limit.ts';
 import { percentile } from './support/stats.ts';
+import { flag } from './support/flags.ts';
 
 const median = (values: readonly number[]) => percentile(values, 50);
 
 const exec = promisify(execFile);
-
-function flag(name: string, fallback: number): number {
-  const args = process.argv.slice(3);
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return fallback;
-  const arg = args[i] ?? '';
-  return Number(arg.includes('=') ? arg.split('=')[1] : args[i + 1]);
-}
 
 const services = flag('services', 1000);
 const rounds = flag('rounds', 2);
@@ -210,20 +205,6 @@ function vaultWork(env: Environment) {
   };
 }
 
-/** A child as an operator applies it: owned by its TradingService, so it goes with it. */
-function owned(child: KubeObject, owner: KubeObject): KubeObject {
-  const { name = '', uid = '' } = owner.metadata;
-  const reference = {
-    apiVersion: 'posture.dev/v1alpha1',
-    kind: 'TradingService',
-    name,
-    uid,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-  return { ...child, metadata: { ...child.metadata, ownerReferences: [reference] } };
-}
-
 /** The floor side: what any operator of these services must do, 16 services in flight. */
 async function floorSide(env: Environment, units: Unit[], withVault: boolean) {
   const controller = new AbortController();
@@ -241,7 +222,7 @@ async function floorSide(env: Environment, units: Unit[], withVault: boolean) {
         unit.children.map((child) =>
           operator.apply(
             RESOURCE_OF[(child as { kind?: string }).kind ?? ''] as Resource,
-            owned(child, created),
+            withOwner(child, created),
           ),
         ),
       );

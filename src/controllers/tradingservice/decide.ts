@@ -90,7 +90,8 @@ export interface TradingServiceDecision {
   degraded?: boolean;
 }
 
-function withOwner(manifest: KubeObject, owner: KubeObject): KubeObject {
+/** A child owned by its TradingService (garbage-collected with it); the floor bench uses it too. */
+export function withOwner(manifest: KubeObject, owner: KubeObject): KubeObject {
   const { name = '', uid = '' } = owner.metadata;
   const reference = {
     apiVersion: 'posture.dev/v1alpha1',
