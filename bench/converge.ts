@@ -48,7 +48,6 @@ import { KubeClient } from '../src/operator/kube/client.ts';
 import { loadKubeconfig } from '../src/operator/kube/kubeconfig.ts';
 import { silentLog } from '../src/operator/telemetry/log.ts';
 import type { KubeObject } from '../src/operator/kube/types.ts';
-import { renderResources } from '../src/render/index.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
 import { GROUP_VERSION } from '../src/api/common/metadata.ts';
@@ -56,7 +55,8 @@ import { posturePlatformKind } from '../src/api/platform/kind.ts';
 import { PLATFORM_OBJECT_NAME } from '../src/api/platform/schema.ts';
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
 import { startOperator, type OperatorProcess, type Stats } from './support/operator-process.ts';
-import { applyAtLimit, movedTo } from './support/limit.ts';
+import { applyAtLimit, movedTo, renderedChildren } from './support/limit.ts';
+import { kubectl } from './support/kubectl.ts';
 import { Tally } from './support/tally.ts';
 import { flag, textFlag } from './support/flags.ts';
 import {
@@ -81,7 +81,6 @@ import { HttpVaultAdapter } from '../src/vault/http.ts';
 
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const CHILD_KINDS = new Set(['ServiceAccount', 'Service', 'Deployment', 'CiliumNetworkPolicy']);
 
 const natsAuth = textFlag('nats-auth', 'config');
 if (natsAuth !== 'config' && natsAuth !== 'jwt')
@@ -107,13 +106,6 @@ const snapshotDir = process.argv.slice(3).includes('--heap-snapshots')
   ? join(dir, 'heap-snapshots')
   : undefined;
 if (snapshotDir) mkdirSync(snapshotDir);
-
-function kubectl(env: Environment, args: string[]): Promise<{ stdout: string }> {
-  const bin = env.info.bin['kubectl'] ?? 'kubectl';
-  return exec(bin, [`--kubeconfig=${env.info.kube.kubeconfig}`, ...args], {
-    maxBuffer: 512 * 1024 * 1024,
-  });
-}
 
 /** CPU seconds of the servers, this process (`bench`) and its waited-for children (`kubectl`). */
 function cpuNow(env: Environment, operatorPid?: number): CpuSample {
@@ -151,18 +143,6 @@ const namespaceObject = (name: string) => ({
   kind: 'Namespace',
   metadata: { name },
 });
-
-/** The rendered children of every service, in the services' own namespaces. */
-function renderedChildren(input: ReturnType<typeof syntheticPlatform>): unknown[] {
-  const { platform, resources } = input;
-  const nkeys = (s: { namespace: string; name: string }) =>
-    platform.nats.users[`${s.namespace}/${s.name}`];
-  const rendered = renderResources({ platform, resources, nkeys });
-  const children = rendered.objects
-    .map((o) => o.manifest)
-    .filter((m) => CHILD_KINDS.has(m['kind'] as string));
-  return children;
-}
 
 /** The apiserver's count of writes so far, by verb and resource. */
 async function apiserverWritesNow(env: Environment): Promise<WriteCounts> {

@@ -21,45 +21,34 @@
  *
  *   npm run bench -- floor [--services 1000] [--rounds 2]
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { TRADING_SERVICE } from '../src/api/tradingservice/kind.ts';
 import { childCache } from '../src/controllers/kit/children.ts';
+import { CHILD_RESOURCES } from '../src/controllers/tradingservice/apply.ts';
 import { withOwner } from '../src/controllers/tradingservice/decide.ts';
+import { nkeyPath } from '../src/controllers/tradingservice/vault.ts';
 import { Informer } from '../src/operator/informer/informer.ts';
 import { KubeClient } from '../src/operator/kube/client.ts';
 import { loadKubeconfig } from '../src/operator/kube/kubeconfig.ts';
-import { RESOURCES, type Resource } from '../src/operator/kube/resources.ts';
 import type { KubeObject } from '../src/operator/kube/types.ts';
 import { silentLog } from '../src/operator/telemetry/log.ts';
-import { renderResources } from '../src/render/index.ts';
+import { kvDataPath } from '../src/render/build-model.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
 import { startEnvironment, type Environment } from '../src/testenv/environment.ts';
 import { staticToken } from '../src/vault/auth.ts';
 import { HttpVaultAdapter } from '../src/vault/http.ts';
 import { cpuBetween, cpuOf, sampleCpu, type CpuSample } from './support/cpu.ts';
-import { applyAtLimit, movedTo } from './support/limit.ts';
-import { percentile } from './support/stats.ts';
+import { applyAtLimit, childResource, movedTo, renderedChildren } from './support/limit.ts';
+import { median } from './support/stats.ts';
 import { flag } from './support/flags.ts';
-
-const median = (values: readonly number[]) => percentile(values, 50);
-
-const exec = promisify(execFile);
+import { kubectl } from './support/kubectl.ts';
 
 const services = flag('services', 1000);
 const rounds = flag('rounds', 2);
 const POOL = 16;
 const dir = mkdtempSync(join(tmpdir(), 'posture-floor-'));
-
-const RESOURCE_OF: Record<string, Resource> = {
-  ServiceAccount: RESOURCES.serviceAccount,
-  Service: RESOURCES.service,
-  Deployment: RESOURCES.deployment,
-  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
-};
 
 type Input = ReturnType<typeof syntheticPlatform>;
 
@@ -71,19 +60,12 @@ interface Unit {
 }
 
 function unitsOf(input: Input): Unit[] {
-  const { platform, resources } = input;
-  const nkeys = (s: { namespace: string; name: string }) =>
-    platform.nats.users[`${s.namespace}/${s.name}`];
-  const rendered = renderResources({ platform, resources, nkeys });
-  const children = rendered.objects
-    .map((o) => o.manifest as unknown as KubeObject & { kind: string })
-    .filter((m) => m.kind in RESOURCE_OF);
   const byService = new Map<string, KubeObject[]>();
-  for (const child of children) {
+  for (const child of renderedChildren(input)) {
     const key = `${child.metadata.namespace}/${child.metadata.name}`;
     byService.set(key, [...(byService.get(key) ?? []), child]);
   }
-  return resources.tradingServices.map(({ object }) => {
+  return input.resources.tradingServices.map(({ object }) => {
     const key = `${object.metadata.namespace}/${object.metadata.name}`;
     const spec = (object as { spec?: { secrets?: { vaultPath?: string }[] } }).spec;
     return {
@@ -126,13 +108,6 @@ function statusOf(object: KubeObject): KubeObject {
   };
 }
 
-function kubectl(env: Environment, args: string[]) {
-  const bin = env.info.bin['kubectl'] ?? 'kubectl';
-  return exec(bin, [`--kubeconfig=${env.info.kube.kubeconfig}`, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
-
 async function prepare(env: Environment, namespaces: string[]): Promise<void> {
   await kubectl(env, ['apply', '--server-side', '-f', 'charts/posture/crds/']);
   await kubectl(env, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
@@ -153,14 +128,18 @@ const clientOf = (env: Environment, fieldManager: string) =>
     fieldManager,
   });
 
-/** The informers an operator of these kinds holds, and the converge's readiness watch. */
-async function watching(env: Environment, signal: AbortSignal): Promise<void> {
-  const operator = clientOf(env, 'posture');
-  const bench = clientOf(env, 'bench');
+/**
+ * The informers an operator of these kinds holds (on its own client, as posture's share one),
+ * and the converge's readiness watch (on the bench's).
+ */
+async function watching(
+  { operator, bench }: { operator: KubeClient; bench: KubeClient },
+  signal: AbortSignal,
+): Promise<void> {
   const informers = [
     new Informer<KubeObject>({ source: operator, resource: TRADING_SERVICE, log: silentLog }),
     new Informer<KubeObject>({ source: bench, resource: TRADING_SERVICE, log: silentLog }),
-    ...Object.entries(RESOURCE_OF).map(
+    ...Object.entries(CHILD_RESOURCES).map(
       ([kind, resource]) =>
         new Informer<KubeObject>({
           source: operator,
@@ -175,17 +154,15 @@ async function watching(env: Environment, signal: AbortSignal): Promise<void> {
 }
 
 /** The Vault requests posture makes for a new service (as the converge counts them). */
-function vaultWork(env: Environment) {
+function vaultWork(env: Environment, platform: Input['platform']) {
   const vault = env.info.vault!;
   const adapter = new HttpVaultAdapter({ address: vault.addr, token: staticToken(vault.token) });
   return async (unit: Unit) => {
     const { namespace = '', name = '' } = unit.service.metadata;
     const policy = `posture-${namespace}-${name}`;
+    const entry = nkeyPath(platform, { namespace, name });
     await Promise.all([
-      adapter.writePolicy(
-        policy,
-        `path "secret/data/posture/nats/${namespace}/${name}" {\n  capabilities = ["read"]\n}\n`,
-      ),
+      adapter.writePolicy(policy, `path "${kvDataPath(entry)}" {\n  capabilities = ["read"]\n}\n`),
       adapter.write({
         path: `auth/kubernetes/role/${policy}`,
         body: {
@@ -195,23 +172,18 @@ function vaultWork(env: Environment) {
           token_ttl: 3600,
         },
       }),
-      adapter.kvWrite(
-        `secret/posture/nats/${namespace}/${name}`,
-        { seed: 'S'.repeat(58), jwt: 'e'.repeat(700) },
-        0,
-      ),
+      adapter.kvWrite(entry, { seed: 'S'.repeat(58), jwt: 'e'.repeat(700) }, 0),
       unit.secretPath ? adapter.kvMetadata(unit.secretPath) : Promise.resolve(undefined),
     ]);
   };
 }
 
 /** The floor side: what any operator of these services must do, 16 services in flight. */
-async function floorSide(env: Environment, units: Unit[], withVault: boolean) {
+async function floorSide(env: Environment, units: Unit[], vault?: (unit: Unit) => Promise<void>) {
   const controller = new AbortController();
-  await watching(env, controller.signal);
   const operator = clientOf(env, 'posture');
   const bench = clientOf(env, 'bench');
-  const vault = withVault ? vaultWork(env) : undefined;
+  await watching({ operator, bench }, controller.signal);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < units.length; i = next++) {
@@ -220,10 +192,7 @@ async function floorSide(env: Environment, units: Unit[], withVault: boolean) {
       await vault?.(unit);
       await Promise.all(
         unit.children.map((child) =>
-          operator.apply(
-            RESOURCE_OF[(child as { kind?: string }).kind ?? ''] as Resource,
-            withOwner(child, created),
-          ),
+          operator.apply(childResource(child), withOwner(child, created)),
         ),
       );
       await operator.applyStatus(TRADING_SERVICE, statusOf(created));
@@ -271,9 +240,11 @@ try {
       timed(env, () => applyAtLimit(clientOf(env, 'bench'), children, POOL)),
     );
     console.log(`round ${round}: limit ${limit.ms} ms ${JSON.stringify(limit.cpu)}`);
-    const k8s = await onFreshCluster(namespaces, (env) => floorSide(env, units, false));
+    const k8s = await onFreshCluster(namespaces, (env) => floorSide(env, units));
     console.log(`round ${round}: floor, Kubernetes only ${k8s.ms} ms ${JSON.stringify(k8s.cpu)}`);
-    const vault = await onFreshCluster(namespaces, (env) => floorSide(env, units, true));
+    const vault = await onFreshCluster(namespaces, (env) =>
+      floorSide(env, units, vaultWork(env, input.platform)),
+    );
     console.log(`round ${round}: floor with Vault ${vault.ms} ms ${JSON.stringify(vault.cpu)}`);
     ratios.k8s.push(k8s.ms / limit.ms);
     ratios.vault.push(vault.ms / limit.ms);

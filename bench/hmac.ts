@@ -22,6 +22,7 @@ import { NonceCache } from '../src/hmac/nonce-cache.ts';
 import { ringOf } from '../src/hmac/ring-file.ts';
 import { Signer } from '../src/hmac/sign.ts';
 import { Verifier } from '../src/hmac/verify.ts';
+import { median } from './support/stats.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -44,7 +45,6 @@ const sign = (n: number) =>
   Array.from({ length: n }, () =>
     Buffer.from(signer.signToString(message), 'latin1').toString('latin1'),
   );
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Wall and this thread's CPU milliseconds of `fn`: CPU time leaves out a busy neighbour. */
 function timed(fn: () => void): { wall: number; cpu: number } {

@@ -20,11 +20,7 @@ import { platformApp, synthObjects, AppConstruct } from '../src/render/construct
 import { natsConfig, platformApps, renderPlatform, type RenderInput } from '../src/render/index.ts';
 import { buildModel } from '../src/render/build-model.ts';
 import { syntheticPlatform } from '../src/render/testing/synthetic.ts';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+import { median } from './support/stats.ts';
 
 function time(fn: () => unknown): number {
   const start = performance.now();

@@ -1,14 +1,29 @@
+import { CHILD_RESOURCES } from '../../src/controllers/tradingservice/apply.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
-import { RESOURCES, type Resource } from '../../src/operator/kube/resources.ts';
+import type { Resource } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { renderResources } from '../../src/render/index.ts';
+import type { syntheticPlatform } from '../../src/render/testing/synthetic.ts';
 
-/** Where each kind a TradingService renders is served (as the operator's CHILD_RESOURCES). */
-const RESOURCE_OF: Record<string, Resource> = {
-  ServiceAccount: RESOURCES.serviceAccount,
-  Service: RESOURCES.service,
-  Deployment: RESOURCES.deployment,
-  CiliumNetworkPolicy: RESOURCES.ciliumNetworkPolicy,
-};
+/** The rendered children of every service (the kinds the operator applies), in their namespaces. */
+export function renderedChildren(input: ReturnType<typeof syntheticPlatform>): KubeObject[] {
+  const { platform, resources } = input;
+  const nkeys = (s: { namespace: string; name: string }) =>
+    platform.nats.users[`${s.namespace}/${s.name}`];
+  const rendered = renderResources({ platform, resources, nkeys });
+  return rendered.objects
+    .map((o) => o.manifest as unknown as KubeObject)
+    .filter((m) => kindOf(m) in CHILD_RESOURCES);
+}
+
+const kindOf = (object: KubeObject) => (object as { kind?: string }).kind ?? '';
+
+/** Where a child is served, as the operator applies it. */
+export function childResource(object: KubeObject): Resource {
+  const resource = CHILD_RESOURCES[kindOf(object)];
+  if (!resource) throw new Error(`no resource for ${kindOf(object)}`);
+  return resource;
+}
 
 /**
  * The apiserver's limit for a converge: every object server-side applied through posture's
@@ -24,10 +39,7 @@ export async function applyAtLimit(
   const worker = async () => {
     for (let i = next++; i < objects.length; i = next++) {
       const object = objects[i] as KubeObject;
-      const kind = (object as { kind?: string }).kind ?? '';
-      const resource = RESOURCE_OF[kind];
-      if (!resource) throw new Error(`no resource for ${kind}`);
-      await client.apply(resource, object);
+      await client.apply(childResource(object), object);
     }
   };
   const started = performance.now();

@@ -9,8 +9,8 @@ import { ISOLATION_LABEL, ISOLATION_STATUS } from './isolation-state.ts';
 
 /** Which namespace a TradingService's change queues for the baseline and the isolation. */
 
-const service = (generation = 1): KubeObject => ({
-  metadata: { name: 'quote', namespace: 'titan', resourceVersion: '1', generation },
+const service = (): KubeObject => ({
+  metadata: { name: 'quote', namespace: 'titan', resourceVersion: '1', generation: 1 },
   spec: { replicas: 2 },
 });
 
